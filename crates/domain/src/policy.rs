@@ -1,0 +1,175 @@
+//! The access policy of design §2: one pure function per decision.
+//!
+//! Each function answers [`Decision::Allow`], [`Decision::Forbidden`] (the caller can see the
+//! resource but may not act: 403) or [`Decision::NotFound`] (the caller may not even know it
+//! exists: 404, never 403, so ids cannot be probed). Services gather the facts (membership,
+//! ownership, the public flag) and ask; nothing else decides who may do what.
+
+use crate::id::UserId;
+use crate::query::Visibility;
+use crate::values::Role;
+
+/// Who is asking: the authenticated user and their *current* role.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Actor {
+    /// The user.
+    pub user_id: UserId,
+    /// Their role as stored now (not merely as the token claimed).
+    pub role: Role,
+}
+
+impl Actor {
+    /// An actor from its parts.
+    #[must_use]
+    pub const fn new(user_id: UserId, role: Role) -> Self {
+        Self { user_id, role }
+    }
+
+    const fn is_admin(&self) -> bool {
+        matches!(self.role, Role::Admin)
+    }
+
+    const fn is_editor_or_admin(&self) -> bool {
+        matches!(self.role, Role::Admin | Role::Editor)
+    }
+}
+
+/// The answer to "may this actor do this?".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Decision {
+    /// Go ahead.
+    Allow,
+    /// Visible, but not yours to change: 403.
+    Forbidden,
+    /// Invisible to the caller: answer as if it did not exist, 404.
+    NotFound,
+}
+
+impl Decision {
+    /// True for [`Decision::Allow`].
+    #[must_use]
+    pub const fn is_allowed(self) -> bool {
+        matches!(self, Self::Allow)
+    }
+}
+
+/// How the actor relates to a task: the facts the task decisions need.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct TaskRelation {
+    /// The actor is a member of the task's project.
+    pub is_member: bool,
+    /// The task is public.
+    pub is_public: bool,
+}
+
+/// Reading a task: admins always; members of its project; anyone if it is public.
+#[must_use]
+pub const fn read_task(actor: &Actor, task: TaskRelation) -> Decision {
+    if actor.is_admin() || task.is_member || task.is_public {
+        Decision::Allow
+    } else {
+        Decision::NotFound
+    }
+}
+
+/// Changing or deleting a task: admins, and editors who are members of its project. Whoever
+/// can read it but not change it gets 403; whoever cannot read it gets 404.
+#[must_use]
+pub const fn change_task(actor: &Actor, task: TaskRelation) -> Decision {
+    match read_task(actor, task) {
+        Decision::Allow if actor.is_admin() => Decision::Allow,
+        Decision::Allow if task.is_member && actor.is_editor_or_admin() => Decision::Allow,
+        Decision::Allow => Decision::Forbidden,
+        other => other,
+    }
+}
+
+/// Creating a task in a project: admins, and editors who are members of it. Non-members cannot
+/// see the project (404); viewers who are members may not write (403).
+#[must_use]
+pub const fn create_task(actor: &Actor, is_member_of_project: bool) -> Decision {
+    change_in_project(actor, is_member_of_project)
+}
+
+/// Moving a task (and its subtasks) to another project: the actor must be allowed to change
+/// the task, and to create tasks in the target project.
+#[must_use]
+pub const fn move_task(actor: &Actor, task: TaskRelation, is_member_of_target: bool) -> Decision {
+    match change_task(actor, task) {
+        Decision::Allow => change_in_project(actor, is_member_of_target),
+        other => other,
+    }
+}
+
+const fn change_in_project(actor: &Actor, is_member: bool) -> Decision {
+    if actor.is_admin() {
+        Decision::Allow
+    } else if !is_member {
+        Decision::NotFound
+    } else if actor.is_editor_or_admin() {
+        Decision::Allow
+    } else {
+        Decision::Forbidden
+    }
+}
+
+/// Which tasks a listing, export or report may include for this actor.
+#[must_use]
+pub const fn task_visibility(actor: &Actor) -> Visibility {
+    if actor.is_admin() { Visibility::All } else { Visibility::MemberOrPublic(actor.user_id) }
+}
+
+/// Which projects a project listing may include: admins see all, others their own.
+#[must_use]
+pub const fn project_visibility(actor: &Actor) -> Visibility {
+    task_visibility(actor)
+}
+
+/// Reading a project and its members: admins and members.
+#[must_use]
+pub const fn read_project(actor: &Actor, is_member: bool) -> Decision {
+    if actor.is_admin() || is_member { Decision::Allow } else { Decision::NotFound }
+}
+
+/// Creating a project: admins and editors.
+#[must_use]
+pub const fn create_project(actor: &Actor) -> Decision {
+    if actor.is_editor_or_admin() { Decision::Allow } else { Decision::Forbidden }
+}
+
+/// Renaming or deleting a project and managing its members: its owner and admins. Other
+/// members see it but may not (403); non-members do not see it (404).
+#[must_use]
+pub const fn manage_project(actor: &Actor, is_member: bool, is_owner: bool) -> Decision {
+    if actor.is_admin() || is_owner {
+        Decision::Allow
+    } else if is_member {
+        Decision::Forbidden
+    } else {
+        Decision::NotFound
+    }
+}
+
+/// Reading categories: every authenticated user (they are a shared vocabulary).
+#[must_use]
+pub const fn read_categories(_actor: &Actor) -> Decision {
+    Decision::Allow
+}
+
+/// Creating a category: admins and editors.
+#[must_use]
+pub const fn create_category(actor: &Actor) -> Decision {
+    create_project(actor)
+}
+
+/// Renaming or deleting a category: admins only.
+#[must_use]
+pub const fn manage_category(actor: &Actor) -> Decision {
+    manage_users(actor)
+}
+
+/// Listing users, changing roles, deleting accounts: admins only.
+#[must_use]
+pub const fn manage_users(actor: &Actor) -> Decision {
+    if actor.is_admin() { Decision::Allow } else { Decision::Forbidden }
+}

@@ -1,0 +1,46 @@
+use async_trait::async_trait;
+
+use super::RepositoryError;
+use crate::clock::Timestamp;
+use crate::id::CategoryId;
+use crate::model::Category;
+
+/// Persistence of categories.
+///
+/// Every method is atomic: a call that fails has changed nothing.
+#[async_trait]
+pub trait CategoryRepository: Send + Sync + std::fmt::Debug {
+    /// Stores a new category.
+    ///
+    /// # Errors
+    /// [`RepositoryError::Duplicate`] when the id is taken or another category has the same
+    /// name ignoring case ([`crate::values::CategoryName::unique_key`]).
+    async fn insert(&self, category: &Category) -> Result<(), RepositoryError>;
+
+    /// The category with `id`, or `None`.
+    ///
+    /// # Errors
+    /// Only storage failures.
+    async fn get(&self, id: CategoryId) -> Result<Option<Category>, RepositoryError>;
+
+    /// Every category, ordered by name ignoring case. Categories are few (a shared vocabulary),
+    /// so this is not paginated.
+    ///
+    /// # Errors
+    /// Only storage failures.
+    async fn list(&self) -> Result<Vec<Category>, RepositoryError>;
+
+    /// Replaces the stored name with `category.name`.
+    ///
+    /// # Errors
+    /// - [`RepositoryError::NotFound`] when no category has this id.
+    /// - [`RepositoryError::Duplicate`] when another category has that name ignoring case.
+    async fn update(&self, category: &Category) -> Result<(), RepositoryError>;
+
+    /// Deletes the category and, in the same transaction, clears it from every task that had
+    /// it (each such task gets version +1 and `updated_at = at`).
+    ///
+    /// # Errors
+    /// [`RepositoryError::NotFound`] when no category has this id.
+    async fn delete(&self, id: CategoryId, at: Timestamp) -> Result<(), RepositoryError>;
+}

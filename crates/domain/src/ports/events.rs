@@ -1,0 +1,9 @@
+use crate::events::DomainEvent;
+
+/// Where services report what happened (Observer). Publishing never fails from the service's
+/// point of view: a subscriber that cannot keep up is the subscriber's problem, not the
+/// request's. See [`crate::events::EventBus`] for the fan-out implementation.
+pub trait EventPublisher: Send + Sync + std::fmt::Debug {
+    /// Hands `event` to every subscriber.
+    fn publish(&self, event: &DomainEvent);
+}

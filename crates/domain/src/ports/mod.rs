@@ -1,0 +1,27 @@
+//! Ports: the traits the domain needs the outside world to implement.
+//!
+//! Every port is async (`#[async_trait]`), `Send + Sync` and object-safe, used as `Arc<dyn …>`
+//! so the app crate can choose adapters at run time (ADR 0002). Each method documents its
+//! contract; the `testing` feature's contract suite checks exactly those sentences.
+
+mod category_repository;
+mod events;
+mod password_hasher;
+mod project_repository;
+mod refresh_token_repository;
+mod repositories;
+mod repository_error;
+mod task_repository;
+mod token_issuer;
+mod user_repository;
+
+pub use category_repository::CategoryRepository;
+pub use events::EventPublisher;
+pub use password_hasher::{HashError, PasswordHasher};
+pub use project_repository::ProjectRepository;
+pub use refresh_token_repository::{RefreshTokenRecord, RefreshTokenRepository, TokenDigest};
+pub use repositories::Repositories;
+pub use repository_error::{Entity, RepositoryError};
+pub use task_repository::{TaskRepository, VersionGuard};
+pub use token_issuer::{AccessToken, Claims, TokenError, TokenIssuer};
+pub use user_repository::UserRepository;

@@ -1,0 +1,91 @@
+use async_trait::async_trait;
+
+use super::RepositoryError;
+use crate::clock::Timestamp;
+use crate::id::{ProjectId, UserId};
+use crate::model::{Project, ProjectMember};
+use crate::query::Visibility;
+
+/// Persistence of projects and their memberships.
+///
+/// Every method is atomic: a call that fails has changed nothing.
+#[async_trait]
+pub trait ProjectRepository: Send + Sync + std::fmt::Debug {
+    /// Stores a new project and makes its owner a member (added at `project.created_at`).
+    ///
+    /// # Errors
+    /// - [`RepositoryError::Duplicate`] when a project with the same id exists.
+    /// - [`RepositoryError::MissingReference`] when the owner does not exist.
+    async fn insert(&self, project: &Project) -> Result<(), RepositoryError>;
+
+    /// The project with `id`, or `None`.
+    ///
+    /// # Errors
+    /// Only storage failures.
+    async fn get(&self, id: ProjectId) -> Result<Option<Project>, RepositoryError>;
+
+    /// Up to `limit` projects visible under `visibility` (all, or those the user is a member
+    /// of — public tasks do not make their project visible), ordered by id ascending (that is,
+    /// by creation), strictly after `after` when given.
+    ///
+    /// # Errors
+    /// Only storage failures.
+    async fn list(
+        &self,
+        visibility: Visibility,
+        after: Option<ProjectId>,
+        limit: usize,
+    ) -> Result<Vec<Project>, RepositoryError>;
+
+    /// Replaces the stored name, description and owner of the project with these.
+    ///
+    /// # Errors
+    /// - [`RepositoryError::NotFound`] when no project has this id.
+    /// - [`RepositoryError::MissingReference`] when the new owner does not exist.
+    async fn update(&self, project: &Project) -> Result<(), RepositoryError>;
+
+    /// Deletes the project, all its tasks and all its memberships.
+    ///
+    /// # Errors
+    /// [`RepositoryError::NotFound`] when no project has this id.
+    async fn delete(&self, id: ProjectId) -> Result<(), RepositoryError>;
+
+    /// True when `user` is a member of `project` (false for unknown ids).
+    ///
+    /// # Errors
+    /// Only storage failures.
+    async fn is_member(&self, project: ProjectId, user: UserId) -> Result<bool, RepositoryError>;
+
+    /// The members of `project` with their usernames, ordered by username; empty for an
+    /// unknown project.
+    ///
+    /// # Errors
+    /// Only storage failures.
+    async fn members(&self, project: ProjectId) -> Result<Vec<ProjectMember>, RepositoryError>;
+
+    /// Makes `user` a member of `project` as of `at`. Returns `false` (and changes nothing)
+    /// when they already were one.
+    ///
+    /// # Errors
+    /// - [`RepositoryError::NotFound`] when the project does not exist.
+    /// - [`RepositoryError::MissingReference`] when the user does not exist.
+    async fn add_member(
+        &self,
+        project: ProjectId,
+        user: UserId,
+        at: Timestamp,
+    ) -> Result<bool, RepositoryError>;
+
+    /// Removes `user` from `project` and, in the same transaction, un-assigns them from the
+    /// project's tasks (each such task gets version +1 and `updated_at = at`). Returns `false`
+    /// (and changes nothing) when they were not a member.
+    ///
+    /// # Errors
+    /// [`RepositoryError::NotFound`] when the project does not exist.
+    async fn remove_member(
+        &self,
+        project: ProjectId,
+        user: UserId,
+        at: Timestamp,
+    ) -> Result<bool, RepositoryError>;
+}

@@ -1,0 +1,22 @@
+use std::sync::Arc;
+
+use super::{
+    CategoryRepository, ProjectRepository, RefreshTokenRepository, TaskRepository, UserRepository,
+};
+
+/// Every repository port of one store, as the app wires them and the contract suite takes
+/// them. All five must share one underlying store: cross-entity rules (deleting a project
+/// deletes its tasks) only hold within one.
+#[derive(Debug, Clone)]
+pub struct Repositories {
+    /// Users.
+    pub users: Arc<dyn UserRepository>,
+    /// Projects and memberships.
+    pub projects: Arc<dyn ProjectRepository>,
+    /// Categories.
+    pub categories: Arc<dyn CategoryRepository>,
+    /// Tasks.
+    pub tasks: Arc<dyn TaskRepository>,
+    /// Refresh tokens.
+    pub refresh_tokens: Arc<dyn RefreshTokenRepository>,
+}

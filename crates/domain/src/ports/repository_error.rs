@@ -1,0 +1,73 @@
+use std::error::Error;
+use std::fmt;
+
+/// The kind of stored thing an error talks about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Entity {
+    /// A [`crate::User`].
+    User,
+    /// A [`crate::Project`].
+    Project,
+    /// A project membership.
+    Member,
+    /// A [`crate::Category`].
+    Category,
+    /// A [`crate::Task`].
+    Task,
+    /// A refresh token.
+    RefreshToken,
+}
+
+impl fmt::Display for Entity {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Self::User => "user",
+            Self::Project => "project",
+            Self::Member => "member",
+            Self::Category => "category",
+            Self::Task => "task",
+            Self::RefreshToken => "refresh token",
+        })
+    }
+}
+
+/// What a repository call can fail with. Adapters translate their driver's errors into these at
+/// the boundary (a SQLite unique violation becomes [`RepositoryError::Duplicate`]).
+#[derive(Debug, thiserror::Error)]
+pub enum RepositoryError {
+    /// The entity addressed by the call does not exist.
+    #[error("{0} not found")]
+    NotFound(Entity),
+    /// The stored version differs from the expected one (optimistic concurrency), or a
+    /// [`crate::ports::VersionGuard`] no longer holds.
+    #[error("{0} was changed concurrently")]
+    VersionConflict(Entity),
+    /// A uniqueness rule would be broken (same id, username or category name).
+    #[error("{0} already exists")]
+    Duplicate(Entity),
+    /// The entity refers to another that does not exist (e.g. a task's project).
+    #[error("referenced {0} does not exist")]
+    MissingReference(Entity),
+    /// The entity is still referenced and cannot be removed (e.g. a user who owns projects).
+    #[error("{0} is still referenced")]
+    InUse(Entity),
+    /// The store cannot serve requests right now (disk full, read-only, database locked);
+    /// retrying later may succeed. Maps to 503.
+    #[error("storage unavailable")]
+    Unavailable(#[source] Box<dyn Error + Send + Sync>),
+    /// Anything else: a bug or corruption. Maps to an opaque 500.
+    #[error("storage failure")]
+    Other(#[source] Box<dyn Error + Send + Sync>),
+}
+
+impl RepositoryError {
+    /// Wraps a driver error that means "try again later".
+    pub fn unavailable<E: Error + Send + Sync + 'static>(e: E) -> Self {
+        Self::Unavailable(Box::new(e))
+    }
+
+    /// Wraps any other driver error.
+    pub fn other<E: Error + Send + Sync + 'static>(e: E) -> Self {
+        Self::Other(Box::new(e))
+    }
+}

@@ -1,0 +1,65 @@
+use async_trait::async_trait;
+
+use super::RepositoryError;
+use crate::clock::Timestamp;
+use crate::id::UserId;
+use crate::model::User;
+use crate::values::{Role, Username};
+
+/// Persistence of user accounts.
+///
+/// Every method is atomic: a call that fails has changed nothing.
+#[async_trait]
+pub trait UserRepository: Send + Sync + std::fmt::Debug {
+    /// Stores a new user.
+    ///
+    /// # Errors
+    /// [`RepositoryError::Duplicate`] when the id or the username is taken (usernames are
+    /// compared after their case folding, which [`Username`] already applied).
+    async fn insert(&self, user: &User) -> Result<(), RepositoryError>;
+
+    /// The user with `id`, or `None`.
+    ///
+    /// # Errors
+    /// Only storage failures.
+    async fn get(&self, id: UserId) -> Result<Option<User>, RepositoryError>;
+
+    /// The user called `username`, or `None`.
+    ///
+    /// # Errors
+    /// Only storage failures.
+    async fn find_by_username(&self, username: &Username) -> Result<Option<User>, RepositoryError>;
+
+    /// Up to `limit` users ordered by username, strictly after `after` when given.
+    ///
+    /// # Errors
+    /// Only storage failures.
+    async fn list(
+        &self,
+        after: Option<&Username>,
+        limit: usize,
+    ) -> Result<Vec<User>, RepositoryError>;
+
+    /// How many users have `role`.
+    ///
+    /// # Errors
+    /// Only storage failures.
+    async fn count_with_role(&self, role: Role) -> Result<u64, RepositoryError>;
+
+    /// Replaces the stored username, email, password hash and role with these.
+    ///
+    /// # Errors
+    /// - [`RepositoryError::NotFound`] when no user has this id.
+    /// - [`RepositoryError::Duplicate`] when the new username is taken by another user.
+    async fn update(&self, user: &User) -> Result<(), RepositoryError>;
+
+    /// Deletes the user, their project memberships and their refresh tokens, and un-assigns
+    /// them from every task (each such task gets version +1 and `updated_at = at`). Tasks
+    /// they created keep their `created_by`.
+    ///
+    /// # Errors
+    /// - [`RepositoryError::NotFound`] when no user has this id.
+    /// - [`RepositoryError::InUse`] when they own a project (ownership must be handed over
+    ///   or the project deleted first).
+    async fn delete(&self, id: UserId, at: Timestamp) -> Result<(), RepositoryError>;
+}

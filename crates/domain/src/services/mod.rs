@@ -1,0 +1,16 @@
+//! Use cases. Each service takes its ports in its constructor and holds the business rules:
+//! validation across entities, the access policy, version checks and event publishing.
+//! Adapters hold none of these.
+
+mod categories;
+mod errors;
+mod projects;
+mod task_rules;
+mod tasks;
+mod users;
+
+pub use categories::CategoryService;
+pub use errors::{CategoryError, ProjectError, TaskError, TaskRule, UserError};
+pub use projects::ProjectService;
+pub use tasks::TaskService;
+pub use users::UserService;

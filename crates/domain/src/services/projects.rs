@@ -1,0 +1,237 @@
+//! Project and membership use cases.
+
+use std::sync::Arc;
+
+use super::ProjectError;
+use crate::clock::Clock;
+use crate::commands::{CreateProject, UpdateProject};
+use crate::events::{DomainEvent, EventKind};
+use crate::id::{ProjectId, UserId};
+use crate::model::{Project, ProjectMember};
+use crate::policy::{self, Actor, Decision};
+use crate::ports::{Entity, EventPublisher, ProjectRepository, RepositoryError, UserRepository};
+use crate::query::Page;
+use crate::values::{PageLimit, ProjectDescription};
+
+/// The project use cases.
+#[derive(Debug, Clone)]
+pub struct ProjectService {
+    projects: Arc<dyn ProjectRepository>,
+    users: Arc<dyn UserRepository>,
+    clock: Arc<dyn Clock>,
+    events: Arc<dyn EventPublisher>,
+}
+
+impl ProjectService {
+    /// Wires the service to its ports.
+    #[must_use]
+    pub fn new(
+        projects: Arc<dyn ProjectRepository>,
+        users: Arc<dyn UserRepository>,
+        clock: Arc<dyn Clock>,
+        events: Arc<dyn EventPublisher>,
+    ) -> Self {
+        Self { projects, users, clock, events }
+    }
+
+    /// Creates a project owned by (and with the single member) the actor.
+    ///
+    /// # Errors
+    /// [`ProjectError::Forbidden`] for viewers, or [`ProjectError::Store`].
+    pub async fn create(&self, actor: &Actor, cmd: CreateProject) -> Result<Project, ProjectError> {
+        if policy::create_project(actor) != Decision::Allow {
+            return Err(ProjectError::Forbidden);
+        }
+        let project = Project {
+            id: ProjectId::new(),
+            name: cmd.name,
+            description: cmd.description.unwrap_or_default(),
+            owner_id: actor.user_id,
+            created_at: self.clock.now(),
+        };
+        self.projects.insert(&project).await?;
+        self.publish(actor, EventKind::ProjectCreated(Box::new(project.clone())));
+        Ok(project)
+    }
+
+    /// The project, if the actor may see it.
+    ///
+    /// # Errors
+    /// [`ProjectError::NotFound`] (absent or invisible) or [`ProjectError::Store`].
+    pub async fn get(&self, actor: &Actor, id: ProjectId) -> Result<Project, ProjectError> {
+        let (project, is_member) = self.load(actor, id).await?;
+        match policy::read_project(actor, is_member) {
+            Decision::Allow => Ok(project),
+            Decision::Forbidden | Decision::NotFound => Err(ProjectError::NotFound),
+        }
+    }
+
+    /// One page of the projects the actor may see, oldest first.
+    ///
+    /// # Errors
+    /// [`ProjectError::Store`].
+    pub async fn list(
+        &self,
+        actor: &Actor,
+        after: Option<ProjectId>,
+        limit: PageLimit,
+    ) -> Result<Page<Project, ProjectId>, ProjectError> {
+        let visibility = policy::project_visibility(actor);
+        let mut items = self.projects.list(visibility, after, limit.get() + 1).await?;
+        let next_cursor = if items.len() > limit.get() {
+            items.truncate(limit.get());
+            items.last().map(|p| p.id)
+        } else {
+            None
+        };
+        Ok(Page { items, next_cursor })
+    }
+
+    /// Renames, re-describes or hands over the project.
+    ///
+    /// # Errors
+    /// [`ProjectError::NotFound`], [`ProjectError::Forbidden`] for members who are not the
+    /// owner, [`ProjectError::OwnerMustBeMember`], or [`ProjectError::Store`].
+    pub async fn update(
+        &self,
+        actor: &Actor,
+        id: ProjectId,
+        cmd: UpdateProject,
+    ) -> Result<Project, ProjectError> {
+        let mut project = self.manageable(actor, id).await?;
+        let before = project.clone();
+        if let Some(name) = cmd.name {
+            project.name = name;
+        }
+        project.description = cmd
+            .description
+            .apply(Some(project.description))
+            .unwrap_or_else(ProjectDescription::empty);
+        if let Some(owner) = cmd.owner_id.filter(|o| *o != project.owner_id) {
+            if !self.projects.is_member(id, owner).await? {
+                return Err(ProjectError::OwnerMustBeMember);
+            }
+            project.owner_id = owner;
+        }
+        if project == before {
+            return Ok(project);
+        }
+        match self.projects.update(&project).await {
+            Ok(()) => {}
+            Err(RepositoryError::NotFound(_)) => return Err(ProjectError::NotFound),
+            Err(RepositoryError::MissingReference(_)) => {
+                return Err(ProjectError::OwnerMustBeMember);
+            }
+            Err(e) => return Err(e.into()),
+        }
+        self.publish(actor, EventKind::ProjectUpdated(Box::new(project.clone())));
+        Ok(project)
+    }
+
+    /// Deletes the project with all its tasks.
+    ///
+    /// # Errors
+    /// [`ProjectError::NotFound`], [`ProjectError::Forbidden`], or [`ProjectError::Store`].
+    pub async fn delete(&self, actor: &Actor, id: ProjectId) -> Result<(), ProjectError> {
+        self.manageable(actor, id).await?;
+        match self.projects.delete(id).await {
+            Ok(()) => {}
+            Err(RepositoryError::NotFound(_)) => return Err(ProjectError::NotFound),
+            Err(e) => return Err(e.into()),
+        }
+        self.publish(actor, EventKind::ProjectDeleted(id));
+        Ok(())
+    }
+
+    /// The members of a project the actor may see.
+    ///
+    /// # Errors
+    /// [`ProjectError::NotFound`] or [`ProjectError::Store`].
+    pub async fn members(
+        &self,
+        actor: &Actor,
+        id: ProjectId,
+    ) -> Result<Vec<ProjectMember>, ProjectError> {
+        self.get(actor, id).await?;
+        Ok(self.projects.members(id).await?)
+    }
+
+    /// Adds a member; adding an existing member changes nothing and succeeds (PUT is
+    /// idempotent).
+    ///
+    /// # Errors
+    /// [`ProjectError::NotFound`], [`ProjectError::Forbidden`], [`ProjectError::UserNotFound`],
+    /// or [`ProjectError::Store`].
+    pub async fn add_member(
+        &self,
+        actor: &Actor,
+        id: ProjectId,
+        user: UserId,
+    ) -> Result<(), ProjectError> {
+        self.manageable(actor, id).await?;
+        if self.users.get(user).await?.is_none() {
+            return Err(ProjectError::UserNotFound);
+        }
+        let added = match self.projects.add_member(id, user, self.clock.now()).await {
+            Ok(added) => added,
+            Err(RepositoryError::NotFound(_)) => return Err(ProjectError::NotFound),
+            Err(RepositoryError::MissingReference(Entity::User)) => {
+                return Err(ProjectError::UserNotFound);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        if added {
+            self.publish(actor, EventKind::MemberAdded { project_id: id, user_id: user });
+        }
+        Ok(())
+    }
+
+    /// Removes a member and un-assigns them from the project's tasks.
+    ///
+    /// # Errors
+    /// [`ProjectError::NotFound`], [`ProjectError::Forbidden`],
+    /// [`ProjectError::OwnerIsAlwaysMember`], [`ProjectError::MemberNotFound`], or
+    /// [`ProjectError::Store`].
+    pub async fn remove_member(
+        &self,
+        actor: &Actor,
+        id: ProjectId,
+        user: UserId,
+    ) -> Result<(), ProjectError> {
+        let project = self.manageable(actor, id).await?;
+        if project.owner_id == user {
+            return Err(ProjectError::OwnerIsAlwaysMember);
+        }
+        match self.projects.remove_member(id, user, self.clock.now()).await {
+            Ok(true) => {}
+            Ok(false) => return Err(ProjectError::MemberNotFound),
+            Err(RepositoryError::NotFound(_)) => return Err(ProjectError::NotFound),
+            Err(e) => return Err(e.into()),
+        }
+        self.publish(actor, EventKind::MemberRemoved { project_id: id, user_id: user });
+        Ok(())
+    }
+
+    async fn load(&self, actor: &Actor, id: ProjectId) -> Result<(Project, bool), ProjectError> {
+        let project = self.projects.get(id).await?.ok_or(ProjectError::NotFound)?;
+        let is_member = self.projects.is_member(id, actor.user_id).await?;
+        Ok((project, is_member))
+    }
+
+    async fn manageable(&self, actor: &Actor, id: ProjectId) -> Result<Project, ProjectError> {
+        let (project, is_member) = self.load(actor, id).await?;
+        match policy::manage_project(actor, is_member, project.owner_id == actor.user_id) {
+            Decision::Allow => Ok(project),
+            Decision::Forbidden => Err(ProjectError::Forbidden),
+            Decision::NotFound => Err(ProjectError::NotFound),
+        }
+    }
+
+    fn publish(&self, actor: &Actor, kind: EventKind) {
+        self.events.publish(&DomainEvent {
+            actor: Some(actor.user_id),
+            at: self.clock.now(),
+            kind,
+        });
+    }
+}

@@ -1,0 +1,397 @@
+//! Task use cases: create, read, change, delete, move and list.
+
+use std::collections::HashSet;
+use std::sync::Arc;
+
+use super::task_rules::{check_parent, subtree_height};
+use super::{TaskError, TaskRule};
+use crate::clock::Clock;
+use crate::commands::{CreateTask, MoveTask, UpdateTask};
+use crate::events::{DomainEvent, EventKind};
+use crate::id::{TaskId, UserId};
+use crate::model::Task;
+use crate::policy::{self, Actor, Decision, TaskRelation};
+use crate::ports::{
+    CategoryRepository, Entity, EventPublisher, ProjectRepository, RepositoryError, TaskRepository,
+    VersionGuard,
+};
+use crate::query::{Cursor, ListTasks, Page, TaskQuery};
+use crate::values::{Description, Labels, Version};
+
+/// How often an update without `If-Match` re-reads and re-applies itself when another write
+/// got in between. Merge-patches commute on distinct fields, so a retry is what the caller
+/// meant; after this many the conflict is reported.
+const UPDATE_ATTEMPTS: usize = 3;
+
+/// The task use cases (a Facade over the task, project and category ports).
+#[derive(Debug, Clone)]
+pub struct TaskService {
+    tasks: Arc<dyn TaskRepository>,
+    projects: Arc<dyn ProjectRepository>,
+    categories: Arc<dyn CategoryRepository>,
+    clock: Arc<dyn Clock>,
+    events: Arc<dyn EventPublisher>,
+}
+
+impl TaskService {
+    /// Wires the service to its ports.
+    #[must_use]
+    pub fn new(
+        tasks: Arc<dyn TaskRepository>,
+        projects: Arc<dyn ProjectRepository>,
+        categories: Arc<dyn CategoryRepository>,
+        clock: Arc<dyn Clock>,
+        events: Arc<dyn EventPublisher>,
+    ) -> Self {
+        Self { tasks, projects, categories, clock, events }
+    }
+
+    /// Creates a task in a project the actor may write to.
+    ///
+    /// # Errors
+    /// [`TaskError::ProjectNotFound`] (absent or invisible), [`TaskError::Forbidden`] (a viewer
+    /// member), [`TaskError::Rule`] for a bad parent, category or assignee, or
+    /// [`TaskError::Store`].
+    pub async fn create(&self, actor: &Actor, cmd: CreateTask) -> Result<Task, TaskError> {
+        let project = self.projects.get(cmd.project_id).await?.ok_or(TaskError::ProjectNotFound)?;
+        let is_member = self.is_member(actor, project.id).await?;
+        match policy::create_task(actor, is_member) {
+            Decision::Allow => {}
+            Decision::Forbidden => return Err(TaskError::Forbidden),
+            Decision::NotFound => return Err(TaskError::ProjectNotFound),
+        }
+        if let Some(category) = cmd.category_id {
+            self.ensure_category(category).await?;
+        }
+        if let Some(assignee) = cmd.assignee_id {
+            self.ensure_assignable(project.id, assignee).await?;
+        }
+        if let Some(parent_id) = cmd.parent_id {
+            let parent = self.tasks.get(parent_id).await?.ok_or(TaskRule::ParentNotFound)?;
+            let ancestors = self.tasks.ancestors(parent_id).await?;
+            check_parent(None, project.id, 1, &parent, &ancestors)?;
+        }
+        let now = self.clock.now();
+        let task = Task {
+            id: TaskId::new(),
+            project_id: project.id,
+            title: cmd.title,
+            description: cmd.description.unwrap_or_default(),
+            status: cmd.status.unwrap_or_default(),
+            priority: cmd.priority.unwrap_or_default(),
+            category_id: cmd.category_id,
+            assignee_id: cmd.assignee_id,
+            labels: cmd.labels.unwrap_or_default(),
+            due_date: cmd.due_date,
+            parent_id: cmd.parent_id,
+            is_public: cmd.is_public.unwrap_or(false),
+            created_by: actor.user_id,
+            created_at: now,
+            updated_at: now,
+            version: Version::FIRST,
+        };
+        self.tasks.insert(&task).await.map_err(reference_error)?;
+        self.publish(actor, EventKind::TaskCreated(Box::new(task.clone())));
+        Ok(task)
+    }
+
+    /// The task, if the actor may see it.
+    ///
+    /// # Errors
+    /// [`TaskError::NotFound`] (absent or invisible) or [`TaskError::Store`].
+    pub async fn get(&self, actor: &Actor, id: TaskId) -> Result<Task, TaskError> {
+        let task = self.tasks.get(id).await?.ok_or(TaskError::NotFound)?;
+        let relation = self.relation(actor, &task).await?;
+        match policy::read_task(actor, relation) {
+            Decision::Allow => Ok(task),
+            Decision::Forbidden | Decision::NotFound => Err(TaskError::NotFound),
+        }
+    }
+
+    /// Applies a merge-patch. A patch that changes nothing returns the task as it is, at the
+    /// same version.
+    ///
+    /// # Errors
+    /// [`TaskError::NotFound`], [`TaskError::Forbidden`], [`TaskError::PreconditionFailed`]
+    /// when `If-Match` is stale, [`TaskError::Conflict`] when concurrent writes kept winning,
+    /// [`TaskError::Rule`], or [`TaskError::Store`].
+    pub async fn update(
+        &self,
+        actor: &Actor,
+        id: TaskId,
+        cmd: UpdateTask,
+    ) -> Result<Task, TaskError> {
+        for _ in 0..UPDATE_ATTEMPTS {
+            let before = self.writable(actor, id).await?;
+            check_if_match(cmd.if_match, before.version)?;
+            let Some((after, guards)) = self.apply(&before, cmd.clone()).await? else {
+                return Ok(before);
+            };
+            match self.tasks.update(&after, before.version, &guards).await {
+                Ok(()) => {
+                    self.publish(
+                        actor,
+                        EventKind::TaskUpdated {
+                            before: Box::new(before),
+                            after: Box::new(after.clone()),
+                        },
+                    );
+                    return Ok(after);
+                }
+                // Someone else wrote first. With If-Match the client asked for exactly that
+                // version, so report it; without, re-read and re-apply.
+                Err(RepositoryError::VersionConflict(_)) if cmd.if_match.is_some() => {
+                    let current = self.tasks.get(id).await?.ok_or(TaskError::NotFound)?;
+                    return Err(TaskError::PreconditionFailed { current: current.version });
+                }
+                Err(RepositoryError::VersionConflict(_)) => {}
+                Err(RepositoryError::NotFound(_)) => return Err(TaskError::NotFound),
+                Err(e) => return Err(reference_error(e)),
+            }
+        }
+        Err(TaskError::Conflict)
+    }
+
+    /// Deletes the task and all its subtasks.
+    ///
+    /// # Errors
+    /// [`TaskError::NotFound`], [`TaskError::Forbidden`], [`TaskError::PreconditionFailed`]
+    /// when `if_match` is stale, or [`TaskError::Store`].
+    pub async fn delete(
+        &self,
+        actor: &Actor,
+        id: TaskId,
+        if_match: Option<Version>,
+    ) -> Result<(), TaskError> {
+        let task = self.writable(actor, id).await?;
+        check_if_match(if_match, task.version)?;
+        let deleted = match self.tasks.delete(id).await {
+            Ok(deleted) => deleted,
+            Err(RepositoryError::NotFound(_)) => return Err(TaskError::NotFound),
+            Err(e) => return Err(e.into()),
+        };
+        self.publish(
+            actor,
+            EventKind::TaskDeleted { task_id: id, project_id: task.project_id, deleted },
+        );
+        Ok(())
+    }
+
+    /// Moves the task and its subtasks to another project, all or nothing. The task becomes a
+    /// root there (its parent stays behind). Moving to the project it is in changes nothing.
+    ///
+    /// # Errors
+    /// [`TaskError::NotFound`] for the task, [`TaskError::ProjectNotFound`] for the target,
+    /// [`TaskError::Forbidden`], [`TaskError::PreconditionFailed`],
+    /// [`TaskError::Conflict`] when the tree changed meanwhile,
+    /// [`TaskRule::AssigneeNotMember`] when a moved task's assignee is not a member of the
+    /// target, or [`TaskError::Store`].
+    pub async fn move_task(
+        &self,
+        actor: &Actor,
+        id: TaskId,
+        cmd: MoveTask,
+    ) -> Result<Task, TaskError> {
+        let task = self.writable(actor, id).await?;
+        let target = self.projects.get(cmd.project_id).await?.ok_or(TaskError::ProjectNotFound)?;
+        let relation = self.relation(actor, &task).await?;
+        let in_target = self.is_member(actor, target.id).await?;
+        match policy::move_task(actor, relation, in_target) {
+            Decision::Allow => {}
+            Decision::Forbidden => return Err(TaskError::Forbidden),
+            // `writable` already showed the task is visible, so it is the target that is not.
+            Decision::NotFound => return Err(TaskError::ProjectNotFound),
+        }
+        check_if_match(cmd.if_match, task.version)?;
+        if target.id == task.project_id {
+            return Ok(task);
+        }
+        let descendants = self.tasks.descendants(id).await?;
+        let members: HashSet<UserId> =
+            self.projects.members(target.id).await?.into_iter().map(|m| m.user_id).collect();
+        let orphaned = std::iter::once(&task)
+            .chain(&descendants)
+            .filter_map(|t| t.assignee_id)
+            .any(|a| !members.contains(&a));
+        if orphaned {
+            return Err(TaskRule::AssigneeNotMember.into());
+        }
+        let moved = match self.tasks.move_tree(id, target.id, task.version, self.clock.now()).await
+        {
+            Ok(moved) => moved,
+            Err(RepositoryError::VersionConflict(_)) => {
+                return Err(self.stale(id, cmd.if_match).await);
+            }
+            Err(RepositoryError::NotFound(Entity::Task)) => return Err(TaskError::NotFound),
+            Err(RepositoryError::MissingReference(Entity::Project)) => {
+                return Err(TaskError::ProjectNotFound);
+            }
+            Err(e) => return Err(e.into()),
+        };
+        let root = moved.first().cloned().ok_or(TaskError::NotFound)?;
+        self.publish(
+            actor,
+            EventKind::TaskMoved {
+                task_id: id,
+                from: task.project_id,
+                to: target.id,
+                moved: moved.iter().map(|t| t.id).collect(),
+            },
+        );
+        Ok(root)
+    }
+
+    /// One page of the tasks the actor may see, filtered and sorted.
+    ///
+    /// # Errors
+    /// [`TaskError::InvalidCursor`] when the cursor belongs to another sort order, or
+    /// [`TaskError::Store`].
+    pub async fn list(&self, actor: &Actor, request: ListTasks) -> Result<Page<Task>, TaskError> {
+        if let Some(cursor) = &request.after {
+            cursor.check_sort(request.sort)?;
+        }
+        let limit = request.limit.get();
+        let query = TaskQuery {
+            visibility: policy::task_visibility(actor),
+            filter: request.filter,
+            sort: request.sort,
+            after: request.after,
+            fetch: limit + 1,
+        };
+        let mut items = self.tasks.list(&query).await?;
+        let next_cursor = if items.len() > limit {
+            items.truncate(limit);
+            items.last().map(|last| Cursor::after(query.sort, last))
+        } else {
+            None
+        };
+        Ok(Page { items, next_cursor })
+    }
+
+    /// Loads a task the actor may change.
+    async fn writable(&self, actor: &Actor, id: TaskId) -> Result<Task, TaskError> {
+        let task = self.tasks.get(id).await?.ok_or(TaskError::NotFound)?;
+        let relation = self.relation(actor, &task).await?;
+        match policy::change_task(actor, relation) {
+            Decision::Allow => Ok(task),
+            Decision::Forbidden => Err(TaskError::Forbidden),
+            Decision::NotFound => Err(TaskError::NotFound),
+        }
+    }
+
+    /// The task after the patch and the guards its write needs; `None` if nothing changes.
+    async fn apply(
+        &self,
+        before: &Task,
+        cmd: UpdateTask,
+    ) -> Result<Option<(Task, Vec<VersionGuard>)>, TaskError> {
+        let mut after = before.clone();
+        if let Some(title) = cmd.title {
+            after.title = title;
+        }
+        after.description =
+            cmd.description.apply(Some(after.description)).unwrap_or_else(Description::empty);
+        after.status = cmd.status.unwrap_or(after.status);
+        after.priority = cmd.priority.unwrap_or(after.priority);
+        after.category_id = cmd.category_id.apply(after.category_id);
+        after.assignee_id = cmd.assignee_id.apply(after.assignee_id);
+        after.labels = cmd.labels.apply(Some(after.labels)).unwrap_or_else(Labels::none);
+        after.due_date = cmd.due_date.apply(after.due_date);
+        after.parent_id = cmd.parent_id.apply(after.parent_id);
+        after.is_public = cmd.is_public.unwrap_or(after.is_public);
+        if after == *before {
+            return Ok(None);
+        }
+        if let Some(category) = after.category_id.filter(|c| Some(*c) != before.category_id) {
+            self.ensure_category(category).await?;
+        }
+        if let Some(assignee) = after.assignee_id.filter(|a| Some(*a) != before.assignee_id) {
+            self.ensure_assignable(after.project_id, assignee).await?;
+        }
+        let mut guards = Vec::new();
+        if let Some(parent_id) = after.parent_id.filter(|p| Some(*p) != before.parent_id) {
+            if parent_id == before.id {
+                return Err(TaskRule::Cycle.into());
+            }
+            let parent = self.tasks.get(parent_id).await?.ok_or(TaskRule::ParentNotFound)?;
+            let ancestors = self.tasks.ancestors(parent_id).await?;
+            let height = subtree_height(before.id, &self.tasks.descendants(before.id).await?);
+            guards = check_parent(Some(before.id), after.project_id, height, &parent, &ancestors)?;
+        }
+        after.version = before.version.next();
+        after.updated_at = self.clock.now().max(before.updated_at);
+        Ok(Some((after, guards)))
+    }
+
+    async fn relation(&self, actor: &Actor, task: &Task) -> Result<TaskRelation, TaskError> {
+        Ok(TaskRelation {
+            is_member: self.is_member(actor, task.project_id).await?,
+            is_public: task.is_public,
+        })
+    }
+
+    async fn is_member(
+        &self,
+        actor: &Actor,
+        project: crate::id::ProjectId,
+    ) -> Result<bool, TaskError> {
+        Ok(self.projects.is_member(project, actor.user_id).await?)
+    }
+
+    async fn ensure_category(&self, id: crate::id::CategoryId) -> Result<(), TaskError> {
+        match self.categories.get(id).await? {
+            Some(_) => Ok(()),
+            None => Err(TaskRule::CategoryNotFound.into()),
+        }
+    }
+
+    async fn ensure_assignable(
+        &self,
+        project: crate::id::ProjectId,
+        user: UserId,
+    ) -> Result<(), TaskError> {
+        if self.projects.is_member(project, user).await? {
+            Ok(())
+        } else {
+            Err(TaskRule::AssigneeNotMember.into())
+        }
+    }
+
+    /// The error for a write that lost a race: 412 if the client named a version, else 409.
+    async fn stale(&self, id: TaskId, if_match: Option<Version>) -> TaskError {
+        if if_match.is_none() {
+            return TaskError::Conflict;
+        }
+        match self.tasks.get(id).await {
+            Ok(Some(current)) => TaskError::PreconditionFailed { current: current.version },
+            Ok(None) => TaskError::NotFound,
+            Err(e) => e.into(),
+        }
+    }
+
+    fn publish(&self, actor: &Actor, kind: EventKind) {
+        self.events.publish(&DomainEvent {
+            actor: Some(actor.user_id),
+            at: self.clock.now(),
+            kind,
+        });
+    }
+}
+
+fn check_if_match(if_match: Option<Version>, current: Version) -> Result<(), TaskError> {
+    match if_match {
+        Some(expected) if expected != current => Err(TaskError::PreconditionFailed { current }),
+        _ => Ok(()),
+    }
+}
+
+/// A reference that vanished between the service's check and the write.
+fn reference_error(e: RepositoryError) -> TaskError {
+    match e {
+        RepositoryError::MissingReference(Entity::Project) => TaskError::ProjectNotFound,
+        RepositoryError::MissingReference(Entity::Task) => TaskRule::ParentNotFound.into(),
+        RepositoryError::MissingReference(Entity::Category) => TaskRule::CategoryNotFound.into(),
+        RepositoryError::MissingReference(Entity::User) => TaskRule::AssigneeNotMember.into(),
+        other => TaskError::Store(other),
+    }
+}
