@@ -1,0 +1,71 @@
+use async_trait::async_trait;
+use taskforge_domain::clock::Timestamp;
+use taskforge_domain::ports::{CategoryRepository, Entity, RepositoryError};
+use taskforge_domain::{Category, CategoryId};
+
+use crate::MemoryDatabase;
+
+/// [`CategoryRepository`] over a [`MemoryDatabase`].
+#[derive(Debug, Clone)]
+pub struct MemoryCategoryRepository {
+    db: MemoryDatabase,
+}
+
+impl MemoryCategoryRepository {
+    /// A repository over `db`.
+    #[must_use]
+    pub fn new(db: MemoryDatabase) -> Self {
+        Self { db }
+    }
+}
+
+#[async_trait]
+impl CategoryRepository for MemoryCategoryRepository {
+    async fn insert(&self, category: &Category) -> Result<(), RepositoryError> {
+        let mut state = self.db.lock();
+        let key = category.name.unique_key();
+        let taken = state.categories.contains_key(&category.id)
+            || state.categories.values().any(|c| c.name.unique_key() == key);
+        if taken {
+            return Err(RepositoryError::Duplicate(Entity::Category));
+        }
+        state.categories.insert(category.id, category.clone());
+        Ok(())
+    }
+
+    async fn get(&self, id: CategoryId) -> Result<Option<Category>, RepositoryError> {
+        Ok(self.db.lock().categories.get(&id).cloned())
+    }
+
+    async fn list(&self) -> Result<Vec<Category>, RepositoryError> {
+        let mut categories: Vec<Category> = self.db.lock().categories.values().cloned().collect();
+        categories.sort_by_cached_key(|c| (c.name.unique_key(), c.id));
+        Ok(categories)
+    }
+
+    async fn update(&self, category: &Category) -> Result<(), RepositoryError> {
+        let mut state = self.db.lock();
+        if !state.categories.contains_key(&category.id) {
+            return Err(RepositoryError::NotFound(Entity::Category));
+        }
+        let key = category.name.unique_key();
+        if state.categories.values().any(|c| c.id != category.id && c.name.unique_key() == key) {
+            return Err(RepositoryError::Duplicate(Entity::Category));
+        }
+        state.categories.insert(category.id, category.clone());
+        Ok(())
+    }
+
+    async fn delete(&self, id: CategoryId, at: Timestamp) -> Result<(), RepositoryError> {
+        let mut state = self.db.lock();
+        if state.categories.remove(&id).is_none() {
+            return Err(RepositoryError::NotFound(Entity::Category));
+        }
+        for task in state.tasks.values_mut().filter(|t| t.category_id == Some(id)) {
+            task.category_id = None;
+            task.version = task.version.next();
+            task.updated_at = at;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,92 @@
+use async_trait::async_trait;
+use taskforge_domain::clock::Timestamp;
+use taskforge_domain::ports::{Entity, RepositoryError, UserRepository};
+use taskforge_domain::values::{Role, Username};
+use taskforge_domain::{User, UserId};
+
+use crate::MemoryDatabase;
+
+/// [`UserRepository`] over a [`MemoryDatabase`].
+#[derive(Debug, Clone)]
+pub struct MemoryUserRepository {
+    db: MemoryDatabase,
+}
+
+impl MemoryUserRepository {
+    /// A repository over `db`.
+    #[must_use]
+    pub fn new(db: MemoryDatabase) -> Self {
+        Self { db }
+    }
+}
+
+#[async_trait]
+impl UserRepository for MemoryUserRepository {
+    async fn insert(&self, user: &User) -> Result<(), RepositoryError> {
+        let mut state = self.db.lock();
+        let taken = state.users.contains_key(&user.id)
+            || state.users.values().any(|u| u.username == user.username);
+        if taken {
+            return Err(RepositoryError::Duplicate(Entity::User));
+        }
+        state.users.insert(user.id, user.clone());
+        Ok(())
+    }
+
+    async fn get(&self, id: UserId) -> Result<Option<User>, RepositoryError> {
+        Ok(self.db.lock().users.get(&id).cloned())
+    }
+
+    async fn find_by_username(&self, username: &Username) -> Result<Option<User>, RepositoryError> {
+        Ok(self.db.lock().users.values().find(|u| &u.username == username).cloned())
+    }
+
+    async fn list(
+        &self,
+        after: Option<&Username>,
+        limit: usize,
+    ) -> Result<Vec<User>, RepositoryError> {
+        let state = self.db.lock();
+        let mut users: Vec<User> = state
+            .users
+            .values()
+            .filter(|u| after.is_none_or(|a| &u.username > a))
+            .cloned()
+            .collect();
+        users.sort_by(|a, b| a.username.cmp(&b.username));
+        users.truncate(limit);
+        Ok(users)
+    }
+
+    async fn count_with_role(&self, role: Role) -> Result<u64, RepositoryError> {
+        let count = self.db.lock().users.values().filter(|u| u.role == role).count();
+        Ok(u64::try_from(count).unwrap_or(u64::MAX))
+    }
+
+    async fn update(&self, user: &User) -> Result<(), RepositoryError> {
+        let mut state = self.db.lock();
+        if !state.users.contains_key(&user.id) {
+            return Err(RepositoryError::NotFound(Entity::User));
+        }
+        if state.users.values().any(|u| u.id != user.id && u.username == user.username) {
+            return Err(RepositoryError::Duplicate(Entity::User));
+        }
+        state.users.insert(user.id, user.clone());
+        Ok(())
+    }
+
+    async fn delete(&self, id: UserId, at: Timestamp) -> Result<(), RepositoryError> {
+        let mut state = self.db.lock();
+        if !state.users.contains_key(&id) {
+            return Err(RepositoryError::NotFound(Entity::User));
+        }
+        if state.projects.values().any(|p| p.owner_id == id) {
+            return Err(RepositoryError::InUse(Entity::User));
+        }
+        state.users.remove(&id);
+        state.members.retain(|(_, user), _| *user != id);
+        state.refresh_tokens.retain(|_, token| token.user_id != id);
+        state.unassign(id, at, |_| true);
+        Ok(())
+    }
+}

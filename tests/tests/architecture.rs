@@ -1,0 +1,124 @@
+//! The dependency rule (design §1, ADR 0001), checked on the real dependency graph.
+//!
+//! Arrows point inward only: `app → http, sqlite, memory, crypto → domain`. The domain imports
+//! no framework and no I/O crate; adapters do not import each other. `cargo tree` is asked
+//! rather than the manifests read, so a forbidden crate arriving transitively fails too.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().unwrap().to_path_buf()
+}
+
+/// The names of every crate `package` pulls in for normal (non-dev, non-build) use.
+fn normal_dependencies(package: &str) -> Vec<String> {
+    let cargo = std::env::var("CARGO").unwrap_or_else(|_| String::from("cargo"));
+    let output = Command::new(cargo)
+        .current_dir(workspace_root())
+        .args(["tree", "-p", package, "-e", "normal", "--prefix", "none"])
+        .output()
+        .expect("cargo tree runs");
+    assert!(
+        output.status.success(),
+        "cargo tree -p {package} failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout)
+        .unwrap()
+        .lines()
+        .filter_map(|line| line.split_whitespace().next())
+        .map(str::to_owned)
+        .collect()
+}
+
+fn assert_free_of(package: &str, forbidden: &[&str]) {
+    let deps = normal_dependencies(package);
+    let found: Vec<&String> = deps
+        .iter()
+        .filter(|d| forbidden.iter().any(|f| d.as_str() == *f || d.starts_with(&format!("{f}-"))))
+        .collect();
+    assert!(found.is_empty(), "{package} must not depend on {found:?} (design §1)");
+}
+
+/// The adapter crates that exist in this checkout (they arrive issue by issue).
+fn present(crate_dir: &str) -> bool {
+    workspace_root().join("crates").join(crate_dir).join("Cargo.toml").exists()
+}
+
+#[test]
+fn the_domain_depends_on_no_framework_and_no_io_crate() {
+    assert_free_of(
+        "taskforge-domain",
+        &[
+            "actix",
+            "actix-web",
+            "rusqlite",
+            "libsqlite3-sys",
+            "r2d2",
+            "r2d2_sqlite",
+            "tokio",
+            "pbkdf2",
+            "hmac",
+            "sha2",
+            "hyper",
+            "axum",
+            "reqwest",
+            "mio",
+        ],
+    );
+}
+
+#[test]
+fn the_domain_depends_on_no_other_taskforge_crate() {
+    let deps = normal_dependencies("taskforge-domain");
+    let internal: Vec<&String> =
+        deps.iter().filter(|d| d.starts_with("taskforge-") && *d != "taskforge-domain").collect();
+    assert!(internal.is_empty(), "the domain must not depend on {internal:?}");
+}
+
+#[test]
+fn adapters_do_not_depend_on_each_other() {
+    let adapters = [
+        ("memory", "taskforge-memory"),
+        ("sqlite", "taskforge-sqlite"),
+        ("crypto", "taskforge-crypto"),
+        ("http", "taskforge-http"),
+    ];
+    for (dir, package) in adapters {
+        if !present(dir) {
+            continue;
+        }
+        let others: Vec<&str> = adapters
+            .iter()
+            .map(|(_, p)| *p)
+            .chain(["taskforge-app"])
+            .filter(|p| *p != package)
+            .collect();
+        let deps = normal_dependencies(package);
+        let found: Vec<&String> = deps.iter().filter(|d| others.contains(&d.as_str())).collect();
+        assert!(
+            found.is_empty(),
+            "{package} must not depend on {found:?}; only the app wires adapters"
+        );
+    }
+}
+
+#[test]
+fn the_check_itself_sees_dependencies() {
+    // Guards against a vacuous pass: the trees must list what we know is there.
+    let deps = normal_dependencies("taskforge-memory");
+    assert!(
+        deps.iter().any(|d| d == "taskforge-domain"),
+        "cargo tree output not understood: {deps:?}"
+    );
+    assert!(normal_dependencies("taskforge-domain").iter().any(|d| d == "uuid"));
+}
+
+#[test]
+#[should_panic(expected = "must not depend on")]
+fn a_forbidden_dependency_is_reported() {
+    // The memory adapter does depend on uuid (through the domain): the check must say so.
+    assert_free_of("taskforge-memory", &["uuid"]);
+}
