@@ -5,7 +5,7 @@ use std::sync::{Arc, RwLock};
 
 use crate::clock::Timestamp;
 use crate::id::{CategoryId, ProjectId, TaskId, UserId};
-use crate::model::{Category, Project, Task, User};
+use crate::model::{Category, Project, Task};
 use crate::ports::EventPublisher;
 use crate::values::{Role, Username};
 
@@ -81,7 +81,7 @@ pub enum EventKind {
     CategoryDeleted(CategoryId),
     /// An account was created.
     UserRegistered {
-        /// The account (the password hash is inside; subscribers must not log it).
+        /// The new account.
         user_id: UserId,
         /// Its username.
         username: Username,
@@ -184,11 +184,4 @@ pub struct NoEvents;
 
 impl EventPublisher for NoEvents {
     fn publish(&self, _event: &DomainEvent) {}
-}
-
-/// A user, as events describe them.
-impl From<&User> for EventKind {
-    fn from(user: &User) -> Self {
-        Self::UserRegistered { user_id: user.id, username: user.username.clone(), role: user.role }
-    }
 }

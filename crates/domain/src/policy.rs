@@ -72,6 +72,13 @@ pub const fn read_task(actor: &Actor, task: TaskRelation) -> Decision {
     }
 }
 
+/// True when [`read_task`]'s answer depends on membership, i.e. the caller is not an admin and
+/// the task is not public. Lets the hot read path skip a membership lookup.
+#[must_use]
+pub const fn read_task_needs_membership(actor: &Actor, is_public: bool) -> bool {
+    !actor.is_admin() && !is_public
+}
+
 /// Changing or deleting a task: admins, and editors who are members of its project. Whoever
 /// can read it but not change it gets 403; whoever cannot read it gets 404.
 #[must_use]

@@ -101,7 +101,12 @@ impl TaskService {
     /// [`TaskError::NotFound`] (absent or invisible) or [`TaskError::Store`].
     pub async fn get(&self, actor: &Actor, id: TaskId) -> Result<Task, TaskError> {
         let task = self.tasks.get(id).await?.ok_or(TaskError::NotFound)?;
-        let relation = self.relation(actor, &task).await?;
+        // Reads are the hot path: skip the membership query when it cannot change the answer.
+        let relation = if policy::read_task_needs_membership(actor, task.is_public) {
+            self.relation(actor, &task).await?
+        } else {
+            TaskRelation { is_member: false, is_public: task.is_public }
+        };
         match policy::read_task(actor, relation) {
             Decision::Allow => Ok(task),
             Decision::Forbidden | Decision::NotFound => Err(TaskError::NotFound),
