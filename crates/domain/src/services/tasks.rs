@@ -67,7 +67,7 @@ impl TaskService {
             self.ensure_assignable(project.id, assignee).await?;
         }
         if let Some(parent_id) = cmd.parent_id {
-            let parent = self.tasks.get(parent_id).await?.ok_or(TaskRule::ParentNotFound)?;
+            let parent = self.visible_parent(actor, parent_id).await?;
             let ancestors = self.tasks.ancestors(parent_id).await?;
             check_parent(None, project.id, 1, &parent, &ancestors)?;
         }
@@ -129,7 +129,7 @@ impl TaskService {
         for _ in 0..UPDATE_ATTEMPTS {
             let before = self.writable(actor, id).await?;
             check_if_match(cmd.if_match, before.version)?;
-            let Some((after, guards)) = self.apply(&before, cmd.clone()).await? else {
+            let Some((after, guards)) = self.apply(actor, &before, cmd.clone()).await? else {
                 return Ok(before);
             };
             match self.tasks.update(&after, before.version, &guards).await {
@@ -287,6 +287,7 @@ impl TaskService {
     /// The task after the patch and the guards its write needs; `None` if nothing changes.
     async fn apply(
         &self,
+        actor: &Actor,
         before: &Task,
         cmd: UpdateTask,
     ) -> Result<Option<(Task, Vec<VersionGuard>)>, TaskError> {
@@ -318,7 +319,7 @@ impl TaskService {
             if parent_id == before.id {
                 return Err(TaskRule::Cycle.into());
             }
-            let parent = self.tasks.get(parent_id).await?.ok_or(TaskRule::ParentNotFound)?;
+            let parent = self.visible_parent(actor, parent_id).await?;
             let ancestors = self.tasks.ancestors(parent_id).await?;
             let height = subtree_height(before.id, &self.tasks.descendants(before.id).await?);
             guards = check_parent(Some(before.id), after.project_id, height, &parent, &ancestors)?;
@@ -326,6 +327,18 @@ impl TaskService {
         after.version = before.version.next();
         after.updated_at = self.clock.now().max(before.updated_at);
         Ok(Some((after, guards)))
+    }
+
+    /// The parent a request names, if the actor may see it. A task they may not see is
+    /// reported as absent, not as "in another project", so task ids cannot be probed (§2).
+    async fn visible_parent(&self, actor: &Actor, id: TaskId) -> Result<Task, TaskError> {
+        let parent = self.tasks.get(id).await?.ok_or(TaskRule::ParentNotFound)?;
+        let relation = self.relation(actor, &parent).await?;
+        if policy::read_task(actor, relation).is_allowed() {
+            Ok(parent)
+        } else {
+            Err(TaskRule::ParentNotFound.into())
+        }
     }
 
     async fn relation(&self, actor: &Actor, task: &Task) -> Result<TaskRelation, TaskError> {

@@ -40,11 +40,17 @@ impl EmailAddress {
             && !domain.ends_with('.')
             && !domain.contains("..")
             && !domain.contains('@')
+            && !local.contains('@')
             && !raw.chars().any(|c| c.is_whitespace() || c.is_control());
         if !well_formed {
             return Err(EmailError::Malformed);
         }
-        Ok(Self(format!("{local}@{}", domain.to_lowercase())))
+        // Lower-casing can lengthen some letters ('İ' → "i̇"); the stored form is what counts.
+        let address = format!("{local}@{}", domain.to_lowercase());
+        if address.chars().count() > Self::MAX_CHARS {
+            return Err(EmailError::TooLong);
+        }
+        Ok(Self(address))
     }
 
     /// The address.
