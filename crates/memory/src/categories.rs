@@ -52,7 +52,10 @@ impl CategoryRepository for MemoryCategoryRepository {
         if state.categories.values().any(|c| c.id != category.id && c.name.unique_key() == key) {
             return Err(RepositoryError::Duplicate(Entity::Category));
         }
-        state.categories.insert(category.id, category.clone());
+        // `created_at` is not one of the replaced fields: it stays as stored.
+        if let Some(stored) = state.categories.get_mut(&category.id) {
+            *stored = Category { created_at: stored.created_at, ..category.clone() };
+        }
         Ok(())
     }
 

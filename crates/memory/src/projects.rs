@@ -68,7 +68,10 @@ impl ProjectRepository for MemoryProjectRepository {
         if !state.users.contains_key(&project.owner_id) {
             return Err(RepositoryError::MissingReference(Entity::User));
         }
-        state.projects.insert(project.id, project.clone());
+        // `created_at` is not one of the replaced fields: it stays as stored.
+        if let Some(stored) = state.projects.get_mut(&project.id) {
+            *stored = Project { created_at: stored.created_at, ..project.clone() };
+        }
         Ok(())
     }
 

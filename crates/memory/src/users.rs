@@ -71,7 +71,10 @@ impl UserRepository for MemoryUserRepository {
         if state.users.values().any(|u| u.id != user.id && u.username == user.username) {
             return Err(RepositoryError::Duplicate(Entity::User));
         }
-        state.users.insert(user.id, user.clone());
+        // `created_at` is not one of the replaced fields: it stays as stored.
+        if let Some(stored) = state.users.get_mut(&user.id) {
+            *stored = User { created_at: stored.created_at, ..user.clone() };
+        }
         Ok(())
     }
 

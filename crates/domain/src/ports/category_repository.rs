@@ -30,7 +30,7 @@ pub trait CategoryRepository: Send + Sync + std::fmt::Debug {
     /// Only storage failures.
     async fn list(&self) -> Result<Vec<Category>, RepositoryError>;
 
-    /// Replaces the stored name with `category.name`.
+    /// Replaces the stored name with `category.name`; `created_at` stays as stored.
     ///
     /// # Errors
     /// - [`RepositoryError::NotFound`] when no category has this id.

@@ -37,7 +37,9 @@ pub trait ProjectRepository: Send + Sync + std::fmt::Debug {
         limit: usize,
     ) -> Result<Vec<Project>, RepositoryError>;
 
-    /// Replaces the stored name, description and owner of the project with these.
+    /// Replaces the stored name, description and owner of the project with these; `id` and
+    /// `created_at` stay as stored. The new owner must already be a member (the service
+    /// checks); this call does not add them.
     ///
     /// # Errors
     /// - [`RepositoryError::NotFound`] when no project has this id.

@@ -104,7 +104,7 @@ pub trait RefreshTokenRepository: Send + Sync + std::fmt::Debug {
         at: Timestamp,
     ) -> Result<u64, RepositoryError>;
 
-    /// Deletes tokens that expired before `before`; returns how many.
+    /// Deletes tokens whose `expires_at` is strictly before `before`; returns how many.
     ///
     /// # Errors
     /// Only storage failures.

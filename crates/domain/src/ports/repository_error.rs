@@ -33,6 +33,11 @@ impl fmt::Display for Entity {
 
 /// What a repository call can fail with. Adapters translate their driver's errors into these at
 /// the boundary (a SQLite unique violation becomes [`RepositoryError::Duplicate`]).
+///
+/// The [`Entity`] inside names the thing the error is about — for `NotFound`,
+/// `VersionConflict`, `Duplicate` and `InUse` the entity the call addresses, for
+/// `MissingReference` the entity that is missing — and services rely on it (a missing
+/// `Entity::Task` reference on insert is a missing parent).
 #[derive(Debug, thiserror::Error)]
 pub enum RepositoryError {
     /// The entity addressed by the call does not exist.

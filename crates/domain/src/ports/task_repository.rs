@@ -29,8 +29,8 @@ pub trait TaskRepository: Send + Sync + std::fmt::Debug {
     ///
     /// # Errors
     /// - [`RepositoryError::Duplicate`] when a task with the same id exists.
-    /// - [`RepositoryError::MissingReference`] when its project, parent, category or assignee
-    ///   does not exist.
+    /// - [`RepositoryError::MissingReference`] naming what is missing: `Entity::Project`,
+    ///   `Entity::Task` (the parent), `Entity::Category` or `Entity::User` (the assignee).
     async fn insert(&self, task: &Task) -> Result<(), RepositoryError>;
 
     /// The task with `id`, or `None`.
@@ -61,8 +61,8 @@ pub trait TaskRepository: Send + Sync + std::fmt::Debug {
     /// - [`RepositoryError::NotFound`] when no task has this id.
     /// - [`RepositoryError::VersionConflict`] when the stored version differs from `expected`
     ///   or a guarded task is missing or at another version.
-    /// - [`RepositoryError::MissingReference`] when a new parent, category or assignee does
-    ///   not exist.
+    /// - [`RepositoryError::MissingReference`] when a new parent (`Entity::Task`), category
+    ///   (`Entity::Category`) or assignee (`Entity::User`) does not exist.
     async fn update(
         &self,
         task: &Task,
@@ -83,7 +83,8 @@ pub trait TaskRepository: Send + Sync + std::fmt::Debug {
     /// # Errors
     /// - [`RepositoryError::NotFound`] when no task has this id.
     /// - [`RepositoryError::VersionConflict`] when its stored version differs from `expected`.
-    /// - [`RepositoryError::MissingReference`] when project `to` does not exist.
+    /// - [`RepositoryError::MissingReference`]`(Entity::Project)` when project `to` does not
+    ///   exist.
     async fn move_tree(
         &self,
         id: TaskId,

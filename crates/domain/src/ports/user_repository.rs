@@ -46,7 +46,8 @@ pub trait UserRepository: Send + Sync + std::fmt::Debug {
     /// Only storage failures.
     async fn count_with_role(&self, role: Role) -> Result<u64, RepositoryError>;
 
-    /// Replaces the stored username, email, password hash and role with these.
+    /// Replaces the stored username, email, password hash and role with these; `id` and
+    /// `created_at` stay as stored.
     ///
     /// # Errors
     /// - [`RepositoryError::NotFound`] when no user has this id.

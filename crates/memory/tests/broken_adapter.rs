@@ -1,0 +1,182 @@
+//! The contract suite has teeth: deliberately broken task repositories, each wrapping the
+//! in-memory one and getting one thing wrong, fail the contract test written for that thing.
+//!
+//! Each test runs the contract function twice on `tokio::spawn`: against the healthy memory
+//! adapter it passes, against the broken wrapper it panics (the panic message printed while
+//! these tests run is expected).
+
+use std::cmp::Ordering;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use taskforge_domain::clock::Timestamp;
+use taskforge_domain::id::{ProjectId, TaskId};
+use taskforge_domain::model::Task;
+use taskforge_domain::ports::{
+    Entity, Repositories, RepositoryError, TaskRepository, VersionGuard,
+};
+use taskforge_domain::query::TaskQuery;
+use taskforge_domain::testing::contract::{task_listing, tasks};
+use taskforge_domain::values::Version;
+use taskforge_memory::MemoryDatabase;
+
+/// What the broken repository gets wrong.
+#[derive(Debug, Clone, Copy)]
+enum Fault {
+    /// `update` writes whatever the stored version is, ignoring `expected` (lost updates).
+    UpdateIgnoresExpectedVersion,
+    /// `move_tree` moves the task itself and leaves its subtasks behind.
+    MoveTreeMovesOnlyTheRoot,
+    /// `list` after a cursor compares sort values only, so tasks that tie with the cursor's
+    /// value but have a larger id are skipped.
+    ListDropsTiesAfterTheCursor,
+}
+
+/// The memory task repository with one [`Fault`]; every other method delegates unchanged.
+#[derive(Debug)]
+struct Broken {
+    inner: Arc<dyn TaskRepository>,
+    fault: Fault,
+}
+
+#[async_trait]
+impl TaskRepository for Broken {
+    async fn insert(&self, task: &Task) -> Result<(), RepositoryError> {
+        self.inner.insert(task).await
+    }
+
+    async fn get(&self, id: TaskId) -> Result<Option<Task>, RepositoryError> {
+        self.inner.get(id).await
+    }
+
+    async fn ancestors(&self, id: TaskId) -> Result<Vec<Task>, RepositoryError> {
+        self.inner.ancestors(id).await
+    }
+
+    async fn descendants(&self, id: TaskId) -> Result<Vec<Task>, RepositoryError> {
+        self.inner.descendants(id).await
+    }
+
+    async fn update(
+        &self,
+        task: &Task,
+        expected: Version,
+        guards: &[VersionGuard],
+    ) -> Result<(), RepositoryError> {
+        let Fault::UpdateIgnoresExpectedVersion = self.fault else {
+            return self.inner.update(task, expected, guards).await;
+        };
+        let stored =
+            self.inner.get(task.id).await?.ok_or(RepositoryError::NotFound(Entity::Task))?;
+        self.inner.update(task, stored.version, guards).await
+    }
+
+    async fn delete(&self, id: TaskId) -> Result<Vec<TaskId>, RepositoryError> {
+        self.inner.delete(id).await
+    }
+
+    async fn move_tree(
+        &self,
+        id: TaskId,
+        to: ProjectId,
+        expected: Version,
+        at: Timestamp,
+    ) -> Result<Vec<Task>, RepositoryError> {
+        let Fault::MoveTreeMovesOnlyTheRoot = self.fault else {
+            return self.inner.move_tree(id, to, expected, at).await;
+        };
+        let stored = self.inner.get(id).await?.ok_or(RepositoryError::NotFound(Entity::Task))?;
+        let moved = Task {
+            project_id: to,
+            parent_id: None,
+            version: expected.next(),
+            updated_at: at,
+            ..stored
+        };
+        self.inner.update(&moved, expected, &[]).await?;
+        Ok(vec![moved])
+    }
+
+    async fn list(&self, query: &TaskQuery) -> Result<Vec<Task>, RepositoryError> {
+        let (Fault::ListDropsTiesAfterTheCursor, Some(cursor)) = (self.fault, &query.after) else {
+            return self.inner.list(query).await;
+        };
+        let everything = TaskQuery { after: None, fetch: usize::MAX, ..query.clone() };
+        let sort = query.sort;
+        Ok(self
+            .inner
+            .list(&everything)
+            .await?
+            .into_iter()
+            // The bug: the id is left out of the comparison, so ties count as "not after".
+            .filter(|t| {
+                sort.compare_positions(
+                    (&sort.value_of(t), cursor.id()),
+                    (cursor.value(), cursor.id()),
+                ) == Ordering::Greater
+            })
+            .take(query.fetch)
+            .collect())
+    }
+}
+
+/// A fresh, correct in-memory store.
+fn healthy() -> Repositories {
+    MemoryDatabase::new().repositories()
+}
+
+/// A fresh in-memory store whose task repository has `fault`.
+fn broken(fault: Fault) -> Repositories {
+    let repos = healthy();
+    Repositories { tasks: Arc::new(Broken { inner: repos.tasks.clone(), fault }), ..repos }
+}
+
+/// Runs `contract` against the healthy store and against one with `fault`, and asserts that
+/// it passes the first and fails the second.
+async fn assert_catches<F, Fut>(contract: F, fault: Fault)
+where
+    F: Fn(Repositories) -> Fut,
+    Fut: Future<Output = ()> + Send + 'static,
+{
+    let passed = tokio::spawn(contract(healthy())).await;
+    assert!(passed.is_ok(), "the contract test passes against the memory adapter: {passed:?}");
+
+    let failed = tokio::spawn(contract(broken(fault))).await;
+
+    match failed {
+        Ok(()) => panic!("the contract test must fail against {fault:?}, but it passed"),
+        Err(error) => assert!(error.is_panic(), "it fails by panicking, got {error:?}"),
+    }
+}
+
+#[tokio::test]
+async fn the_suite_catches_an_update_that_ignores_the_expected_version() {
+    assert_catches(
+        tasks::updating_with_a_stale_version_is_a_version_conflict,
+        Fault::UpdateIgnoresExpectedVersion,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_suite_catches_a_move_that_leaves_the_subtasks_behind() {
+    assert_catches(
+        tasks::moving_a_task_moves_it_and_all_its_descendants,
+        Fault::MoveTreeMovesOnlyTheRoot,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_suite_catches_a_cursor_that_skips_ties() {
+    assert_catches(
+        task_listing::walking_every_page_returns_each_task_once_in_order,
+        Fault::ListDropsTiesAfterTheCursor,
+    )
+    .await;
+    assert_catches(
+        task_listing::a_page_after_a_concurrent_insert_stays_stable,
+        Fault::ListDropsTiesAfterTheCursor,
+    )
+    .await;
+}
