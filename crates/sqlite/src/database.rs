@@ -1,0 +1,194 @@
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use r2d2::Pool;
+use r2d2_sqlite::SqliteConnectionManager;
+use rusqlite::Connection;
+use rusqlite::backup::{Backup, StepResult};
+use taskforge_domain::ports::{Repositories, RepositoryError};
+
+use crate::categories::SqliteCategories;
+use crate::config::SqliteConfig;
+use crate::connection::{self, Pragmas};
+use crate::error::{OpenError, Stopped, open_error, pool_err};
+use crate::migrations::{MIGRATIONS, migrate};
+use crate::projects::SqliteProjects;
+use crate::refresh_tokens::SqliteRefreshTokens;
+use crate::tasks::SqliteTasks;
+use crate::users::SqliteUsers;
+use crate::writer::{Writer, WriterStats};
+
+/// An open TaskForge database: a pool of reader connections and the writer thread.
+///
+/// Cheap to clone (one `Arc`); every repository from [`SqliteDatabase::repositories`] shares
+/// it, so cross-entity rules (deleting a project deletes its tasks) hold.
+#[derive(Debug, Clone)]
+pub struct SqliteDatabase {
+    inner: Arc<Inner>,
+}
+
+#[derive(Debug)]
+pub(crate) struct Inner {
+    path: PathBuf,
+    readers: Pool<SqliteConnectionManager>,
+    writer: Writer,
+    /// Values that must live as long as the database (see [`SqliteDatabase::hold`]).
+    held: std::sync::Mutex<Vec<Box<dyn std::any::Any + Send>>>,
+}
+
+impl SqliteDatabase {
+    /// Opens (creating if needed) the database at `config.path`, applies the pragmas of design
+    /// §4, brings the schema up to date with the embedded migrations and starts the writer.
+    ///
+    /// The blocking work runs on `spawn_blocking` when called inside a Tokio runtime.
+    ///
+    /// # Errors
+    /// [`OpenError::NotADatabase`] for a file that is not an SQLite database,
+    /// [`OpenError::CannotOpen`] when the file cannot be opened or created,
+    /// [`OpenError::Migration`] for a schema newer than this build, an edited migration or a
+    /// failing one, [`OpenError::Pool`] / [`OpenError::Writer`] for resource failures.
+    pub async fn open(config: SqliteConfig) -> Result<Self, OpenError> {
+        match tokio::runtime::Handle::try_current() {
+            Ok(handle) => handle
+                .spawn_blocking(move || Self::open_blocking(&config))
+                .await
+                .map_err(|e| OpenError::Writer(std::io::Error::other(e)))?,
+            Err(_) => Self::open_blocking(&config),
+        }
+    }
+
+    /// [`SqliteDatabase::open`] for callers outside an async runtime (the CLI's `migrate`).
+    ///
+    /// # Errors
+    /// As [`SqliteDatabase::open`].
+    pub fn open_blocking(config: &SqliteConfig) -> Result<Self, OpenError> {
+        let path = config.path.clone();
+        let pragmas =
+            Pragmas { synchronous: config.synchronous, busy_timeout: config.busy_timeout };
+
+        let mut writer_conn = connection::open(&path).map_err(|e| open_error(&path, e))?;
+        connection::configure(&writer_conn, pragmas).map_err(|e| open_error(&path, e))?;
+        migrate(&mut writer_conn, MIGRATIONS).map_err(|source| {
+            if source.is_not_a_database() {
+                OpenError::NotADatabase {
+                    path: path.clone(),
+                    source: rusqlite::Error::SqliteFailure(
+                        rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_NOTADB),
+                        Some(source.to_string()),
+                    ),
+                }
+            } else {
+                OpenError::Migration { path: path.clone(), source }
+            }
+        })?;
+
+        let manager = SqliteConnectionManager::file(&path)
+            .with_init(move |conn| connection::configure_reader(conn, pragmas));
+        let readers = Pool::builder()
+            .max_size(config.pool_size.max(1))
+            .min_idle(Some(1))
+            .build(manager)
+            .map_err(|source| OpenError::Pool { path: path.clone(), source })?;
+
+        let writer = Writer::spawn(writer_conn, config.max_batch).map_err(OpenError::Writer)?;
+        Ok(Self {
+            inner: Arc::new(Inner { path, readers, writer, held: std::sync::Mutex::default() }),
+        })
+    }
+
+    /// Every repository port, all backed by this database.
+    #[must_use]
+    pub fn repositories(&self) -> Repositories {
+        Repositories {
+            users: Arc::new(SqliteUsers::new(Arc::clone(&self.inner))),
+            projects: Arc::new(SqliteProjects::new(Arc::clone(&self.inner))),
+            categories: Arc::new(SqliteCategories::new(Arc::clone(&self.inner))),
+            tasks: Arc::new(SqliteTasks::new(Arc::clone(&self.inner))),
+            refresh_tokens: Arc::new(SqliteRefreshTokens::new(Arc::clone(&self.inner))),
+        }
+    }
+
+    /// Keeps `value` alive until the database and every repository from it are dropped, e.g.
+    /// the temporary directory a test database lives in.
+    pub fn hold(&self, value: impl std::any::Any + Send) {
+        self.inner
+            .held
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .push(Box::new(value));
+    }
+
+    /// The database file.
+    #[must_use]
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    /// The writer's counters (writes, commits, …).
+    #[must_use]
+    pub fn stats(&self) -> WriterStats {
+        self.inner.writer.stats()
+    }
+
+    /// Copies the whole database, consistently, to a new file at `path` with SQLite's online
+    /// backup API, while the service keeps running (readers and the writer are not stopped;
+    /// the copy is one snapshot).
+    ///
+    /// # Errors
+    /// [`RepositoryError::Unavailable`] when the destination cannot be written or the source
+    /// is locked, [`RepositoryError::Other`] otherwise.
+    pub async fn backup_to(&self, path: impl AsRef<Path>) -> Result<(), RepositoryError> {
+        let destination = path.as_ref().to_path_buf();
+        self.inner
+            .read(move |source| {
+                let mut target = Connection::open(&destination).map_err(backup_err)?;
+                let backup = Backup::new(source, &mut target).map_err(backup_err)?;
+                // One step copies every page under one read snapshot, so concurrent commits
+                // by the writer cannot make the backup restart.
+                match backup.step(-1).map_err(backup_err)? {
+                    StepResult::Done => Ok(()),
+                    StepResult::More | StepResult::Busy | StepResult::Locked => {
+                        Err(RepositoryError::unavailable(Stopped("backup (source busy)")))
+                    }
+                    _ => Err(RepositoryError::other(Stopped("backup (unknown step result)"))),
+                }
+            })
+            .await
+    }
+}
+
+fn backup_err(e: rusqlite::Error) -> RepositoryError {
+    crate::error::map_err(taskforge_domain::ports::Entity::Task, e)
+}
+
+impl Inner {
+    /// Runs `read` with a pooled reader connection off the async reactor.
+    pub(crate) async fn read<T, F>(&self, read: F) -> Result<T, RepositoryError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, RepositoryError> + Send + 'static,
+    {
+        let readers = self.readers.clone();
+        let job = move || {
+            let conn = readers.get().map_err(pool_err)?;
+            read(&conn)
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(handle) => handle
+                .spawn_blocking(job)
+                .await
+                .map_err(|_| RepositoryError::other(Stopped("reader task")))?,
+            // Outside a runtime there is no reactor to protect: run here.
+            Err(_) => job(),
+        }
+    }
+
+    /// Runs `write` on the writer thread (see `writer.rs`).
+    pub(crate) async fn write<T, F>(&self, write: F) -> Result<T, RepositoryError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, RepositoryError> + Send + 'static,
+    {
+        self.writer.write(write).await
+    }
+}

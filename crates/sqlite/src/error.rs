@@ -1,0 +1,172 @@
+use std::path::PathBuf;
+
+use rusqlite::ErrorCode;
+use taskforge_domain::ports::{Entity, RepositoryError};
+
+/// Why [`crate::SqliteDatabase::open`] failed. Every case names what to do about it; none is a
+/// panic.
+#[derive(Debug, thiserror::Error)]
+pub enum OpenError {
+    /// The file exists but is not an SQLite database (or is damaged beyond opening).
+    #[error("{path} is not a TaskForge database (not an SQLite file, or corrupt)")]
+    NotADatabase {
+        /// The file.
+        path: PathBuf,
+        /// What SQLite said.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// The file could not be opened or created (permissions, missing directory, read-only).
+    #[error("cannot open database {path}")]
+    CannotOpen {
+        /// The file.
+        path: PathBuf,
+        /// What SQLite said.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// The schema could not be brought up to date.
+    #[error("cannot migrate database {path}")]
+    Migration {
+        /// The file.
+        path: PathBuf,
+        /// What went wrong.
+        #[source]
+        source: MigrationError,
+    },
+    /// The reader pool could not be built.
+    #[error("cannot open reader connections to {path}")]
+    Pool {
+        /// The file.
+        path: PathBuf,
+        /// What r2d2 said.
+        #[source]
+        source: r2d2::Error,
+    },
+    /// The writer thread could not be started.
+    #[error("cannot start the database writer thread")]
+    Writer(#[source] std::io::Error),
+}
+
+/// Why the embedded migrations could not be applied.
+#[derive(Debug, thiserror::Error)]
+pub enum MigrationError {
+    /// The database was migrated by a newer TaskForge: downgrading is not supported.
+    #[error(
+        "database schema version {found} is newer than this build knows (latest {known}); \
+         run a newer taskforge or restore a backup"
+    )]
+    NewerVersion {
+        /// The highest version recorded in the database.
+        found: i64,
+        /// The highest version embedded in this build.
+        known: i64,
+    },
+    /// An applied migration's text differs from the embedded one: migrations are append-only.
+    #[error(
+        "migration {version} ({name}) was changed after it was applied \
+         (recorded checksum {recorded}, embedded {embedded}); add a new migration instead"
+    )]
+    Changed {
+        /// Its version.
+        version: i64,
+        /// Its file name.
+        name: String,
+        /// The checksum stored when it was applied.
+        recorded: String,
+        /// The checksum of the text in this build.
+        embedded: String,
+    },
+    /// A migration's SQL failed; nothing of it was applied.
+    #[error("migration {version} ({name}) failed")]
+    Failed {
+        /// Its version.
+        version: i64,
+        /// Its file name.
+        name: String,
+        /// What SQLite said.
+        #[source]
+        source: rusqlite::Error,
+    },
+    /// Reading or writing the version table failed.
+    #[error("cannot read the schema version table")]
+    VersionTable(#[source] rusqlite::Error),
+}
+
+impl MigrationError {
+    /// True when the failure is that the file is not a database at all.
+    pub(crate) fn is_not_a_database(&self) -> bool {
+        let source = match self {
+            Self::VersionTable(e) | Self::Failed { source: e, .. } => e,
+            Self::NewerVersion { .. } | Self::Changed { .. } => return false,
+        };
+        is_not_a_database(source)
+    }
+}
+
+pub(crate) fn is_not_a_database(e: &rusqlite::Error) -> bool {
+    matches!(e.sqlite_error_code(), Some(ErrorCode::NotADatabase | ErrorCode::DatabaseCorrupt))
+}
+
+/// Classifies an open-time SQLite error for `path`.
+pub(crate) fn open_error(path: &std::path::Path, source: rusqlite::Error) -> OpenError {
+    if is_not_a_database(&source) {
+        OpenError::NotADatabase { path: path.to_path_buf(), source }
+    } else {
+        OpenError::CannotOpen { path: path.to_path_buf(), source }
+    }
+}
+
+/// Translates a driver error at the port boundary. `entity` is the entity the call addresses;
+/// callers that know better (which reference is missing) check explicitly before writing.
+pub(crate) fn map_err(entity: Entity, e: rusqlite::Error) -> RepositoryError {
+    use rusqlite::ffi;
+    if let rusqlite::Error::SqliteFailure(failure, _) = &e {
+        match failure.extended_code {
+            ffi::SQLITE_CONSTRAINT_UNIQUE | ffi::SQLITE_CONSTRAINT_PRIMARYKEY => {
+                return RepositoryError::Duplicate(entity);
+            }
+            ffi::SQLITE_CONSTRAINT_FOREIGNKEY => return RepositoryError::MissingReference(entity),
+            _ => {}
+        }
+        return match failure.code {
+            ErrorCode::DatabaseBusy
+            | ErrorCode::DatabaseLocked
+            | ErrorCode::ReadOnly
+            | ErrorCode::DiskFull
+            | ErrorCode::SystemIoFailure
+            | ErrorCode::CannotOpen
+            | ErrorCode::OutOfMemory => RepositoryError::unavailable(e),
+            _ => RepositoryError::other(e),
+        };
+    }
+    RepositoryError::other(e)
+}
+
+/// The error for a closure that reached neither commit nor result (the writer or a blocking
+/// task died). "Try again later" is the honest answer.
+#[derive(Debug, thiserror::Error)]
+#[error("the database {0} stopped before answering")]
+pub(crate) struct Stopped(pub &'static str);
+
+/// A row held a value the domain refuses (a corrupt or hand-edited database).
+#[derive(Debug, thiserror::Error)]
+#[error("stored {what} is invalid: {detail}")]
+pub(crate) struct CorruptRow {
+    pub what: &'static str,
+    pub detail: String,
+}
+
+/// Wraps a decoding failure as a rusqlite error, so row mappers can use `?`.
+pub(crate) fn corrupt(what: &'static str, detail: impl ToString) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        0,
+        rusqlite::types::Type::Null,
+        Box::new(CorruptRow { what, detail: detail.to_string() }),
+    )
+}
+
+/// A pool checkout failure.
+pub(crate) fn pool_err(e: r2d2::Error) -> RepositoryError {
+    RepositoryError::unavailable(e)
+}

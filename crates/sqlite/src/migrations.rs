@@ -1,0 +1,183 @@
+//! The embedded migration runner.
+//!
+//! **Why hand-written** rather than `rusqlite_migration` or `refinery`: the whole job is ~100
+//! lines, and the rules TaskForge needs are exactly these — files come from the repository's
+//! top-level `migrations/` folder (shared with operators and a future PostgreSQL adapter),
+//! each runs in its own transaction, each is recorded with a checksum of its text, an applied
+//! migration whose text changed is refused, and a database newer than this build is refused.
+//! Owning them keeps every rule visible and tested here, with no extra crate that links its own
+//! idea of `libsqlite3`.
+//!
+//! The checksum is FNV-1a (64-bit) of the file's bytes: it detects an accidental edit of a
+//! released migration, which is its whole purpose; it is not a defence against an attacker who
+//! can write the database file (they could rewrite the checksum too).
+
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
+
+use crate::error::MigrationError;
+
+/// One numbered schema change.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Migration {
+    /// Its number: 1, 2, … in order, never reused.
+    pub version: i64,
+    /// The file name, for messages.
+    pub name: &'static str,
+    /// The SQL.
+    pub sql: &'static str,
+}
+
+/// Every migration of this build, in order. Append-only: add a file and a line, never edit.
+pub static MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "0001_initial.sql",
+    sql: include_str!("../../../migrations/0001_initial.sql"),
+}];
+
+/// The checksum recorded for a migration's text: FNV-1a 64, as 16 hex digits.
+#[must_use]
+pub fn checksum(sql: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in sql.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("{hash:016x}")
+}
+
+/// Brings the database on `conn` up to date with `migrations`; returns how many were applied.
+///
+/// Each migration runs in its own `BEGIN IMMEDIATE` transaction together with its row in
+/// `schema_migrations`, so a failure leaves the database at the previous version, and two
+/// processes starting at once cannot both apply the same migration.
+///
+/// # Errors
+/// [`MigrationError::NewerVersion`] when the database records a version this build does not
+/// know, [`MigrationError::Changed`] when an applied migration's text differs, and
+/// [`MigrationError::Failed`] / [`MigrationError::VersionTable`] for SQLite failures.
+pub fn migrate(conn: &mut Connection, migrations: &[Migration]) -> Result<usize, MigrationError> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+             version    INTEGER NOT NULL PRIMARY KEY,
+             name       TEXT    NOT NULL,
+             checksum   TEXT    NOT NULL,
+             applied_at INTEGER NOT NULL DEFAULT (CAST(unixepoch('subsec') * 1000000 AS INTEGER))
+         ) STRICT",
+    )
+    .map_err(MigrationError::VersionTable)?;
+
+    let known = migrations.iter().map(|m| m.version).max().unwrap_or(0);
+    let mut applied = 0;
+    for migration in migrations {
+        let tx = conn
+            .transaction_with_behavior(TransactionBehavior::Immediate)
+            .map_err(MigrationError::VersionTable)?;
+        // Checked inside the write transaction: another process may have migrated meanwhile.
+        check_recorded(&tx, migrations, known)?;
+        let recorded: Option<String> = tx
+            .query_row(
+                "SELECT checksum FROM schema_migrations WHERE version = ?",
+                [migration.version],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(MigrationError::VersionTable)?;
+        if recorded.is_some() {
+            continue;
+        }
+        let failed = |source| MigrationError::Failed {
+            version: migration.version,
+            name: migration.name.to_owned(),
+            source,
+        };
+        tx.execute_batch(migration.sql).map_err(failed)?;
+        tx.execute(
+            "INSERT INTO schema_migrations (version, name, checksum) VALUES (?, ?, ?)",
+            params![migration.version, migration.name, checksum(migration.sql)],
+        )
+        .map_err(failed)?;
+        tx.commit().map_err(failed)?;
+        applied += 1;
+    }
+    if migrations.is_empty() {
+        check_recorded(conn, migrations, known)?;
+    }
+    Ok(applied)
+}
+
+/// Refuses versions newer than `known` and applied migrations whose text changed.
+fn check_recorded(
+    conn: &Connection,
+    migrations: &[Migration],
+    known: i64,
+) -> Result<(), MigrationError> {
+    let mut stmt = conn
+        .prepare("SELECT version, name, checksum FROM schema_migrations ORDER BY version")
+        .map_err(MigrationError::VersionTable)?;
+    let rows = stmt
+        .query_map([], |row| Ok((row.get::<_, i64>(0)?, row.get::<_, String>(1)?, row.get(2)?)))
+        .map_err(MigrationError::VersionTable)?;
+    for row in rows {
+        let (version, name, recorded): (i64, String, String) =
+            row.map_err(MigrationError::VersionTable)?;
+        if version > known {
+            return Err(MigrationError::NewerVersion { found: version, known });
+        }
+        match migrations.iter().find(|m| m.version == version) {
+            Some(m) if checksum(m.sql) != recorded => {
+                return Err(MigrationError::Changed {
+                    version,
+                    name,
+                    recorded,
+                    embedded: checksum(m.sql),
+                });
+            }
+            Some(_) => {}
+            // A gap below the latest known version: this build never had such a migration.
+            None => return Err(MigrationError::NewerVersion { found: version, known }),
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_numbered_one_by_one() {
+        for (i, m) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(m.version, i64::try_from(i).unwrap() + 1, "{}", m.name);
+            assert!(m.name.starts_with(&format!("{:04}_", m.version)), "{}", m.name);
+        }
+    }
+
+    #[test]
+    fn the_checksum_changes_with_the_text() {
+        assert_ne!(checksum("CREATE TABLE a (x)"), checksum("CREATE TABLE a (y)"));
+        assert_eq!(checksum(""), "cbf29ce484222325");
+    }
+
+    #[test]
+    fn migrating_twice_applies_nothing_the_second_time() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        assert_eq!(migrate(&mut conn, MIGRATIONS).unwrap(), MIGRATIONS.len());
+        assert_eq!(migrate(&mut conn, MIGRATIONS).unwrap(), 0);
+    }
+
+    #[test]
+    fn a_failing_migration_leaves_nothing_behind() {
+        static BROKEN: &[Migration] = &[Migration {
+            version: 1,
+            name: "0001_broken.sql",
+            sql: "CREATE TABLE half (x); THIS IS NOT SQL;",
+        }];
+        let mut conn = Connection::open_in_memory().unwrap();
+        let err = migrate(&mut conn, BROKEN).unwrap_err();
+        assert!(matches!(err, MigrationError::Failed { version: 1, .. }), "{err:?}");
+        let tables: i64 = conn
+            .query_row("SELECT count(*) FROM sqlite_schema WHERE name = 'half'", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(tables, 0);
+    }
+}

@@ -1,0 +1,355 @@
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use rusqlite::{Connection, OptionalExtension, params};
+use taskforge_domain::clock::Timestamp;
+use taskforge_domain::ports::{Entity, RepositoryError, TaskRepository, VersionGuard};
+use taskforge_domain::query::TaskQuery;
+use taskforge_domain::values::{Label, Version};
+use taskforge_domain::{ProjectId, Task, TaskId};
+
+use crate::categories::category_exists;
+use crate::codec::{due_value, task_columns, task_from_row, version, version_value};
+use crate::database::Inner;
+use crate::error::map_err;
+use crate::projects::project_exists;
+use crate::users::user_exists;
+
+/// [`TaskRepository`] over SQLite.
+#[derive(Debug, Clone)]
+pub(crate) struct SqliteTasks {
+    db: Arc<Inner>,
+}
+
+impl SqliteTasks {
+    pub(crate) const fn new(db: Arc<Inner>) -> Self {
+        Self { db }
+    }
+}
+
+fn err(e: rusqlite::Error) -> RepositoryError {
+    map_err(Entity::Task, e)
+}
+
+/// Every task of the subtree rooted at ?1 (the root included, depth 0), breadth-first. The
+/// depth bound keeps corrupt (cyclic) data from looping.
+macro_rules! subtree {
+    () => {
+        "WITH RECURSIVE tree(id, depth) AS ( \
+             SELECT id, 0 FROM tasks WHERE id = ?1 \
+             UNION ALL \
+             SELECT c.id, tree.depth + 1 FROM tree JOIN tasks c ON c.parent_id = tree.id \
+             WHERE tree.depth < 64 \
+         ) "
+    };
+}
+
+fn task_exists(conn: &Connection, id: TaskId) -> Result<bool, RepositoryError> {
+    conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM tasks WHERE id = ?)")
+        .and_then(|mut s| s.query_row([id.to_bytes()], |r| r.get(0)))
+        .map_err(err)
+}
+
+fn stored_version(conn: &Connection, id: TaskId) -> Result<Option<Version>, RepositoryError> {
+    conn.prepare_cached("SELECT version FROM tasks WHERE id = ?")
+        .and_then(|mut s| s.query_row([id.to_bytes()], |r| version(r, 0)).optional())
+        .map_err(err)
+}
+
+/// The checks a database's foreign keys would make, naming the entity that is missing (the
+/// foreign-key error itself does not say which reference failed).
+fn check_references(conn: &Connection, task: &Task) -> Result<(), RepositoryError> {
+    if !project_exists(conn, task.project_id)? {
+        return Err(RepositoryError::MissingReference(Entity::Project));
+    }
+    let missing_parent = match task.parent_id {
+        Some(parent) => !task_exists(conn, parent)?,
+        None => false,
+    };
+    if missing_parent {
+        return Err(RepositoryError::MissingReference(Entity::Task));
+    }
+    let missing_category = match task.category_id {
+        Some(category) => !category_exists(conn, category)?,
+        None => false,
+    };
+    if missing_category {
+        return Err(RepositoryError::MissingReference(Entity::Category));
+    }
+    let missing_assignee = match task.assignee_id {
+        Some(assignee) => !user_exists(conn, assignee)?,
+        None => false,
+    };
+    if missing_assignee {
+        return Err(RepositoryError::MissingReference(Entity::User));
+    }
+    Ok(())
+}
+
+fn insert_labels(conn: &Connection, task: &Task) -> Result<(), RepositoryError> {
+    let mut stmt = conn
+        .prepare_cached(
+            "INSERT INTO task_labels (task_id, label, created_at, priority, due_key, title) \
+             SELECT id, ?2, created_at, priority, due_key, title FROM tasks WHERE id = ?1",
+        )
+        .map_err(err)?;
+    for label in &task.labels {
+        stmt.execute(params![task.id.to_bytes(), label.as_str()]).map_err(err)?;
+    }
+    Ok(())
+}
+
+fn read_tasks(
+    conn: &Connection,
+    sql: &'static str,
+    id: TaskId,
+) -> Result<Vec<Task>, RepositoryError> {
+    conn.prepare_cached(sql)
+        .and_then(|mut s| s.query_map([id.to_bytes()], task_from_row)?.collect())
+        .map_err(err)
+}
+
+/// Each task once, at its shallowest depth, the root excluded: on corrupt (cyclic) data a task
+/// can be reached again deeper down.
+const DESCENDANTS: &str = concat!(
+    subtree!(),
+    "SELECT ",
+    task_columns!(),
+    " FROM (SELECT id, min(depth) AS depth FROM tree WHERE id <> ?1 GROUP BY id) d \
+      JOIN tasks t ON t.id = d.id ORDER BY d.depth, t.id"
+);
+
+/// Inserts a task and its labels on the writer's connection. Shared with the tests' seeding.
+///
+/// # Errors
+/// As [`TaskRepository::insert`].
+pub fn insert_task(conn: &Connection, task: &Task) -> Result<(), RepositoryError> {
+    if task_exists(conn, task.id)? {
+        return Err(RepositoryError::Duplicate(Entity::Task));
+    }
+    check_references(conn, task)?;
+    conn.prepare_cached(
+        "INSERT INTO tasks (id, project_id, title, description, status, priority, category_id, \
+         assignee_id, due_date, parent_id, is_public, created_by, created_at, updated_at, \
+         version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+    )
+    .and_then(|mut s| {
+        s.execute(params![
+            task.id.to_bytes(),
+            task.project_id.to_bytes(),
+            task.title.as_str(),
+            task.description.as_str(),
+            task.status.as_str(),
+            task.priority.rank(),
+            task.category_id.map(|c| c.to_bytes()),
+            task.assignee_id.map(|a| a.to_bytes()),
+            due_value(task.due_date),
+            task.parent_id.map(|p| p.to_bytes()),
+            task.is_public,
+            task.created_by.to_bytes(),
+            task.created_at.unix_micros(),
+            task.updated_at.unix_micros(),
+            version_value(task.version),
+        ])
+    })
+    .map_err(err)?;
+    insert_labels(conn, task)
+}
+
+#[async_trait]
+impl TaskRepository for SqliteTasks {
+    async fn insert(&self, task: &Task) -> Result<(), RepositoryError> {
+        let task = task.clone();
+        self.db.write(move |conn| insert_task(conn, &task)).await
+    }
+
+    async fn get(&self, id: TaskId) -> Result<Option<Task>, RepositoryError> {
+        self.db
+            .read(move |conn| {
+                conn.prepare_cached(concat!(
+                    "SELECT ",
+                    task_columns!(),
+                    " FROM tasks t WHERE t.id = ?"
+                ))
+                .and_then(|mut s| s.query_row([id.to_bytes()], task_from_row).optional())
+                .map_err(err)
+            })
+            .await
+    }
+
+    async fn ancestors(&self, id: TaskId) -> Result<Vec<Task>, RepositoryError> {
+        const ANCESTORS: &str = concat!(
+            "WITH RECURSIVE chain(id, step) AS ( \
+                 SELECT parent_id, 1 FROM tasks WHERE id = ?1 AND parent_id IS NOT NULL \
+                 UNION ALL \
+                 SELECT t.parent_id, chain.step + 1 FROM chain JOIN tasks t ON t.id = chain.id \
+                 WHERE t.parent_id IS NOT NULL AND chain.step < 64 \
+             ) SELECT ",
+            task_columns!(),
+            " FROM chain JOIN tasks t ON t.id = chain.id ORDER BY chain.step"
+        );
+        self.db.read(move |conn| read_tasks(conn, ANCESTORS, id)).await
+    }
+
+    async fn descendants(&self, id: TaskId) -> Result<Vec<Task>, RepositoryError> {
+        self.db.read(move |conn| read_tasks(conn, DESCENDANTS, id)).await
+    }
+
+    async fn update(
+        &self,
+        task: &Task,
+        expected: Version,
+        guards: &[VersionGuard],
+    ) -> Result<(), RepositoryError> {
+        let task = task.clone();
+        let guards = guards.to_vec();
+        self.db
+            .write(move |conn| {
+                match stored_version(conn, task.id)? {
+                    None => return Err(RepositoryError::NotFound(Entity::Task)),
+                    Some(v) if v != expected => {
+                        return Err(RepositoryError::VersionConflict(Entity::Task));
+                    }
+                    Some(_) => {}
+                }
+                for guard in &guards {
+                    if stored_version(conn, guard.task_id)? != Some(guard.version) {
+                        return Err(RepositoryError::VersionConflict(Entity::Task));
+                    }
+                }
+                check_references(conn, &task)?;
+                conn.prepare_cached(
+                    "UPDATE tasks SET project_id = ?, title = ?, description = ?, status = ?, \
+                     priority = ?, category_id = ?, assignee_id = ?, due_date = ?, \
+                     parent_id = ?, is_public = ?, created_by = ?, created_at = ?, \
+                     updated_at = ?, version = ? WHERE id = ?",
+                )
+                .and_then(|mut s| {
+                    s.execute(params![
+                        task.project_id.to_bytes(),
+                        task.title.as_str(),
+                        task.description.as_str(),
+                        task.status.as_str(),
+                        task.priority.rank(),
+                        task.category_id.map(|c| c.to_bytes()),
+                        task.assignee_id.map(|a| a.to_bytes()),
+                        due_value(task.due_date),
+                        task.parent_id.map(|p| p.to_bytes()),
+                        task.is_public,
+                        task.created_by.to_bytes(),
+                        task.created_at.unix_micros(),
+                        task.updated_at.unix_micros(),
+                        version_value(task.version),
+                        task.id.to_bytes(),
+                    ])
+                })
+                .map_err(err)?;
+                replace_labels(conn, &task)
+            })
+            .await
+    }
+
+    async fn delete(&self, id: TaskId) -> Result<Vec<TaskId>, RepositoryError> {
+        self.db
+            .write(move |conn| {
+                // The ids first (the port returns them), then one statement deletes the subtree;
+                // labels and full-text entries follow by cascade and trigger.
+                let ids: Vec<TaskId> = conn
+                    .prepare_cached(concat!(
+                        subtree!(),
+                        "SELECT id FROM tree GROUP BY id ORDER BY min(depth), id"
+                    ))
+                    .and_then(|mut s| {
+                        s.query_map([id.to_bytes()], |r| {
+                            crate::codec::bytes16(r, 0).map(TaskId::from_bytes)
+                        })?
+                        .collect()
+                    })
+                    .map_err(err)?;
+                if ids.is_empty() {
+                    return Err(RepositoryError::NotFound(Entity::Task));
+                }
+                conn.prepare_cached(concat!(
+                    subtree!(),
+                    "DELETE FROM tasks WHERE id IN (SELECT id FROM tree)"
+                ))
+                .and_then(|mut s| s.execute([id.to_bytes()]))
+                .map_err(err)?;
+                Ok(ids)
+            })
+            .await
+    }
+
+    async fn move_tree(
+        &self,
+        id: TaskId,
+        to: ProjectId,
+        expected: Version,
+        at: Timestamp,
+    ) -> Result<Vec<Task>, RepositoryError> {
+        self.db.write(move |conn| move_tree(conn, id, to, expected, at)).await
+    }
+
+    async fn list(&self, query: &TaskQuery) -> Result<Vec<Task>, RepositoryError> {
+        let query = query.clone();
+        self.db.read(move |conn| crate::listing::list_tasks_on(conn, &query).map_err(err)).await
+    }
+}
+
+fn replace_labels(conn: &Connection, task: &Task) -> Result<(), RepositoryError> {
+    let stored: Vec<String> = conn
+        .prepare_cached("SELECT label FROM task_labels WHERE task_id = ?")
+        .and_then(|mut s| s.query_map([task.id.to_bytes()], |r| r.get(0))?.collect())
+        .map_err(err)?;
+    let unchanged = stored.len() == task.labels.len()
+        && stored.iter().all(|s| Label::parse(s).is_ok_and(|l| task.labels.contains(&l)));
+    if unchanged {
+        return Ok(());
+    }
+    conn.prepare_cached("DELETE FROM task_labels WHERE task_id = ?")
+        .and_then(|mut s| s.execute([task.id.to_bytes()]))
+        .map_err(err)?;
+    insert_labels(conn, task)
+}
+
+/// The move, as a sequence of statements that only make sense together: it runs inside the
+/// caller's savepoint, so an error at any step (including one injected by a test trigger
+/// between the root and its subtasks) leaves the database as it was.
+fn move_tree(
+    conn: &Connection,
+    id: TaskId,
+    to: ProjectId,
+    expected: Version,
+    at: Timestamp,
+) -> Result<Vec<Task>, RepositoryError> {
+    match stored_version(conn, id)? {
+        None => return Err(RepositoryError::NotFound(Entity::Task)),
+        Some(v) if v != expected => return Err(RepositoryError::VersionConflict(Entity::Task)),
+        Some(_) => {}
+    }
+    if !project_exists(conn, to)? {
+        return Err(RepositoryError::MissingReference(Entity::Project));
+    }
+    // The root: leaves its parent behind.
+    conn.prepare_cached(
+        "UPDATE tasks SET project_id = ?2, parent_id = NULL, version = version + 1, \
+         updated_at = ?3 WHERE id = ?1",
+    )
+    .and_then(|mut s| s.execute(params![id.to_bytes(), to.to_bytes(), at.unix_micros()]))
+    .map_err(err)?;
+    // Its subtasks, all levels.
+    conn.prepare_cached(concat!(
+        subtree!(),
+        "UPDATE tasks SET project_id = ?2, version = version + 1, updated_at = ?3 \
+         WHERE id IN (SELECT id FROM tree WHERE id <> ?1)"
+    ))
+    .and_then(|mut s| s.execute(params![id.to_bytes(), to.to_bytes(), at.unix_micros()]))
+    .map_err(err)?;
+    let mut moved =
+        read_tasks(conn, concat!("SELECT ", task_columns!(), " FROM tasks t WHERE t.id = ?"), id)?;
+    if moved.is_empty() {
+        return Err(RepositoryError::NotFound(Entity::Task));
+    }
+    moved.extend(read_tasks(conn, DESCENDANTS, id)?);
+    Ok(moved)
+}

@@ -1,0 +1,265 @@
+//! The writer thread: the only connection that writes.
+//!
+//! SQLite allows one writer at a time. Instead of letting many pooled connections race for the
+//! write lock (and surface `SQLITE_BUSY`), every write is a closure sent to this thread over a
+//! channel. The thread takes the first closure, drains whatever else is queued (up to
+//! `max_batch`), and runs them all in **one** transaction (group commit): with
+//! `synchronous=FULL` one fsync then makes many requests durable, which is where the write
+//! throughput comes from. Each closure runs inside its own `SAVEPOINT`, so one that fails
+//! (a constraint, a stale version) is rolled back alone and its neighbours still commit.
+//! Replies are sent only after `COMMIT` returned: an acknowledged write is a durable write.
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, Receiver, Sender};
+
+use rusqlite::{Connection, ErrorCode};
+use taskforge_domain::ports::RepositoryError;
+use tokio::sync::oneshot;
+
+use crate::error::Stopped;
+
+/// Counters of the writer thread, for tests, metrics and the curious.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct WriterStats {
+    /// Write requests executed (each in its own savepoint), successful or not.
+    pub writes: u64,
+    /// Write requests whose closure failed and were rolled back to their savepoint.
+    pub failed_writes: u64,
+    /// Transactions committed. Fewer than `writes` whenever group commit batched requests.
+    pub commits: u64,
+    /// Transactions that could not commit (every request in them got an error).
+    pub failed_commits: u64,
+    /// The largest number of requests committed together.
+    pub largest_batch: u64,
+}
+
+#[derive(Debug, Default)]
+struct Counters {
+    writes: AtomicU64,
+    failed_writes: AtomicU64,
+    commits: AtomicU64,
+    failed_commits: AtomicU64,
+    largest_batch: AtomicU64,
+}
+
+/// A write waiting for the writer thread.
+trait Job: Send {
+    /// Runs the write on the writer's connection, inside the current transaction.
+    fn run(self: Box<Self>, conn: &Connection) -> Box<dyn Reply>;
+    /// Answers without running (the transaction could not even begin).
+    fn abandon(self: Box<Self>, why: &CommitFailed);
+}
+
+/// The outcome of a write, held back until its transaction's fate is known.
+trait Reply: Send {
+    /// True when the closure succeeded (its savepoint was released, not rolled back).
+    fn succeeded(&self) -> bool;
+    /// Sends the closure's result if the transaction committed, else the commit failure.
+    fn send(self: Box<Self>, commit: Result<(), &CommitFailed>);
+}
+
+type WriteFn<T> = Box<dyn FnOnce(&Connection) -> Result<T, RepositoryError> + Send>;
+
+struct Pending<T> {
+    write: WriteFn<T>,
+    reply: oneshot::Sender<Result<T, RepositoryError>>,
+}
+
+struct Done<T> {
+    result: Result<T, RepositoryError>,
+    reply: oneshot::Sender<Result<T, RepositoryError>>,
+}
+
+impl<T: Send + 'static> Job for Pending<T> {
+    fn run(self: Box<Self>, conn: &Connection) -> Box<dyn Reply> {
+        let Self { write, reply } = *self;
+        let result = match conn.execute_batch("SAVEPOINT write") {
+            Err(e) => Err(crate::error::map_err(taskforge_domain::ports::Entity::Task, e)),
+            Ok(()) => {
+                let result = catch_unwind(AssertUnwindSafe(|| write(conn)))
+                    .unwrap_or_else(|_| Err(RepositoryError::other(Stopped("write panicked"))));
+                let end = if result.is_ok() {
+                    conn.execute_batch("RELEASE write")
+                } else {
+                    conn.execute_batch("ROLLBACK TO write; RELEASE write")
+                };
+                match end {
+                    Ok(()) => result,
+                    Err(e) => Err(RepositoryError::other(e)),
+                }
+            }
+        };
+        Box::new(Done { result, reply })
+    }
+
+    fn abandon(self: Box<Self>, why: &CommitFailed) {
+        // The receiver may have gone away (request cancelled); nothing to do then.
+        let _ = self.reply.send(Err(why.to_repository_error()));
+    }
+}
+
+impl<T: Send + 'static> Reply for Done<T> {
+    fn succeeded(&self) -> bool {
+        self.result.is_ok()
+    }
+
+    fn send(self: Box<Self>, commit: Result<(), &CommitFailed>) {
+        let result = match commit {
+            Ok(()) => self.result,
+            Err(why) => Err(why.to_repository_error()),
+        };
+        let _ = self.reply.send(result);
+    }
+}
+
+/// Why a batch could not be committed; copied into every request's error.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("database transaction failed: {message}")]
+pub(crate) struct CommitFailed {
+    code: Option<ErrorCode>,
+    message: String,
+}
+
+impl CommitFailed {
+    fn new(e: &rusqlite::Error) -> Self {
+        Self { code: e.sqlite_error_code(), message: e.to_string() }
+    }
+
+    fn to_repository_error(&self) -> RepositoryError {
+        match self.code {
+            Some(
+                ErrorCode::DatabaseBusy
+                | ErrorCode::DatabaseLocked
+                | ErrorCode::ReadOnly
+                | ErrorCode::DiskFull
+                | ErrorCode::SystemIoFailure
+                | ErrorCode::CannotOpen
+                | ErrorCode::OutOfMemory,
+            ) => RepositoryError::unavailable(self.clone()),
+            _ => RepositoryError::other(self.clone()),
+        }
+    }
+}
+
+/// The handle to the writer thread. Cloning shares the thread; when the last handle is
+/// dropped the channel closes, the thread finishes what is queued and exits.
+#[derive(Debug, Clone)]
+pub(crate) struct Writer {
+    jobs: Sender<Box<dyn Job>>,
+    counters: Arc<Counters>,
+}
+
+impl std::fmt::Debug for dyn Job {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Job")
+    }
+}
+
+impl Writer {
+    /// Starts the writer thread, which owns `conn` from now on.
+    pub(crate) fn spawn(conn: Connection, max_batch: usize) -> std::io::Result<Self> {
+        let (jobs, queue) = mpsc::channel();
+        let counters = Arc::new(Counters::default());
+        let thread_counters = Arc::clone(&counters);
+        std::thread::Builder::new()
+            .name(String::from("taskforge-sqlite-writer"))
+            .spawn(move || run(&conn, &queue, &thread_counters, max_batch.max(1)))?;
+        Ok(Self { jobs, counters })
+    }
+
+    /// Runs `write` on the writer thread, inside a savepoint of the current group commit, and
+    /// returns its result once the transaction committed.
+    pub(crate) async fn write<T, F>(&self, write: F) -> Result<T, RepositoryError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, RepositoryError> + Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel();
+        let job: Box<dyn Job> = Box::new(Pending { write: Box::new(write), reply });
+        self.jobs.send(job).map_err(|_| RepositoryError::unavailable(Stopped("writer thread")))?;
+        answer.await.map_err(|_| RepositoryError::unavailable(Stopped("writer thread")))?
+    }
+
+    /// A snapshot of the counters.
+    pub(crate) fn stats(&self) -> WriterStats {
+        let c = &self.counters;
+        WriterStats {
+            writes: c.writes.load(Ordering::Relaxed),
+            failed_writes: c.failed_writes.load(Ordering::Relaxed),
+            commits: c.commits.load(Ordering::Relaxed),
+            failed_commits: c.failed_commits.load(Ordering::Relaxed),
+            largest_batch: c.largest_batch.load(Ordering::Relaxed),
+        }
+    }
+}
+
+fn run(conn: &Connection, queue: &Receiver<Box<dyn Job>>, counters: &Counters, max_batch: usize) {
+    while let Ok(first) = queue.recv() {
+        let mut batch = vec![first];
+        while batch.len() < max_batch {
+            match queue.try_recv() {
+                Ok(job) => batch.push(job),
+                Err(_) => break,
+            }
+        }
+        run_batch(conn, batch, counters);
+    }
+}
+
+fn run_batch(conn: &Connection, batch: Vec<Box<dyn Job>>, counters: &Counters) {
+    if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+        let why = CommitFailed::new(&e);
+        counters.failed_commits.fetch_add(1, Ordering::Relaxed);
+        for job in batch {
+            job.abandon(&why);
+        }
+        return;
+    }
+    let size = batch.len() as u64;
+    let mut replies = Vec::with_capacity(batch.len());
+    let mut jobs = batch.into_iter();
+    let mut lost: Option<CommitFailed> = None;
+    for job in jobs.by_ref() {
+        let reply = job.run(conn);
+        counters.writes.fetch_add(1, Ordering::Relaxed);
+        if !reply.succeeded() {
+            counters.failed_writes.fetch_add(1, Ordering::Relaxed);
+        }
+        replies.push(reply);
+        // Some errors (disk full, I/O) make SQLite roll back the whole transaction on its own;
+        // the writes before this one are gone, so they must not be reported as stored.
+        if conn.is_autocommit() {
+            lost = Some(CommitFailed {
+                code: Some(ErrorCode::SystemIoFailure),
+                message: String::from("the transaction was rolled back by SQLite"),
+            });
+            break;
+        }
+    }
+    let outcome = match lost {
+        Some(why) => Err(why),
+        None => conn.execute_batch("COMMIT").map_err(|e| CommitFailed::new(&e)),
+    };
+    match &outcome {
+        Ok(()) => {
+            counters.commits.fetch_add(1, Ordering::Relaxed);
+            counters.largest_batch.fetch_max(size, Ordering::Relaxed);
+        }
+        Err(_) => {
+            counters.failed_commits.fetch_add(1, Ordering::Relaxed);
+            if !conn.is_autocommit() {
+                let _ = conn.execute_batch("ROLLBACK");
+            }
+        }
+    }
+    for reply in replies {
+        reply.send(outcome.as_ref().copied());
+    }
+    if let Err(why) = &outcome {
+        for job in jobs {
+            job.abandon(why);
+        }
+    }
+}

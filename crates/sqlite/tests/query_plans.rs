@@ -1,0 +1,221 @@
+//! Must-show 2: every listing statement the adapter issues is served by an index in keyset
+//! order. With 10,000 seeded tasks and ANALYZE, `EXPLAIN QUERY PLAN` runs on the exact text
+//! and parameters [`list_statement`] produces for every sort × direction, every filter (alone
+//! and combined), first page and next page, for an administrator and for a member.
+//!
+//! A plan fails when it
+//! - reads a task table without an index (`SCAN t`, `SCAN tasks`, …: a full table scan);
+//! - walks a whole index of tasks (`SCAN … USING INDEX`) while other conditions must be
+//!   checked on each row (a hidden full scan) — the one walk allowed is the unfiltered
+//!   administrator listing's first page, which stops after the page;
+//! - sorts (`USE TEMP B-TREE FOR ORDER BY`).
+//!
+//! Two shapes are known exceptions, listed here rather than hidden, and documented in
+//! `listing/`: a full-text search (`q`), where the trigram index finds the rows and only those
+//! are sorted (an inverted index cannot deliver another column's order); and an administrator's
+//! listing whose only filter is a due-date range while sorting by another field, which walks
+//! the sort index checking the range on each row (a range on one column and an order on another
+//! cannot both come from one B-tree). Every other variant must be clean, and the test also
+//! checks that the exceptions stay exactly these.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+mod support;
+
+use rusqlite::Connection;
+use taskforge_domain::query::{Cursor, SortField, TaskFilter, TaskQuery, TaskSort, Visibility};
+use taskforge_domain::values::{DueDate, Label, Priority, SearchText, Status};
+use taskforge_sqlite::internals::list_statement;
+
+const SORTS: [&str; 8] = [
+    "created_at",
+    "-created_at",
+    "priority",
+    "-priority",
+    "due_date",
+    "-due_date",
+    "title",
+    "-title",
+];
+
+fn plan(conn: &Connection, query: &TaskQuery) -> Vec<String> {
+    let (sql, params) = list_statement(query);
+    let explain = String::from("EXPLAIN QUERY PLAN ") + sql;
+    let mut stmt = conn.prepare(&explain).unwrap();
+    let count = stmt.parameter_count();
+    for (i, v) in (1..).zip(params) {
+        if i <= count {
+            stmt.raw_bind_parameter(i, v).unwrap();
+        }
+    }
+    let mut rows = stmt.raw_query();
+    let mut lines = Vec::new();
+    while let Some(row) = rows.next().unwrap() {
+        lines.push(row.get::<_, String>(3).unwrap());
+    }
+    lines
+}
+
+/// Task tables and their aliases in the adapter's statements.
+fn reads_tasks(line: &str) -> bool {
+    ["t", "h", "tl", "l7", "tasks", "task_labels"].iter().any(|alias| {
+        line.strip_prefix("SCAN ")
+            .is_some_and(|rest| rest == *alias || rest.starts_with(&format!("{alias} ")))
+    })
+}
+
+/// The administrator's due-range-only listing sorted by another field (see the module docs).
+fn due_range_walk(query: &TaskQuery) -> bool {
+    let only_due = TaskFilter { due_before: None, due_after: None, ..query.filter.clone() }
+        == TaskFilter::default();
+    query.visibility == Visibility::All
+        && only_due
+        && (query.filter.due_before.is_some() || query.filter.due_after.is_some())
+        && query.sort.field != SortField::DueDate
+}
+
+fn problems(query: &TaskQuery, lines: &[String]) -> Vec<String> {
+    let unfiltered_admin_first_page = query.filter == TaskFilter::default()
+        && query.visibility == Visibility::All
+        && query.after.is_none();
+    if due_range_walk(query) {
+        let walks = lines.iter().any(|l| l.contains(" USING INDEX tasks_"));
+        let sorts = lines.iter().any(|l| l.contains("TEMP B-TREE"));
+        return if walks && !sorts {
+            Vec::new()
+        } else {
+            vec![String::from("the due-range exception no longer has its documented plan")]
+        };
+    }
+    let mut found = Vec::new();
+    for line in lines {
+        if reads_tasks(line) {
+            let walks_an_index =
+                line.contains(" USING INDEX ") || line.contains(" USING COVERING INDEX ");
+            if !walks_an_index {
+                found.push(format!("full table scan: {line}"));
+            } else if !unfiltered_admin_first_page {
+                found.push(format!("index walk with conditions on each row: {line}"));
+            }
+        }
+        if line.contains("USE TEMP B-TREE") && query.filter.q.is_none() {
+            found.push(format!("sort: {line}"));
+        }
+        if query.filter.q.is_some() && line.starts_with("SCAN ") && !line.contains("tasks_fts") {
+            found.push(format!("a search must begin with the full-text index: {line}"));
+        }
+    }
+    found
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_listing_statement_is_served_by_an_index_without_sorting() {
+    let t = support::TestDb::new().await;
+    let seed = support::seed(&t, 10_000).await;
+    let conn = t.raw();
+
+    let parent =
+        seed.tasks.iter().filter_map(|x| x.parent_id).next().expect("the seed has subtasks");
+    let date = DueDate::parse("2025-01-01").unwrap();
+    let filters: Vec<(&str, TaskFilter)> = vec![
+        ("none", TaskFilter::default()),
+        ("project", TaskFilter { project_id: Some(seed.projects[0].id), ..TaskFilter::default() }),
+        (
+            "other project",
+            TaskFilter { project_id: Some(seed.projects[9].id), ..TaskFilter::default() },
+        ),
+        ("status", TaskFilter { status: Some(Status::InProgress), ..TaskFilter::default() }),
+        ("priority", TaskFilter { priority: Some(Priority::High), ..TaskFilter::default() }),
+        (
+            "category",
+            TaskFilter { category_id: Some(seed.categories[3].id), ..TaskFilter::default() },
+        ),
+        ("assignee", TaskFilter { assignee_id: Some(seed.users[5].id), ..TaskFilter::default() }),
+        ("label", TaskFilter { label: Some(Label::parse("l7").unwrap()), ..TaskFilter::default() }),
+        ("parent", TaskFilter { parent_id: Some(parent), ..TaskFilter::default() }),
+        ("due_before", TaskFilter { due_before: Some(date), ..TaskFilter::default() }),
+        ("due_after", TaskFilter { due_after: Some(date), ..TaskFilter::default() }),
+        (
+            "q",
+            TaskFilter { q: Some(SearchText::parse("deploy").unwrap()), ..TaskFilter::default() },
+        ),
+        (
+            "project+status+label",
+            TaskFilter {
+                project_id: Some(seed.projects[0].id),
+                status: Some(Status::Todo),
+                label: Some(Label::parse("l3").unwrap()),
+                ..TaskFilter::default()
+            },
+        ),
+        (
+            "status+priority+due range",
+            TaskFilter {
+                status: Some(Status::Done),
+                priority: Some(Priority::Low),
+                due_after: Some(date),
+                due_before: Some(DueDate::parse("2026-06-01").unwrap()),
+                ..TaskFilter::default()
+            },
+        ),
+        (
+            "category+assignee",
+            TaskFilter {
+                category_id: Some(seed.categories[1].id),
+                assignee_id: Some(seed.users[2].id),
+                ..TaskFilter::default()
+            },
+        ),
+    ];
+    let visibilities =
+        [("admin", Visibility::All), ("member", Visibility::MemberOrPublic(seed.viewer.id))];
+
+    let mut checked = 0;
+    let mut exceptions = 0;
+    let mut failures = Vec::new();
+    let mut statements = std::collections::BTreeSet::new();
+    for sort in SORTS.map(|s| TaskSort::parse(s).unwrap()) {
+        let middle = Cursor::after(sort, &seed.tasks[5_000]);
+        for (filter_name, filter) in &filters {
+            for (vis_name, visibility) in visibilities {
+                for after in [None, Some(middle.clone())] {
+                    let query = TaskQuery {
+                        visibility,
+                        filter: filter.clone(),
+                        sort,
+                        after: after.clone(),
+                        fetch: 51,
+                    };
+                    let lines = plan(&conn, &query);
+                    statements.insert(list_statement(&query).0);
+                    checked += 1;
+                    let found = problems(&query, &lines);
+                    if due_range_walk(&query) || query.filter.q.is_some() {
+                        exceptions += 1;
+                    }
+                    if !found.is_empty() {
+                        failures.push(format!(
+                            "{vis_name} / sort {sort} / filter {filter_name} / {}:\n  {}\n  plan:\n    {}",
+                            if after.is_some() { "next page" } else { "first page" },
+                            found.join("\n  "),
+                            lines.join("\n    ")
+                        ));
+                    }
+                }
+            }
+        }
+    }
+    if std::env::var_os("SHOW_PLANS").is_some() {
+        for sql in &statements {
+            eprintln!("{sql}\n");
+        }
+    }
+    assert!(checked >= 400, "only {checked} queries checked");
+    // q: 8 sorts × 2 visibilities × 2 pages; due range: 6 other sorts × 2 filters × 2 pages.
+    assert_eq!(exceptions, 32 + 24, "the documented exceptions changed");
+    assert!(
+        failures.is_empty(),
+        "{} of {checked} plans are not index-only:\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
