@@ -2,6 +2,7 @@
 //! validation across entities, the access policy, version checks and event publishing.
 //! Adapters hold none of these.
 
+mod auth;
 mod categories;
 mod errors;
 mod projects;
@@ -9,6 +10,12 @@ mod task_rules;
 mod tasks;
 mod users;
 
+pub use auth::{
+    AuthError, AuthPorts, AuthService, AuthSettings, BucketSettings, ChangePassword, Login,
+    LoginThrottle, Register, Registration, Session, ThrottleSettings, ThrottleTicket,
+    check_new_password, common_password_count, ensure_uncommon, is_common_password,
+    retry_after_seconds,
+};
 pub use categories::CategoryService;
 pub use errors::{CategoryError, ProjectError, TaskError, TaskRule, UserError};
 pub use projects::ProjectService;

@@ -1,0 +1,29 @@
+//! Authentication use cases (design §4–§6): registration with the password policy, login with
+//! throttling and constant-cost failure, refresh-token rotation with reuse detection, logout,
+//! and password change.
+//!
+//! Everything here is pure domain logic over ports: hashing, signing and randomness come
+//! from the `PasswordHasher`, `TokenIssuer` and `RefreshTokenMinter` adapters
+//! (`taskforge-crypto`), time from the `Clock`.
+
+/// The commands: register, log in, change password.
+mod commands;
+/// The common-password list and the new-password policy.
+mod common_passwords;
+/// [`AuthError`].
+mod errors;
+/// [`AuthService`] itself.
+mod service;
+/// Wiring ([`AuthPorts`]) and configuration ([`AuthSettings`]).
+mod settings;
+/// The login throttle (token buckets per username and per address).
+mod throttle;
+
+pub use commands::{ChangePassword, Login, Register};
+pub use common_passwords::{
+    check_new_password, common_password_count, ensure_uncommon, is_common_password,
+};
+pub use errors::{AuthError, retry_after_seconds};
+pub use service::{AuthService, Session};
+pub use settings::{AuthPorts, AuthSettings, Registration};
+pub use throttle::{BucketSettings, LoginThrottle, ThrottleSettings, ThrottleTicket};

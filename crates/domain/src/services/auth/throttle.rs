@@ -1,0 +1,384 @@
+//! Login throttling: a token bucket per username and one per client address (design §6).
+//!
+//! Each bucket holds up to `capacity` tokens and regains one every `refill_every`. A login
+//! attempt takes one token from *both* its buckets before any password is hashed, and gives
+//! them back when it succeeds — so only failures count, and a burst of concurrent guesses
+//! cannot all slip past a check made before the first of them fails. When either bucket is
+//! empty the attempt is refused with the time until it would hold a token again.
+//!
+//! The bucket is stored the GCRA way (the "generic cell rate algorithm", which is a token
+//! bucket written as one number): instead of a token count and a last-refill time, each key
+//! keeps the instant at which its bucket will be full again (`full_at`). Taking a token moves
+//! that instant one interval later; a bucket may be drawn while it is fewer than `capacity`
+//! intervals from full. One integer per key, no floating point, and a bucket that is already
+//! full needs no entry at all.
+//!
+//! Memory is bounded: at most `max_tracked` keys per kind. When a new key would exceed that,
+//! entries whose bucket is full again (they mean nothing) are dropped first, then the ones
+//! least recently drawn. An attacker cycling through addresses can therefore make the throttle
+//! forget an idle victim, but not one under attack, which is being drawn on.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+use std::net::IpAddr;
+use std::num::NonZeroU32;
+use std::sync::Mutex;
+use std::time::Duration;
+
+use crate::clock::Timestamp;
+
+/// Usernames longer than this are cut before becoming keys (no valid username is longer).
+const MAX_KEY_CHARS: usize = 64;
+
+/// One bucket's size and refill rate.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BucketSettings {
+    /// Attempts allowed in a burst (tokens in a full bucket).
+    pub capacity: NonZeroU32,
+    /// How long the bucket takes to regain one token. Zero disables the bucket.
+    pub refill_every: Duration,
+}
+
+impl BucketSettings {
+    /// A bucket of `capacity` tokens regaining one per `refill_every`; a capacity of zero is
+    /// taken as one.
+    #[must_use]
+    pub fn new(capacity: u32, refill_every: Duration) -> Self {
+        Self { capacity: NonZeroU32::new(capacity).unwrap_or(NonZeroU32::MIN), refill_every }
+    }
+}
+
+/// Settings of the [`LoginThrottle`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ThrottleSettings {
+    /// Per username. Default: 5 failures, then one more per minute.
+    pub per_username: BucketSettings,
+    /// Per client address (IPv6 by /64 network). Default: 20 failures, then one per 15 s —
+    /// more than per username, since many people may share one address behind NAT.
+    pub per_address: BucketSettings,
+    /// How many usernames, and how many addresses, are remembered at most. Default 10,000.
+    pub max_tracked: usize,
+}
+
+impl Default for ThrottleSettings {
+    fn default() -> Self {
+        Self {
+            per_username: BucketSettings::new(5, Duration::from_secs(60)),
+            per_address: BucketSettings::new(20, Duration::from_secs(15)),
+            max_tracked: 10_000,
+        }
+    }
+}
+
+/// The tokens an allowed attempt took; hand it back with [`LoginThrottle::succeeded`] when
+/// the attempt succeeds. Dropping it keeps the tokens spent (a failure).
+#[derive(Debug)]
+#[must_use = "a successful login must give its tokens back"]
+pub struct ThrottleTicket {
+    username: String,
+    address: Option<IpAddr>,
+}
+
+/// The login throttle. Pure logic: the caller passes the current time (from the `Clock`
+/// port), so tests step time instead of sleeping.
+#[derive(Debug)]
+pub struct LoginThrottle {
+    settings: ThrottleSettings,
+    state: Mutex<State>,
+}
+
+#[derive(Debug, Default)]
+struct State {
+    usernames: Buckets<String>,
+    addresses: Buckets<IpAddr>,
+}
+
+impl LoginThrottle {
+    /// A throttle with these settings and no history.
+    #[must_use]
+    pub fn new(settings: ThrottleSettings) -> Self {
+        Self { settings, state: Mutex::new(State::default()) }
+    }
+
+    /// Takes one token from the bucket of `username` and of `address` (when known).
+    ///
+    /// # Errors
+    /// The time until both buckets hold a token again, when either is empty; nothing is taken
+    /// then.
+    pub fn attempt(
+        &self,
+        username: &str,
+        address: Option<IpAddr>,
+        now: Timestamp,
+    ) -> Result<ThrottleTicket, Duration> {
+        let username = username_key(username);
+        let address = address.map(address_key);
+        let user_rule = Rule::from(self.settings.per_username);
+        let address_rule = Rule::from(self.settings.per_address);
+        let mut state = self.lock();
+        let user_wait = state.usernames.wait(&username, user_rule, now);
+        let address_wait =
+            address.as_ref().map_or(0, |a| state.addresses.wait(a, address_rule, now));
+        let wait = user_wait.max(address_wait);
+        if wait > 0 {
+            // Refused attempts keep their keys fresh, so a throttled key under attack is
+            // never the "least recently seen" one that eviction forgets.
+            state.usernames.touch(&username, now);
+            if let Some(a) = &address {
+                state.addresses.touch(a, now);
+            }
+            return Err(Duration::from_micros(u64::try_from(wait).unwrap_or(u64::MAX)));
+        }
+        let max = self.settings.max_tracked;
+        state.usernames.take(username.clone(), user_rule, now, max);
+        if let Some(a) = address {
+            state.addresses.take(a, address_rule, now, max);
+        }
+        Ok(ThrottleTicket { username, address })
+    }
+
+    /// Gives back the tokens of an attempt that succeeded.
+    pub fn succeeded(&self, ticket: ThrottleTicket, now: Timestamp) {
+        let mut state = self.lock();
+        state.usernames.give_back(&ticket.username, self.settings.per_username.into(), now);
+        if let Some(a) = ticket.address {
+            state.addresses.give_back(&a, self.settings.per_address.into(), now);
+        }
+    }
+
+    /// How many usernames and addresses are remembered (for tests and metrics).
+    #[must_use]
+    pub fn tracked(&self) -> (usize, usize) {
+        let state = self.lock();
+        (state.usernames.full_at.len(), state.addresses.full_at.len())
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, State> {
+        // The state is a cache of timestamps; after a panic elsewhere it is still usable.
+        self.state.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+/// A bucket's rule in microseconds.
+#[derive(Debug, Clone, Copy)]
+struct Rule {
+    /// Microseconds per token.
+    interval: i64,
+    /// How far `full_at` may lie ahead of now and still allow a draw: `capacity - 1` intervals.
+    tolerance: i64,
+}
+
+impl From<BucketSettings> for Rule {
+    fn from(s: BucketSettings) -> Self {
+        let interval = i64::try_from(s.refill_every.as_micros()).unwrap_or(i64::MAX);
+        let tolerance = interval.saturating_mul(i64::from(s.capacity.get()) - 1);
+        Self { interval, tolerance }
+    }
+}
+
+/// `full_at` per key: the instant (µs) at which the key's bucket is full again.
+#[derive(Debug)]
+struct Buckets<K> {
+    full_at: HashMap<K, i64>,
+    /// When each key was last seen (drawn or refused), for evicting the least recently seen.
+    last_seen: HashMap<K, i64>,
+}
+
+impl<K> Default for Buckets<K> {
+    fn default() -> Self {
+        Self { full_at: HashMap::new(), last_seen: HashMap::new() }
+    }
+}
+
+impl<K: Hash + Eq + Clone> Buckets<K> {
+    /// Microseconds until `key` may draw a token; 0 when it may now.
+    fn wait(&self, key: &K, rule: Rule, now: Timestamp) -> i64 {
+        let now = now.unix_micros();
+        let full_at = self.full_at.get(key).copied().unwrap_or(now).max(now);
+        (full_at.saturating_sub(rule.tolerance).saturating_sub(now)).max(0)
+    }
+
+    fn take(&mut self, key: K, rule: Rule, now: Timestamp, max_tracked: usize) {
+        let now = now.unix_micros();
+        if !self.full_at.contains_key(&key) && self.full_at.len() >= max_tracked {
+            self.evict(now, max_tracked);
+        }
+        let full_at = self.full_at.get(&key).copied().unwrap_or(now).max(now);
+        self.full_at.insert(key.clone(), full_at.saturating_add(rule.interval));
+        self.last_seen.insert(key, now);
+    }
+
+    fn touch(&mut self, key: &K, now: Timestamp) {
+        if let Some(seen) = self.last_seen.get_mut(key) {
+            *seen = now.unix_micros();
+        }
+    }
+
+    fn give_back(&mut self, key: &K, rule: Rule, now: Timestamp) {
+        let now = now.unix_micros();
+        if let Some(full_at) = self.full_at.get_mut(key) {
+            *full_at = full_at.saturating_sub(rule.interval);
+            if *full_at <= now {
+                self.full_at.remove(key);
+                self.last_seen.remove(key);
+            }
+        }
+    }
+
+    /// Makes room for at least one key: drops full buckets, then (if still at the limit) the
+    /// least recently seen eighth, so eviction's sorting cost is shared by many inserts.
+    fn evict(&mut self, now: i64, max_tracked: usize) {
+        self.full_at.retain(|_, full_at| *full_at > now);
+        let full_at = &self.full_at;
+        self.last_seen.retain(|k, _| full_at.contains_key(k));
+        if self.full_at.len() < max_tracked {
+            return;
+        }
+        let mut by_age: Vec<(i64, K)> =
+            self.last_seen.iter().map(|(k, at)| (*at, k.clone())).collect();
+        by_age.sort_unstable_by_key(|(at, _)| *at);
+        let excess = self.full_at.len() + 1 - max_tracked.max(1);
+        let batch = excess.max(max_tracked / 8).min(by_age.len());
+        for (_, key) in by_age.into_iter().take(batch) {
+            self.full_at.remove(&key);
+            self.last_seen.remove(&key);
+        }
+    }
+}
+
+/// Usernames are case-insensitive; keys are lower case and bounded in length.
+fn username_key(username: &str) -> String {
+    username.trim().chars().take(MAX_KEY_CHARS).flat_map(char::to_lowercase).collect()
+}
+
+/// IPv4 addresses as they are (IPv4-mapped IPv6 included); IPv6 by /64 network, since one
+/// subscriber usually holds a whole /64 and could otherwise rotate through 2^64 addresses.
+fn address_key(address: IpAddr) -> IpAddr {
+    match address.to_canonical() {
+        IpAddr::V6(v6) => IpAddr::V6((u128::from(v6) & !(u128::from(u64::MAX))).into()),
+        v4 => v4,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECOND: i64 = 1_000_000;
+
+    fn at(seconds: i64) -> Timestamp {
+        Timestamp::from_unix_micros(1_767_225_600 * SECOND + seconds * SECOND).unwrap()
+    }
+
+    fn throttle(user_capacity: u32, address_capacity: u32) -> LoginThrottle {
+        LoginThrottle::new(ThrottleSettings {
+            per_username: BucketSettings::new(user_capacity, Duration::from_secs(60)),
+            per_address: BucketSettings::new(address_capacity, Duration::from_secs(10)),
+            max_tracked: 100,
+        })
+    }
+
+    fn ip(s: &str) -> Option<IpAddr> {
+        Some(s.parse().unwrap())
+    }
+
+    #[test]
+    fn the_attempt_after_the_burst_is_refused_until_a_token_comes_back() {
+        let t = throttle(3, 100);
+        for i in 0..3 {
+            let _ = t.attempt("alice", None, at(i)).unwrap();
+        }
+        // 3 taken at t=0,1,2: the bucket is full again at 2+... the first token returns at 60.
+        assert_eq!(t.attempt("alice", None, at(3)).unwrap_err(), Duration::from_secs(57));
+        assert_eq!(t.attempt("alice", None, at(59)).unwrap_err(), Duration::from_secs(1));
+        let _ = t.attempt("alice", None, at(60)).unwrap();
+        assert!(t.attempt("alice", None, at(61)).is_err());
+    }
+
+    #[test]
+    fn usernames_are_throttled_case_insensitively_and_independently() {
+        let t = throttle(1, 100);
+        let _ = t.attempt("Alice", None, at(0)).unwrap();
+        assert!(t.attempt("alice", None, at(0)).is_err());
+        assert!(t.attempt("bob", None, at(0)).is_ok());
+    }
+
+    #[test]
+    fn an_address_is_throttled_across_usernames() {
+        let t = throttle(100, 2);
+        let _ = t.attempt("a", ip("192.0.2.7"), at(0)).unwrap();
+        let _ = t.attempt("b", ip("192.0.2.7"), at(0)).unwrap();
+        assert_eq!(t.attempt("c", ip("192.0.2.7"), at(0)).unwrap_err(), Duration::from_secs(10));
+        assert!(t.attempt("c", ip("192.0.2.8"), at(0)).is_ok());
+        assert!(t.attempt("c", None, at(0)).is_ok());
+    }
+
+    #[test]
+    fn ipv6_addresses_share_a_bucket_per_64_network_and_mapped_ipv4_is_ipv4() {
+        let t = throttle(100, 1);
+        let _ = t.attempt("a", ip("2001:db8:1:2::1"), at(0)).unwrap();
+        assert!(t.attempt("b", ip("2001:db8:1:2:ffff::9"), at(0)).is_err());
+        assert!(t.attempt("b", ip("2001:db8:1:3::1"), at(0)).is_ok());
+        let _ = t.attempt("c", ip("198.51.100.1"), at(0)).unwrap();
+        assert!(t.attempt("d", ip("::ffff:198.51.100.1"), at(0)).is_err());
+    }
+
+    #[test]
+    fn a_refused_attempt_takes_nothing() {
+        let t = throttle(1, 1);
+        let _ = t.attempt("alice", ip("192.0.2.1"), at(0)).unwrap();
+        // Refused on the username: the address bucket of 192.0.2.2 is not drawn.
+        assert!(t.attempt("alice", ip("192.0.2.2"), at(0)).is_err());
+        assert!(t.attempt("bob", ip("192.0.2.2"), at(0)).is_ok());
+    }
+
+    #[test]
+    fn a_success_gives_its_tokens_back() {
+        let t = throttle(2, 2);
+        for i in 0..10 {
+            let ticket = t.attempt("alice", ip("192.0.2.1"), at(i)).unwrap();
+            t.succeeded(ticket, at(i));
+        }
+        assert_eq!(t.tracked(), (0, 0), "full buckets are not remembered");
+        let _ = t.attempt("alice", ip("192.0.2.1"), at(10)).unwrap();
+        let _ = t.attempt("alice", ip("192.0.2.1"), at(10)).unwrap();
+        assert!(t.attempt("alice", ip("192.0.2.1"), at(10)).is_err());
+    }
+
+    #[test]
+    fn memory_stays_bounded_and_a_key_under_attack_is_not_forgotten() {
+        let t = throttle(2, 2);
+        let _ = t.attempt("victim", None, at(0)).unwrap();
+        let _ = t.attempt("victim", None, at(0)).unwrap();
+        for i in 1..=1_000 {
+            let address = ip(&format!("10.0.{}.{}", i / 256, i % 256));
+            let _ = t.attempt(&format!("user{i}"), address, at(i)).unwrap();
+            // The attack on the victim goes on, mostly refused.
+            let _ = t.attempt("victim", None, at(i));
+            assert!(t.tracked().0 <= 100 && t.tracked().1 <= 100);
+        }
+        assert!(t.lock().usernames.full_at.contains_key("victim"));
+        assert!(t.attempt("victim", None, at(1_000)).is_err());
+    }
+
+    #[test]
+    fn full_buckets_are_evicted_before_busy_ones() {
+        let t =
+            LoginThrottle::new(ThrottleSettings { max_tracked: 2, ..ThrottleSettings::default() });
+        let _ = t.attempt("busy", None, at(0)).unwrap();
+        let _ = t.attempt("idle", None, at(0)).unwrap();
+        // A minute later "idle" has refilled; "busy" is drawn again and stays behind.
+        let _ = t.attempt("busy", None, at(30)).unwrap();
+        let _ = t.attempt("new", None, at(61)).unwrap();
+        assert_eq!(t.tracked().0, 2);
+        let mut state = t.lock();
+        assert!(state.usernames.full_at.contains_key("busy"));
+        assert!(state.usernames.full_at.remove("idle").is_none());
+    }
+
+    #[test]
+    fn long_usernames_make_bounded_keys() {
+        assert_eq!(username_key(&"X".repeat(10_000)).len(), MAX_KEY_CHARS);
+        assert_eq!(username_key(" Alice "), "alice");
+    }
+}
