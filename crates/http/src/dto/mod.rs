@@ -1,0 +1,23 @@
+//! Wire types: what the JSON bodies look like, kept apart from the domain types so either can
+//! change without the other (style guide §3, "commands in, entities out").
+//!
+//! Request bodies deny unknown fields (400) and turn into domain commands with
+//! `try_into_domain()`, which collects every invalid value into one 422. Responses are built
+//! from entities.
+
+mod categories;
+mod field;
+mod projects;
+mod tasks;
+mod users;
+mod validation;
+mod wire;
+
+pub use categories::{CategoryBody, CategoryList, CategoryResponse};
+pub use field::Field;
+pub use projects::{
+    CreateProjectBody, MemberList, MemberResponse, ProjectPage, ProjectResponse, UpdateProjectBody,
+};
+pub use tasks::{CreateTaskBody, MoveTaskBody, TaskPage, TaskResponse, UpdateTaskBody};
+pub use users::{SetRoleBody, UserPage, UserResponse};
+pub use wire::{WirePriority, WireRole, WireStatus};

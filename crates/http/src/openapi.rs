@@ -1,0 +1,156 @@
+//! The OpenAPI 3.1 document, generated from the handlers' `#[utoipa::path]` annotations and
+//! the DTOs' `ToSchema` derives, so it cannot drift from the code it describes.
+//!
+//! Error responses are the reusable sets below; each route lists the ones it can answer.
+
+use std::collections::BTreeMap;
+
+use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::response::{Response, ResponseBuilder};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::{ContentBuilder, ObjectBuilder, Ref, RefOr, Type};
+use utoipa::{IntoResponses, Modify, OpenApi};
+
+use crate::error::PROBLEM_JSON;
+use crate::routes::{categories, health, projects, tasks, users};
+
+/// The API description served at `/api/v1/openapi.json`.
+#[derive(Debug, OpenApi)]
+#[openapi(
+    info(
+        title = "TaskForge API",
+        description = "Task management: projects, tasks, categories and users. Errors are RFC 9457 problem details.",
+        version = "1"
+    ),
+    paths(
+        health::health,
+        health::ready,
+        health::metrics,
+        health::openapi_json,
+        users::me,
+        users::list,
+        users::set_role,
+        users::delete,
+        projects::create,
+        projects::list,
+        projects::get,
+        projects::update,
+        projects::delete,
+        projects::members,
+        projects::add_member,
+        projects::remove_member,
+        categories::list,
+        categories::create,
+        categories::get,
+        categories::rename,
+        categories::delete,
+        tasks::create,
+        tasks::list,
+        tasks::get,
+        tasks::update,
+        tasks::delete,
+        tasks::move_task,
+    ),
+    components(schemas(crate::error::Problem, crate::error::FieldError)),
+    modifiers(&BearerAuth),
+    tags(
+        (name = "operations", description = "Health, readiness, metrics, this document"),
+        (name = "users", description = "Accounts and roles"),
+        (name = "projects", description = "Projects and their members"),
+        (name = "categories", description = "The shared task categories"),
+        (name = "tasks", description = "Tasks: create, read, change, move, list"),
+    )
+)]
+pub struct ApiDoc;
+
+/// Adds the `bearer` security scheme the authenticated routes refer to.
+#[derive(Debug)]
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build(),
+            ),
+        );
+    }
+}
+
+/// A problem-details response with `description`.
+fn problem(status: u16, description: &str) -> Response {
+    let content = ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build();
+    let mut response =
+        ResponseBuilder::new().description(description).content(PROBLEM_JSON, content);
+    let string = || ObjectBuilder::new().schema_type(Type::String).build();
+    if status == 401 {
+        response = response.header(
+            "WWW-Authenticate",
+            HeaderBuilder::new()
+                .schema(string())
+                .description(Some("Bearer realm=\"taskforge\""))
+                .build(),
+        );
+    }
+    if status == 405 {
+        response = response.header(
+            "Allow",
+            HeaderBuilder::new()
+                .schema(string())
+                .description(Some("the methods the path supports"))
+                .build(),
+        );
+    }
+    response.build()
+}
+
+macro_rules! problem_responses {
+    ($($(#[$doc:meta])* $name:ident => [$($status:literal: $description:literal),+ $(,)?];)*) => {$(
+        $(#[$doc])*
+        #[derive(Debug)]
+        pub struct $name;
+
+        impl IntoResponses for $name {
+            fn responses() -> BTreeMap<String, RefOr<Response>> {
+                BTreeMap::from([$(($status.to_string(), RefOr::T(problem($status, $description)))),+])
+            }
+        }
+    )*};
+}
+
+problem_responses! {
+    /// 400.
+    BadRequest => [400: "Unparsable body, unknown field, or bad parameter or header"];
+    /// 401, 500, 503: what any authenticated route may answer.
+    AuthErrors => [
+        401: "Missing, invalid or expired access token",
+        500: "Internal error; the body carries only a request id",
+        503: "Storage is temporarily unavailable",
+    ];
+    /// 500, 503: what any route may answer.
+    ServerErrors => [
+        500: "Internal error; the body carries only a request id",
+        503: "Storage is temporarily unavailable",
+    ];
+    /// 400, 413, 415, 422: what any route with a JSON body may answer.
+    BodyErrors => [
+        400: "Unparsable body or unknown field",
+        413: "Body over 64 KiB",
+        415: "Body is not application/json",
+        422: "Well-formed but invalid values; `errors` names each field",
+    ];
+    /// 403.
+    Forbidden => [403: "The caller sees the resource but may not do this"];
+    /// 404.
+    NotFound => [404: "No such resource, or not visible to the caller"];
+    /// 405.
+    MethodNotAllowed => [405: "The path does not support this method; see Allow"];
+    /// 409.
+    Conflict => [409: "Conflicts with the current state"];
+    /// 412.
+    PreconditionFailed => [412: "If-Match does not name the current version"];
+    /// 422 for relation rules checked by the use case.
+    Unprocessable => [422: "Well-formed but invalid values; `errors` names each field"];
+}

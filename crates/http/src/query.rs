@@ -1,0 +1,225 @@
+//! Query-string parsing for the listings (design §5, "Listing"): every filter, `sort`,
+//! `limit` (1–200) and `cursor`. Unknown, repeated or bad parameters are a 400 that names each
+//! offending parameter in `errors`.
+//!
+//! The `*Params` structs only document the parameters in the OpenAPI document; parsing is
+//! done by hand so that every failure can name its parameter.
+
+use std::collections::HashSet;
+use std::fmt::Display;
+
+use serde::Deserialize;
+use taskforge_domain::query::{Cursor, ListTasks, TaskSort};
+use taskforge_domain::values::{DueDate, Label, PageLimit, Priority, SearchText, Status};
+use taskforge_domain::{CategoryId, ProjectId, TaskId, UserId};
+use utoipa::IntoParams;
+
+use crate::error::{ApiError, FieldError};
+
+/// Query parameters of `GET /api/v1/tasks`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct TaskListParams {
+    /// Only tasks of this project.
+    #[param(value_type = Option<String>, format = Uuid)]
+    project_id: Option<String>,
+    /// `todo`, `in_progress` or `done`.
+    status: Option<String>,
+    /// `low`, `medium`, `high` or `urgent`.
+    priority: Option<String>,
+    /// Only tasks in this category.
+    #[param(value_type = Option<String>, format = Uuid)]
+    category_id: Option<String>,
+    /// Only tasks assigned to this user.
+    #[param(value_type = Option<String>, format = Uuid)]
+    assignee_id: Option<String>,
+    /// Only tasks carrying this label.
+    label: Option<String>,
+    /// Only direct subtasks of this task.
+    #[param(value_type = Option<String>, format = Uuid)]
+    parent_id: Option<String>,
+    /// Due strictly before this date (`YYYY-MM-DD`).
+    #[param(value_type = Option<String>, format = Date)]
+    due_before: Option<String>,
+    /// Due strictly after this date (`YYYY-MM-DD`).
+    #[param(value_type = Option<String>, format = Date)]
+    due_after: Option<String>,
+    /// Title contains this text, ignoring case (3–100 characters).
+    q: Option<String>,
+    /// `created_at`, `-created_at` (default), `priority`, `-priority`, `due_date`,
+    /// `-due_date`, `title` or `-title`.
+    sort: Option<String>,
+    /// Page size, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    limit: Option<u16>,
+    /// The `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+/// Query parameters of the simpler paginated listings (projects, users).
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct PageParams {
+    /// Page size, 1–200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
+    limit: Option<u16>,
+    /// The `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+/// Collects parameter errors so one response names all of them.
+#[derive(Debug, Default)]
+struct Errors(Vec<FieldError>);
+
+impl Errors {
+    fn check<T, E: Display>(&mut self, name: &str, result: Result<T, E>) -> Option<T> {
+        result.map_err(|e| self.0.push(FieldError::new(name, e))).ok()
+    }
+
+    fn finish(self) -> Result<(), ApiError> {
+        if self.0.is_empty() {
+            return Ok(());
+        }
+        let names: Vec<&str> = self.0.iter().map(|e| e.field.as_str()).collect();
+        let detail = format!("invalid query parameters: {}", names.join(", "));
+        Err(ApiError::bad_parameters(detail, self.0))
+    }
+}
+
+/// Splits the query string into pairs, refusing repeated names.
+fn pairs(query: &str, errors: &mut Errors) -> Result<Vec<(String, String)>, ApiError> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query)
+        .map_err(|_| ApiError::bad_request("the query string is not valid URL encoding"))?;
+    let mut seen = HashSet::new();
+    for (name, _) in &pairs {
+        if !seen.insert(name.as_str()) {
+            errors.0.push(FieldError::new(name.clone(), "parameter given more than once"));
+        }
+    }
+    Ok(pairs)
+}
+
+fn id<T: std::str::FromStr>(raw: &str) -> Result<T, &'static str> {
+    raw.parse().map_err(|_| "must be a UUID")
+}
+
+fn limit(raw: &str) -> Result<PageLimit, String> {
+    let bad = || format!("must be a whole number from 1 to {}", PageLimit::MAX);
+    let n: u64 = raw.parse().map_err(|_| bad())?;
+    PageLimit::new(n).map_err(|_| bad())
+}
+
+/// Parses the query of `GET /api/v1/tasks`.
+///
+/// # Errors
+/// 400 naming every unknown, repeated or invalid parameter.
+pub fn task_list(query: &str) -> Result<ListTasks, ApiError> {
+    let mut errors = Errors::default();
+    let mut list = ListTasks::default();
+    for (name, value) in pairs(query, &mut errors)? {
+        let v = value.as_str();
+        let e = &mut errors;
+        let f = &mut list.filter;
+        match name.as_str() {
+            "project_id" => f.project_id = e.check(&name, id::<ProjectId>(v)),
+            "status" => f.status = e.check(&name, Status::parse(v)),
+            "priority" => f.priority = e.check(&name, Priority::parse(v)),
+            "category_id" => f.category_id = e.check(&name, id::<CategoryId>(v)),
+            "assignee_id" => f.assignee_id = e.check(&name, id::<UserId>(v)),
+            "label" => f.label = e.check(&name, Label::parse(v)),
+            "parent_id" => f.parent_id = e.check(&name, id::<TaskId>(v)),
+            "due_before" => f.due_before = e.check(&name, DueDate::parse(v)),
+            "due_after" => f.due_after = e.check(&name, DueDate::parse(v)),
+            "q" => f.q = e.check(&name, SearchText::parse(v)),
+            "sort" => list.sort = e.check(&name, TaskSort::parse(v)).unwrap_or_default(),
+            "limit" => list.limit = e.check(&name, limit(v)).unwrap_or_default(),
+            "cursor" => list.after = e.check(&name, Cursor::decode(v)),
+            _ => e.0.push(FieldError::new(name.clone(), "unknown query parameter")),
+        }
+    }
+    errors.finish()?;
+    Ok(list)
+}
+
+/// A page request of a simple listing: the size and the raw cursor.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PageRequest<C> {
+    /// Page size.
+    pub limit: PageLimit,
+    /// Where to continue.
+    pub after: Option<C>,
+}
+
+/// Parses `limit` and `cursor`, the cursor with `cursor_from`.
+///
+/// # Errors
+/// 400 naming every unknown, repeated or invalid parameter.
+pub fn page<C, E: Display>(
+    query: &str,
+    cursor_from: impl Fn(&str) -> Result<C, E>,
+) -> Result<PageRequest<C>, ApiError> {
+    let mut errors = Errors::default();
+    let mut request = PageRequest { limit: PageLimit::default(), after: None };
+    for (name, value) in pairs(query, &mut errors)? {
+        match name.as_str() {
+            "limit" => request.limit = errors.check(&name, limit(&value)).unwrap_or_default(),
+            "cursor" => {
+                request.after =
+                    errors.check(&name, cursor_from(&value).map_err(|_| "cursor is malformed"));
+            }
+            _ => errors.0.push(FieldError::new(name.clone(), "unknown query parameter")),
+        }
+    }
+    errors.finish()?;
+    Ok(request)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fields(e: &ApiError) -> Vec<&str> {
+        e.errors().iter().map(|f| f.field.as_str()).collect()
+    }
+
+    #[test]
+    fn every_filter_is_understood() {
+        let p = ProjectId::new();
+        let q = format!(
+            "project_id={p}&status=done&priority=high&label=Ops&due_before=2026-01-02&due_after=2025-12-01&q=abc&sort=-priority&limit=10"
+        );
+        let list = task_list(&q).unwrap();
+        assert_eq!(list.filter.project_id, Some(p));
+        assert_eq!(list.filter.status, Some(Status::Done));
+        assert_eq!(list.filter.label.unwrap().as_str(), "ops");
+        assert_eq!(list.sort.to_string(), "-priority");
+        assert_eq!(list.limit.get(), 10);
+    }
+
+    #[test]
+    fn an_empty_query_takes_the_defaults() {
+        let list = task_list("").unwrap();
+        assert_eq!(list.limit, PageLimit::DEFAULT);
+        assert_eq!(list.sort, TaskSort::default());
+    }
+
+    #[test]
+    fn each_bad_parameter_is_named() {
+        let e = task_list("limit=0&status=nope&colour=red&q=a&cursor=zzz").unwrap_err();
+        assert_eq!(fields(&e), ["limit", "status", "colour", "q", "cursor"]);
+        let e = task_list("limit=201").unwrap_err();
+        assert_eq!(fields(&e), ["limit"]);
+        let e = task_list("label=a&label=b").unwrap_err();
+        assert_eq!(fields(&e), ["label"]);
+    }
+
+    #[test]
+    fn a_page_request_parses_its_cursor() {
+        let r = page("limit=5&cursor=x", |s| Ok::<_, &str>(s.to_owned())).unwrap();
+        assert_eq!((r.limit.get(), r.after.as_deref()), (5, Some("x")));
+        let e = page("cursor=x&sort=a", |_| Err::<String, _>("bad")).unwrap_err();
+        assert_eq!(fields(&e), ["cursor", "sort"]);
+    }
+}

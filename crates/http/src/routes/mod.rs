@@ -1,0 +1,39 @@
+//! The routes, one file per resource. Handlers are thin: parse → call a service → map the
+//! result; every rule lives in the domain.
+//!
+//! Each path is one actix `Resource` whose default service answers 405 with `Allow`, so an
+//! unsupported method on a known path is never a 404 (design §5).
+
+pub mod auth;
+pub mod categories;
+pub mod health;
+pub mod projects;
+pub mod tasks;
+pub mod users;
+
+use std::str::FromStr;
+
+use actix_web::{HttpResponse, Resource, web};
+
+use crate::error::ApiError;
+
+/// Mounts every route.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    health::configure(cfg);
+    users::configure(cfg);
+    projects::configure(cfg);
+    categories::configure(cfg);
+    tasks::configure(cfg);
+}
+
+/// A resource at `path` answering any method it does not route with 405 and `Allow: allow`.
+pub(crate) fn resource(path: &'static str, allow: &'static str) -> Resource {
+    web::resource(path).default_service(web::to(move || async move {
+        Err::<HttpResponse, ApiError>(ApiError::method_not_allowed(allow))
+    }))
+}
+
+/// A path segment as an id; anything that is not one names no resource (404).
+pub(crate) fn path_id<T: FromStr>(raw: &str, not_found: &'static str) -> Result<T, ApiError> {
+    raw.parse().map_err(|_| ApiError::not_found(not_found))
+}
