@@ -1,0 +1,84 @@
+//! The HTTP server: built from settings, bound to its port, run until a signal stops it.
+
+use std::net::TcpListener;
+
+use actix_web::HttpServer;
+use actix_web::dev::Server;
+use taskforge_http::{AppState, HttpSettings, build_app};
+
+use crate::settings::{CommonSettings, ServeSettings};
+use crate::wiring::{StartError, Wired, wire};
+
+/// A built, bound, not yet running server (zero-to-production's start-up shape).
+pub struct Application {
+    port: u16,
+    server: Server,
+    wired: Wired,
+}
+
+impl std::fmt::Debug for Application {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Application").field("port", &self.port).finish_non_exhaustive()
+    }
+}
+
+impl Application {
+    /// Wires everything and binds the listener (port 0 picks a free one).
+    ///
+    /// # Errors
+    /// [`StartError`] for unusable settings, an unopenable store or an unbindable address.
+    pub async fn build(common: &CommonSettings, serve: &ServeSettings) -> Result<Self, StartError> {
+        let wired = wire(common, serve).await?;
+        wired
+            .auth
+            .warm_up()
+            .await
+            .map_err(|e| StartError::Other(format!("cannot prepare password hashing: {e}")))?;
+        let listener = TcpListener::bind(serve.bind).map_err(|e| {
+            StartError::Config(crate::settings::ConfigError {
+                variable: "TASKFORGE_BIND",
+                message: format!("cannot listen on {}: {e}", serve.bind),
+            })
+        })?;
+        let port = listener.local_addr().map_err(|e| StartError::Other(e.to_string()))?.port();
+        let http_settings = HttpSettings::new(serve.cors_origins.clone())
+            .map_err(|e| StartError::Other(format!("invalid CORS origin {:?}", e.0)))?;
+        let state =
+            AppState::new(wired.services.clone(), wired.tokens.clone(), wired.clock.clone())
+                .with_readiness(wired.readiness.clone());
+        let mut server = HttpServer::new(move || build_app(state.clone(), http_settings.clone()))
+            .shutdown_timeout(serve.shutdown_grace.as_secs());
+        if let Some(workers) = serve.workers {
+            server = server.workers(workers);
+        }
+        let server = server
+            .listen(listener)
+            .map_err(|e| StartError::Other(format!("cannot serve: {e}")))?
+            .run();
+        tracing::info!(
+            port,
+            database = ?common.database,
+            "taskforge listening on {}",
+            serve.bind.ip()
+        );
+        Ok(Self { port, server, wired })
+    }
+
+    /// The port the server listens on.
+    #[must_use]
+    pub const fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// Serves until SIGTERM or SIGINT, then lets in-flight requests finish (up to the grace
+    /// period) before returning.
+    ///
+    /// # Errors
+    /// An I/O error of the server.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        let result = self.server.await;
+        drop(self.wired);
+        tracing::info!("taskforge stopped");
+        result
+    }
+}

@@ -1,0 +1,129 @@
+//! The command line. Every setting is a flag that falls back to a `TASKFORGE_*` variable and
+//! then to a default (clap's `env`), so `--help` documents both.
+//!
+//! Values are taken as text here and parsed in [`crate::settings`], so that a bad value is
+//! refused with one line naming the variable, not clap's multi-line usage text.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// TaskForge: a self-hosted task-management service.
+#[derive(Debug, Parser)]
+#[command(name = "taskforge", version, about, propagate_version = true)]
+pub struct Cli {
+    /// SQLite database file (created if absent), or `memory` for a throw-away in-memory store.
+    #[arg(long, env = "TASKFORGE_DATABASE", default_value = "taskforge.db", global = true)]
+    pub database: String,
+
+    /// Commit durability: `full` (an acknowledged write survives power loss) or `normal`.
+    #[arg(long, env = "TASKFORGE_SYNCHRONOUS", default_value = "full", global = true)]
+    pub synchronous: String,
+
+    /// Log format: `pretty` or `json`. The level comes from `RUST_LOG` (default `info`).
+    #[arg(long, env = "TASKFORGE_LOG", default_value = "pretty", global = true)]
+    pub log: String,
+
+    /// PBKDF2-HMAC-SHA256 iterations for new password hashes (OWASP 2023: 600,000).
+    #[arg(long, env = "TASKFORGE_PBKDF2_ITERATIONS", default_value = "600000", global = true)]
+    pub pbkdf2_iterations: String,
+
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the HTTP API until SIGTERM or SIGINT.
+    Serve(Box<ServeArgs>),
+    /// Apply pending database migrations and exit.
+    Migrate,
+    /// Manage accounts.
+    User {
+        /// What to do with accounts.
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Copy the database, consistently, to PATH while the service may be running.
+    Backup {
+        /// Where to write the copy (must not exist).
+        path: PathBuf,
+    },
+}
+
+/// Account management.
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Create an account, e.g. the first admin, even when registration is closed.
+    Create {
+        /// Login name.
+        #[arg(long)]
+        username: String,
+        /// `admin`, `editor` or `viewer`.
+        #[arg(long)]
+        role: String,
+        /// Read the password from the first line of standard input (never from a flag, which
+        /// would end up in the shell history and the process list).
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+    /// Change an account's role.
+    SetRole {
+        /// Login name.
+        username: String,
+        /// `admin`, `editor` or `viewer`.
+        role: String,
+    },
+}
+
+/// Settings of `taskforge serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on (`127.0.0.1:0` picks a free port).
+    #[arg(long, env = "TASKFORGE_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+
+    /// HS256 signing key for access tokens, at least 32 bytes. Default: random per process
+    /// (every restart logs everyone out), with a warning.
+    #[arg(long, env = "TASKFORGE_JWT_SECRET", hide_env_values = true)]
+    pub jwt_secret: Option<String>,
+
+    /// File holding the signing key (alternative to TASKFORGE_JWT_SECRET, e.g. a mounted
+    /// secret). Trailing newlines are ignored.
+    #[arg(long, env = "TASKFORGE_JWT_SECRET_FILE", conflicts_with = "jwt_secret")]
+    pub jwt_secret_file: Option<PathBuf>,
+
+    /// The previous signing key, still accepted for verification during a key rotation.
+    #[arg(long, env = "TASKFORGE_JWT_PREVIOUS_SECRET", hide_env_values = true)]
+    pub jwt_previous_secret: Option<String>,
+
+    /// Access-token lifetime, e.g. `15m`, `1h`.
+    #[arg(long, env = "TASKFORGE_ACCESS_TTL", default_value = "15m")]
+    pub access_ttl: String,
+
+    /// Refresh-token lifetime, e.g. `30d`.
+    #[arg(long, env = "TASKFORGE_REFRESH_TTL", default_value = "30d")]
+    pub refresh_ttl: String,
+
+    /// `open` (anyone may register) or `closed` (accounts via `taskforge user create`).
+    #[arg(long, env = "TASKFORGE_REGISTRATION", default_value = "open")]
+    pub registration: String,
+
+    /// Role of self-registered users: `admin`, `editor` or `viewer`.
+    #[arg(long, env = "TASKFORGE_DEFAULT_ROLE", default_value = "editor")]
+    pub default_role: String,
+
+    /// Comma-separated origins allowed by CORS, e.g. `https://tasks.example.org`. Default none.
+    #[arg(long, env = "TASKFORGE_CORS_ORIGINS", default_value = "")]
+    pub cors_origins: String,
+
+    /// How long SIGTERM waits for in-flight requests before closing connections, e.g. `30s`.
+    #[arg(long, env = "TASKFORGE_SHUTDOWN_GRACE", default_value = "30s")]
+    pub shutdown_grace: String,
+
+    /// HTTP worker threads. Default: one per core.
+    #[arg(long, env = "TASKFORGE_WORKERS")]
+    pub workers: Option<String>,
+}

@@ -1,0 +1,90 @@
+//! The operator commands: `migrate`, `user create`, `user set-role`, `backup`.
+
+use std::io::BufRead;
+use std::path::Path;
+
+use anyhow::{Context, bail};
+use taskforge_domain::UserId;
+use taskforge_domain::policy::Actor;
+use taskforge_domain::services::Register;
+use taskforge_domain::values::{Password, Role, Username};
+
+use crate::settings::{CommonSettings, DatabaseSetting};
+use crate::wiring::{Store, operator_services};
+
+/// Opens the database, which applies pending migrations, and reports.
+///
+/// # Errors
+/// When the store cannot be opened or migrated.
+pub async fn migrate(common: &CommonSettings) -> anyhow::Result<()> {
+    if common.database == DatabaseSetting::Memory {
+        bail!("TASKFORGE_DATABASE is memory: there is nothing to migrate");
+    }
+    Store::open(common).await?;
+    println!("database is up to date");
+    Ok(())
+}
+
+/// Creates an account with the password read from the first line of standard input.
+///
+/// # Errors
+/// When the username, role or password is refused, or the store fails.
+pub async fn create_user(
+    common: &CommonSettings,
+    username: &str,
+    role: Role,
+) -> anyhow::Result<()> {
+    let username = Username::parse(username).context("invalid --username")?;
+    let mut line = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut line)
+        .context("cannot read the password from standard input")?;
+    let password =
+        Password::parse(line.trim_end_matches(['\r', '\n'])).context("invalid password")?;
+    let store = Store::open(common).await?;
+    let (auth, _) = operator_services(common, &store)?;
+    let user = auth
+        .create_account(Register { username, password, email: None }, role)
+        .await
+        .context("cannot create the account")?;
+    println!("created {} ({}) with id {}", user.username, user.role, user.id);
+    Ok(())
+}
+
+/// Changes an account's role, as an operator (with the same last-admin rule as the API).
+///
+/// # Errors
+/// When the user does not exist, the change is refused, or the store fails.
+pub async fn set_role(common: &CommonSettings, username: &str, role: Role) -> anyhow::Result<()> {
+    let username = Username::parse(username).context("invalid username")?;
+    let store = Store::open(common).await?;
+    let (_, users) = operator_services(common, &store)?;
+    let user = store
+        .repositories()
+        .users
+        .find_by_username(&username)
+        .await?
+        .with_context(|| format!("no user called {username}"))?;
+    // The operator acts with admin rights; the nil id marks the action as the operator's.
+    let operator = Actor::new(UserId::from_bytes([0; 16]), Role::Admin);
+    let user = users.set_role(&operator, user.id, role).await.context("cannot change the role")?;
+    println!("{} is now {}", user.username, user.role);
+    Ok(())
+}
+
+/// Writes a consistent copy of the database to `path`.
+///
+/// # Errors
+/// When the target exists or cannot be written, or the store fails.
+pub async fn backup(common: &CommonSettings, path: &Path) -> anyhow::Result<()> {
+    if path.exists() {
+        bail!("{} already exists; refusing to overwrite it", path.display());
+    }
+    let Store::Sqlite(db) = Store::open(common).await? else {
+        bail!("TASKFORGE_DATABASE is memory: there is nothing to back up");
+    };
+    db.backup_to(path).await.with_context(|| format!("cannot back up to {}", path.display()))?;
+    println!("backed up {} to {}", db.path().display(), path.display());
+    Ok(())
+}

@@ -1,0 +1,24 @@
+//! # taskforge-app
+//!
+//! The `taskforge` binary: the composition root of TaskForge. It parses configuration
+//! ([`cli`], [`settings`]), chooses and builds the adapters ([`wiring`]), and runs the HTTP
+//! server ([`application`]) or an operator command ([`commands`]). It is the only crate that
+//! knows every concrete type (ADR 0001); `anyhow` is allowed here and nowhere else.
+#![forbid(unsafe_code)]
+
+/// The HTTP server's life cycle.
+pub mod application;
+/// Logs domain events as structured audit lines.
+pub mod audit;
+/// The command line.
+pub mod cli;
+/// Operator commands.
+pub mod commands;
+/// Durations such as `15m`.
+pub mod duration;
+/// Typed, validated settings.
+pub mod settings;
+/// Log output.
+pub mod telemetry;
+/// The composition root.
+pub mod wiring;

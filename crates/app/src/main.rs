@@ -1,0 +1,66 @@
+//! `taskforge`: serve the API, or run an operator command. See `taskforge --help`.
+#![forbid(unsafe_code)]
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use taskforge_app::application::Application;
+use taskforge_app::cli::{Cli, Command, UserCommand};
+use taskforge_app::settings::{CommonSettings, ServeSettings, parse_role};
+use taskforge_app::{commands, telemetry};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let common = match CommonSettings::from_cli(&cli) {
+        Ok(common) => common,
+        Err(e) => return refuse(&e),
+    };
+    telemetry::init(common.log);
+    actix_web::rt::System::new().block_on(async move {
+        match cli.command {
+            Command::Serve(args) => {
+                let serve = match ServeSettings::from_args(&args) {
+                    Ok(serve) => serve,
+                    Err(e) => return refuse(&e),
+                };
+                match Application::build(&common, &serve).await {
+                    Ok(app) => report(app.run_until_stopped().await.map_err(anyhow::Error::from)),
+                    Err(e) => {
+                        eprintln!("taskforge: {e}");
+                        ExitCode::from(e.exit_code())
+                    }
+                }
+            }
+            Command::Migrate => report(commands::migrate(&common).await),
+            Command::User { command: UserCommand::Create { username, role, .. } } => {
+                match parse_role(&role) {
+                    Ok(role) => report(commands::create_user(&common, &username, role).await),
+                    Err(e) => refuse(&e),
+                }
+            }
+            Command::User { command: UserCommand::SetRole { username, role } } => {
+                match parse_role(&role) {
+                    Ok(role) => report(commands::set_role(&common, &username, role).await),
+                    Err(e) => refuse(&e),
+                }
+            }
+            Command::Backup { path } => report(commands::backup(&common, &path).await),
+        }
+    })
+}
+
+/// A configuration error: one line naming the variable, exit status 2.
+fn refuse(error: &dyn std::fmt::Display) -> ExitCode {
+    eprintln!("taskforge: configuration error: {error}");
+    ExitCode::from(2)
+}
+
+fn report(result: anyhow::Result<()>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("taskforge: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

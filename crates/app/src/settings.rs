@@ -1,0 +1,304 @@
+//! Typed settings, parsed once from the command line and environment (see [`crate::cli`]).
+//!
+//! Every refusal is a [`ConfigError`] naming the variable, which `main` prints as one line
+//! before exiting with status 2 (design §4).
+
+use std::fmt;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use taskforge_domain::services::Registration;
+use taskforge_domain::values::Role;
+use taskforge_sqlite::Synchronous;
+
+use crate::cli::{Cli, ServeArgs};
+use crate::duration::parse_duration;
+
+/// A setting that cannot be used, with the variable (and flag) that carries it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ConfigError {
+    /// The environment variable, e.g. `TASKFORGE_JWT_SECRET`.
+    pub variable: &'static str,
+    /// What is wrong with it, without echoing secrets.
+    pub message: String,
+}
+
+impl fmt::Display for ConfigError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let flag = self.variable.trim_start_matches("TASKFORGE_").to_lowercase().replace('_', "-");
+        write!(f, "{} (--{flag}): {}", self.variable, self.message)
+    }
+}
+
+impl std::error::Error for ConfigError {}
+
+fn refuse(variable: &'static str, message: impl Into<String>) -> ConfigError {
+    ConfigError { variable, message: message.into() }
+}
+
+/// Where the data lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DatabaseSetting {
+    /// A throw-away in-memory store (`TASKFORGE_DATABASE=memory`).
+    Memory,
+    /// An SQLite file.
+    Sqlite(PathBuf),
+}
+
+/// Log output format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    /// Human-readable, coloured on a terminal.
+    Pretty,
+    /// One JSON object per line, for log shippers.
+    Json,
+}
+
+/// Settings every command shares.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CommonSettings {
+    /// The store.
+    pub database: DatabaseSetting,
+    /// Commit durability for SQLite.
+    pub synchronous: Synchronous,
+    /// Log format.
+    pub log: LogFormat,
+    /// PBKDF2 iterations for new hashes.
+    pub pbkdf2_iterations: u32,
+}
+
+/// The signing key of access tokens: configured, or generated for this process only.
+#[derive(Clone, PartialEq, Eq)]
+pub enum JwtSecret {
+    /// From `TASKFORGE_JWT_SECRET` or its file.
+    Configured(Vec<u8>),
+    /// No key configured: a random one, so tokens die with the process.
+    Ephemeral,
+}
+
+impl fmt::Debug for JwtSecret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Configured(_) => f.write_str("Configured(<redacted>)"),
+            Self::Ephemeral => f.write_str("Ephemeral"),
+        }
+    }
+}
+
+/// Settings of `taskforge serve`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ServeSettings {
+    /// Listen address.
+    pub bind: SocketAddr,
+    /// Current signing key.
+    pub jwt_secret: JwtSecret,
+    /// Previous signing key, still accepted.
+    pub jwt_previous_secret: Option<Vec<u8>>,
+    /// Access-token lifetime.
+    pub access_ttl: Duration,
+    /// Refresh-token lifetime.
+    pub refresh_ttl: Duration,
+    /// Open or closed registration.
+    pub registration: Registration,
+    /// Role of self-registered users.
+    pub default_role: Role,
+    /// CORS allow-list.
+    pub cors_origins: Vec<String>,
+    /// Grace period for in-flight requests at shutdown.
+    pub shutdown_grace: Duration,
+    /// HTTP worker threads (`None`: one per core).
+    pub workers: Option<usize>,
+}
+
+/// The shortest signing key accepted (HS256 with a key shorter than the hash is weak).
+pub const MIN_SECRET_BYTES: usize = 32;
+
+impl CommonSettings {
+    /// Parses the settings every command shares.
+    ///
+    /// # Errors
+    /// A [`ConfigError`] naming the first bad variable.
+    pub fn from_cli(cli: &Cli) -> Result<Self, ConfigError> {
+        let database = match cli.database.trim() {
+            "" => return Err(refuse("TASKFORGE_DATABASE", "must not be empty")),
+            "memory" => DatabaseSetting::Memory,
+            path => DatabaseSetting::Sqlite(PathBuf::from(path)),
+        };
+        if let DatabaseSetting::Sqlite(path) = &database {
+            check_database_path(path)?;
+        }
+        let synchronous = match cli.synchronous.as_str() {
+            "full" => Synchronous::Full,
+            "normal" => Synchronous::Normal,
+            other => {
+                return Err(refuse(
+                    "TASKFORGE_SYNCHRONOUS",
+                    format!("{other:?} is not one of full, normal"),
+                ));
+            }
+        };
+        let log = match cli.log.as_str() {
+            "pretty" => LogFormat::Pretty,
+            "json" => LogFormat::Json,
+            other => {
+                return Err(refuse(
+                    "TASKFORGE_LOG",
+                    format!("{other:?} is not one of pretty, json"),
+                ));
+            }
+        };
+        let pbkdf2_iterations = cli
+            .pbkdf2_iterations
+            .parse::<u32>()
+            .ok()
+            .filter(|n| *n >= taskforge_crypto::Pbkdf2Config::MIN_ITERATIONS)
+            .ok_or_else(|| {
+                refuse(
+                    "TASKFORGE_PBKDF2_ITERATIONS",
+                    format!(
+                        "{:?} is not a whole number of at least {}",
+                        cli.pbkdf2_iterations,
+                        taskforge_crypto::Pbkdf2Config::MIN_ITERATIONS
+                    ),
+                )
+            })?;
+        Ok(Self { database, synchronous, log, pbkdf2_iterations })
+    }
+}
+
+/// The database file must be creatable: its directory must exist. (Permissions and
+/// corruption are reported by the store when it opens the file.)
+fn check_database_path(path: &std::path::Path) -> Result<(), ConfigError> {
+    let directory = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => return Ok(()),
+    };
+    if directory.is_dir() {
+        Ok(())
+    } else {
+        Err(refuse(
+            "TASKFORGE_DATABASE",
+            format!("directory {} does not exist", directory.display()),
+        ))
+    }
+}
+
+impl ServeSettings {
+    /// Parses the settings of `taskforge serve`.
+    ///
+    /// # Errors
+    /// A [`ConfigError`] naming the first bad variable.
+    pub fn from_args(args: &ServeArgs) -> Result<Self, ConfigError> {
+        let bind = args.bind.parse::<SocketAddr>().map_err(|_| {
+            refuse(
+                "TASKFORGE_BIND",
+                format!("{:?} is not an address like 127.0.0.1:8080", args.bind),
+            )
+        })?;
+        let jwt_secret = match (&args.jwt_secret, &args.jwt_secret_file) {
+            (Some(secret), _) => {
+                JwtSecret::Configured(check_secret("TASKFORGE_JWT_SECRET", secret)?)
+            }
+            (None, Some(file)) => {
+                let text = std::fs::read_to_string(file).map_err(|e| {
+                    refuse(
+                        "TASKFORGE_JWT_SECRET_FILE",
+                        format!("cannot read {}: {e}", file.display()),
+                    )
+                })?;
+                let secret = text.trim_end_matches(['\r', '\n']);
+                JwtSecret::Configured(check_secret("TASKFORGE_JWT_SECRET_FILE", secret)?)
+            }
+            (None, None) => JwtSecret::Ephemeral,
+        };
+        let jwt_previous_secret = args
+            .jwt_previous_secret
+            .as_deref()
+            .map(|s| check_secret("TASKFORGE_JWT_PREVIOUS_SECRET", s))
+            .transpose()?;
+        let access_ttl =
+            parse_duration(&args.access_ttl).map_err(|m| refuse("TASKFORGE_ACCESS_TTL", m))?;
+        let refresh_ttl =
+            parse_duration(&args.refresh_ttl).map_err(|m| refuse("TASKFORGE_REFRESH_TTL", m))?;
+        if refresh_ttl <= access_ttl {
+            return Err(refuse(
+                "TASKFORGE_REFRESH_TTL",
+                "must be longer than TASKFORGE_ACCESS_TTL",
+            ));
+        }
+        let registration = match args.registration.as_str() {
+            "open" => Registration::Open,
+            "closed" => Registration::Closed,
+            other => {
+                return Err(refuse(
+                    "TASKFORGE_REGISTRATION",
+                    format!("{other:?} is not one of open, closed"),
+                ));
+            }
+        };
+        let default_role = Role::parse(&args.default_role).map_err(|_| {
+            refuse(
+                "TASKFORGE_DEFAULT_ROLE",
+                format!("{:?} is not one of admin, editor, viewer", args.default_role),
+            )
+        })?;
+        let cors_origins: Vec<String> = args
+            .cors_origins
+            .split(',')
+            .map(str::trim)
+            .filter(|o| !o.is_empty())
+            .map(str::to_owned)
+            .collect();
+        taskforge_http::HttpSettings::new(cors_origins.clone()).map_err(|e| {
+            refuse(
+                "TASKFORGE_CORS_ORIGINS",
+                format!("{:?} is not an origin like https://tasks.example.org", e.0),
+            )
+        })?;
+        let shutdown_grace = parse_duration(&args.shutdown_grace)
+            .map_err(|m| refuse("TASKFORGE_SHUTDOWN_GRACE", m))?;
+        let workers = args
+            .workers
+            .as_deref()
+            .map(|w| {
+                w.parse::<usize>().ok().filter(|n| (1..=1024).contains(n)).ok_or_else(|| {
+                    refuse("TASKFORGE_WORKERS", format!("{w:?} is not a number from 1 to 1024"))
+                })
+            })
+            .transpose()?;
+        Ok(Self {
+            bind,
+            jwt_secret,
+            jwt_previous_secret,
+            access_ttl,
+            refresh_ttl,
+            registration,
+            default_role,
+            cors_origins,
+            shutdown_grace,
+            workers,
+        })
+    }
+}
+
+fn check_secret(variable: &'static str, secret: &str) -> Result<Vec<u8>, ConfigError> {
+    if secret.len() < MIN_SECRET_BYTES {
+        return Err(refuse(
+            variable,
+            format!("must be at least {MIN_SECRET_BYTES} bytes, got {}", secret.len()),
+        ));
+    }
+    Ok(secret.as_bytes().to_vec())
+}
+
+/// Parses a role given on the command line (`taskforge user …`).
+///
+/// # Errors
+/// A [`ConfigError`] for anything but `admin`, `editor`, `viewer`.
+pub fn parse_role(text: &str) -> Result<Role, ConfigError> {
+    Role::parse(text).map_err(|_| ConfigError {
+        variable: "ROLE",
+        message: format!("{text:?} is not one of admin, editor, viewer"),
+    })
+}

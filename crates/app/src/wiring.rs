@@ -1,0 +1,258 @@
+//! The composition root: the one place that knows every concrete type. It opens the store,
+//! builds the adapters and hands them to the use cases through their constructors (ADR 0001).
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use taskforge_crypto::{
+    HmacKey, JwtConfig, JwtIssuer, Pbkdf2Config, Pbkdf2Hasher, RandomRefreshTokens,
+};
+use taskforge_domain::events::EventBus;
+use taskforge_domain::ports::{EventPublisher, PasswordHasher, Repositories, TokenIssuer};
+use taskforge_domain::services::{
+    AuthPorts, AuthService, AuthSettings, CategoryService, ProjectService, TaskService, UserService,
+};
+use taskforge_domain::{CategoryId, Clock, SystemClock};
+use taskforge_http::{NotReady, ReadinessCheck, Services};
+use taskforge_memory::MemoryDatabase;
+use taskforge_sqlite::{OpenError, SqliteConfig, SqliteDatabase};
+
+use crate::audit::AuditLog;
+use crate::settings::{CommonSettings, DatabaseSetting, JwtSecret, ServeSettings};
+
+/// Why the process could not start, and the exit status that says so.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    /// A setting is unusable (exit 2).
+    #[error(transparent)]
+    Config(#[from] crate::settings::ConfigError),
+    /// The database could not be opened (exit 2 when the path is unusable, 3 when the file is
+    /// not a usable TaskForge database).
+    #[error(transparent)]
+    Database(#[from] OpenError),
+    /// Anything else (exit 1).
+    #[error("{0}")]
+    Other(String),
+}
+
+impl StartError {
+    /// The process exit status for this failure.
+    #[must_use]
+    pub const fn exit_code(&self) -> u8 {
+        match self {
+            Self::Config(_) | Self::Database(OpenError::CannotOpen { .. }) => 2,
+            Self::Database(_) => 3,
+            Self::Other(_) => 1,
+        }
+    }
+}
+
+/// The data store chosen by `TASKFORGE_DATABASE`.
+#[derive(Debug, Clone)]
+pub enum Store {
+    /// In memory: gone when the process ends.
+    Memory(MemoryDatabase),
+    /// An SQLite file.
+    Sqlite(SqliteDatabase),
+}
+
+impl Store {
+    /// Opens the store the settings name (applying migrations to an SQLite file).
+    ///
+    /// # Errors
+    /// [`StartError::Database`] when the file cannot be opened or migrated.
+    pub async fn open(settings: &CommonSettings) -> Result<Self, StartError> {
+        Ok(match &settings.database {
+            DatabaseSetting::Memory => Self::Memory(MemoryDatabase::new()),
+            DatabaseSetting::Sqlite(path) => {
+                let config = SqliteConfig::new(path).synchronous(settings.synchronous);
+                Self::Sqlite(SqliteDatabase::open(config).await?)
+            }
+        })
+    }
+
+    /// Every repository port over this store.
+    #[must_use]
+    pub fn repositories(&self) -> Repositories {
+        match self {
+            Self::Memory(db) => db.repositories(),
+            Self::Sqlite(db) => db.repositories(),
+        }
+    }
+}
+
+/// Ready when a primary-key read succeeds (migrations ran at open, or start-up failed).
+#[derive(Debug)]
+struct StoreReadiness(Repositories);
+
+#[async_trait]
+impl ReadinessCheck for StoreReadiness {
+    async fn check(&self) -> Result<(), NotReady> {
+        match self.0.categories.get(CategoryId::from_bytes([0; 16])).await {
+            Ok(_) => Ok(()),
+            Err(e) => Err(NotReady(format!("database unavailable: {e}"))),
+        }
+    }
+}
+
+/// Everything `serve` needs, wired.
+#[derive(Debug, Clone)]
+pub struct Wired {
+    /// The store.
+    pub store: Store,
+    /// The use cases the HTTP routes call.
+    pub services: Services,
+    /// Registration, login, refresh.
+    pub auth: AuthService,
+    /// Access-token verification.
+    pub tokens: Arc<dyn TokenIssuer>,
+    /// The clock.
+    pub clock: Arc<dyn Clock>,
+    /// `GET /ready`.
+    pub readiness: Arc<dyn ReadinessCheck>,
+}
+
+/// The event bus with the subscribers every process has.
+fn event_bus() -> Arc<EventBus> {
+    let bus = EventBus::new();
+    bus.subscribe(Arc::new(AuditLog));
+    Arc::new(bus)
+}
+
+/// The password hasher for these settings.
+///
+/// # Errors
+/// [`StartError::Config`] when the iteration count is out of range.
+pub fn hasher(common: &CommonSettings) -> Result<Arc<dyn PasswordHasher>, StartError> {
+    let hasher = Pbkdf2Hasher::new(Pbkdf2Config::with_iterations(common.pbkdf2_iterations))
+        .map_err(|e| crate::settings::ConfigError {
+            variable: "TASKFORGE_PBKDF2_ITERATIONS",
+            message: e.to_string(),
+        })?;
+    Ok(Arc::new(hasher))
+}
+
+fn signing_keys(serve: &ServeSettings) -> Result<JwtConfig, StartError> {
+    let config_error = |variable: &'static str, e: &dyn std::fmt::Display| {
+        StartError::Config(crate::settings::ConfigError { variable, message: e.to_string() })
+    };
+    let current = match &serve.jwt_secret {
+        JwtSecret::Configured(secret) => HmacKey::new("k1", secret.clone())
+            .map_err(|e| config_error("TASKFORGE_JWT_SECRET", &e))?,
+        JwtSecret::Ephemeral => {
+            tracing::warn!(
+                "TASKFORGE_JWT_SECRET is not set: using a random key for this process; \
+                 every restart logs everyone out"
+            );
+            let mut secret = [0_u8; 32];
+            getrandom::fill(&mut secret)
+                .map_err(|e| StartError::Other(format!("cannot generate a signing key: {e}")))?;
+            HmacKey::new("ephemeral", secret.to_vec())
+                .map_err(|e| config_error("TASKFORGE_JWT_SECRET", &e))?
+        }
+    };
+    let mut config = JwtConfig::new("taskforge", "taskforge-api", current);
+    if let Some(previous) = &serve.jwt_previous_secret {
+        let key = HmacKey::new("k0", previous.clone())
+            .map_err(|e| config_error("TASKFORGE_JWT_PREVIOUS_SECRET", &e))?;
+        config = config.with_previous(key);
+    }
+    Ok(config)
+}
+
+/// Wires the store, the adapters and the use cases for `serve`.
+///
+/// # Errors
+/// [`StartError`] when a setting is unusable or the store cannot be opened.
+pub async fn wire(common: &CommonSettings, serve: &ServeSettings) -> Result<Wired, StartError> {
+    let store = Store::open(common).await?;
+    let repositories = store.repositories();
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let events: Arc<dyn EventPublisher> = event_bus();
+    let tokens: Arc<dyn TokenIssuer> = Arc::new(
+        JwtIssuer::new(signing_keys(serve)?, Arc::clone(&clock))
+            .map_err(|e| StartError::Other(e.to_string()))?,
+    );
+    let auth = AuthService::new(
+        AuthPorts {
+            users: Arc::clone(&repositories.users),
+            refresh_tokens: Arc::clone(&repositories.refresh_tokens),
+            hasher: hasher(common)?,
+            tokens: Arc::clone(&tokens),
+            minter: Arc::new(RandomRefreshTokens::new()),
+            clock: Arc::clone(&clock),
+            events: Arc::clone(&events),
+        },
+        AuthSettings {
+            registration: serve.registration,
+            default_role: serve.default_role,
+            access_ttl: serve.access_ttl,
+            refresh_ttl: serve.refresh_ttl,
+            ..AuthSettings::default()
+        },
+    );
+    let services = Services {
+        tasks: TaskService::new(
+            Arc::clone(&repositories.tasks),
+            Arc::clone(&repositories.projects),
+            Arc::clone(&repositories.categories),
+            Arc::clone(&clock),
+            Arc::clone(&events),
+        ),
+        projects: ProjectService::new(
+            Arc::clone(&repositories.projects),
+            Arc::clone(&repositories.users),
+            Arc::clone(&clock),
+            Arc::clone(&events),
+        ),
+        categories: CategoryService::new(
+            Arc::clone(&repositories.categories),
+            Arc::clone(&clock),
+            Arc::clone(&events),
+        ),
+        users: UserService::new(
+            Arc::clone(&repositories.users),
+            Arc::clone(&clock),
+            Arc::clone(&events),
+        ),
+    };
+    let readiness: Arc<dyn ReadinessCheck> = Arc::new(StoreReadiness(repositories));
+    Ok(Wired { store, services, auth, tokens, clock, readiness })
+}
+
+/// The account use cases for the operator commands (`taskforge user …`), over `store`.
+///
+/// # Errors
+/// [`StartError::Config`] when the hashing settings are unusable.
+pub fn operator_services(
+    common: &CommonSettings,
+    store: &Store,
+) -> Result<(AuthService, UserService), StartError> {
+    let repositories = store.repositories();
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let events: Arc<dyn EventPublisher> = event_bus();
+    // Operator commands issue no access tokens; the issuer only satisfies the port.
+    let mut secret = [0_u8; 32];
+    getrandom::fill(&mut secret)
+        .map_err(|e| StartError::Other(format!("cannot generate a key: {e}")))?;
+    let key =
+        HmacKey::new("operator", secret.to_vec()).map_err(|e| StartError::Other(e.to_string()))?;
+    let tokens: Arc<dyn TokenIssuer> = Arc::new(
+        JwtIssuer::new(JwtConfig::new("taskforge", "taskforge-api", key), Arc::clone(&clock))
+            .map_err(|e| StartError::Other(e.to_string()))?,
+    );
+    let auth = AuthService::new(
+        AuthPorts {
+            users: Arc::clone(&repositories.users),
+            refresh_tokens: Arc::clone(&repositories.refresh_tokens),
+            hasher: hasher(common)?,
+            tokens,
+            minter: Arc::new(RandomRefreshTokens::new()),
+            clock: Arc::clone(&clock),
+            events: Arc::clone(&events),
+        },
+        AuthSettings::default(),
+    );
+    let users = UserService::new(repositories.users, clock, events);
+    Ok((auth, users))
+}
