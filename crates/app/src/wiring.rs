@@ -215,6 +215,8 @@ pub async fn wire(common: &CommonSettings, serve: &ServeSettings) -> Result<Wire
             Arc::clone(&clock),
             Arc::clone(&events),
         ),
+        // A clone shares the login throttle with `auth`, which start-up warms.
+        auth: auth.clone(),
     };
     let readiness: Arc<dyn ReadinessCheck> = Arc::new(StoreReadiness(repositories));
     Ok(Wired { store, services, auth, tokens, clock, readiness })

@@ -10,6 +10,7 @@ use actix_web::middleware::{Condition, from_fn};
 use actix_web::{App, Error, HttpResponse, web};
 
 use crate::body::payload_error;
+use crate::client_address::TrustedProxies;
 use crate::error::ApiError;
 use crate::middleware::catch_panic::catch_panic;
 use crate::middleware::cors::cors;
@@ -38,6 +39,7 @@ impl std::error::Error for InvalidOrigin {}
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct HttpSettings {
     cors_origins: Vec<String>,
+    trusted_proxies: TrustedProxies,
 }
 
 impl HttpSettings {
@@ -56,13 +58,27 @@ impl HttpSettings {
                 return Err(InvalidOrigin(origin.clone()));
             }
         }
-        Ok(Self { cors_origins: origins })
+        Ok(Self { cors_origins: origins, trusted_proxies: TrustedProxies::default() })
+    }
+
+    /// Believes `X-Forwarded-For` from these reverse proxies when finding the client's
+    /// address for the login throttle (off by default; see [`crate::client_address`]).
+    #[must_use]
+    pub fn with_trusted_proxies(mut self, proxies: TrustedProxies) -> Self {
+        self.trusted_proxies = proxies;
+        self
     }
 
     /// The CORS allow-list.
     #[must_use]
     pub fn cors_origins(&self) -> &[String] {
         &self.cors_origins
+    }
+
+    /// The reverse proxies whose `X-Forwarded-For` is believed.
+    #[must_use]
+    pub const fn trusted_proxies(&self) -> &TrustedProxies {
+        &self.trusted_proxies
     }
 }
 
@@ -98,6 +114,7 @@ pub fn build_app_with(
 > {
     App::new()
         .app_data(web::Data::new(state))
+        .app_data(web::Data::new(settings.trusted_proxies().clone()))
         .app_data(web::JsonConfig::default().limit(BODY_LIMIT).error_handler(payload_error))
         .app_data(web::PayloadConfig::new(BODY_LIMIT))
         .configure(routes::configure)

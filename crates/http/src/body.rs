@@ -41,6 +41,11 @@ pub(crate) fn payload_error(error: JsonPayloadError, _req: &HttpRequest) -> Erro
             ApiError::payload_too_large(BODY_LIMIT)
         }
         JsonPayloadError::ContentType => ApiError::unsupported_media_type(),
+        // Well-formed JSON that is not an object: serde's message would quote a scalar body
+        // (`"…"` could be a password or a token), so name only what was expected.
+        JsonPayloadError::Deserialize(e) if e.is_data() => {
+            ApiError::bad_request("request body must be a JSON object")
+        }
         JsonPayloadError::Deserialize(e) => invalid_body(e),
         JsonPayloadError::Serialize(e) => ApiError::internal(e),
         _ => ApiError::bad_request("request body could not be read"),

@@ -7,6 +7,7 @@
 //! id (design §5: "500 with an opaque request id and nothing internal").
 
 mod domain;
+mod kind;
 
 use std::error::Error as StdError;
 use std::fmt;
@@ -18,6 +19,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::middleware::request_id;
+
+pub use kind::ProblemKind;
 
 /// The media type of every error body.
 pub const PROBLEM_JSON: &str = "application/problem+json";
@@ -58,96 +61,6 @@ pub struct Problem {
     pub request_id: Option<String>,
 }
 
-/// The kinds of problem the API answers with; each has one status, type and title.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ProblemKind {
-    /// 400: unparsable body, unknown field, bad query parameter or header.
-    BadRequest,
-    /// 401: missing, invalid or expired token.
-    Unauthorized,
-    /// 403: the caller sees the resource but may not do this.
-    Forbidden,
-    /// 404: absent or invisible.
-    NotFound,
-    /// 405: the path exists, the method does not.
-    MethodNotAllowed,
-    /// 409: duplicate or stale state.
-    Conflict,
-    /// 412: `If-Match` does not name the current version.
-    PreconditionFailed,
-    /// 413: body over the limit.
-    PayloadTooLarge,
-    /// 415: body is not JSON.
-    UnsupportedMediaType,
-    /// 422: well-formed but invalid values.
-    Validation,
-    /// 500: a bug; details are in the log, not the response.
-    Internal,
-    /// 503: storage or a dependency is not available right now.
-    Unavailable,
-}
-
-impl ProblemKind {
-    /// The HTTP status.
-    #[must_use]
-    pub const fn status(self) -> StatusCode {
-        match self {
-            Self::BadRequest => StatusCode::BAD_REQUEST,
-            Self::Unauthorized => StatusCode::UNAUTHORIZED,
-            Self::Forbidden => StatusCode::FORBIDDEN,
-            Self::NotFound => StatusCode::NOT_FOUND,
-            Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Conflict => StatusCode::CONFLICT,
-            Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
-            Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::Validation => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
-            Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
-        }
-    }
-
-    const fn slug(self) -> &'static str {
-        match self {
-            Self::BadRequest => "bad-request",
-            Self::Unauthorized => "unauthorized",
-            Self::Forbidden => "forbidden",
-            Self::NotFound => "not-found",
-            Self::MethodNotAllowed => "method-not-allowed",
-            Self::Conflict => "conflict",
-            Self::PreconditionFailed => "precondition-failed",
-            Self::PayloadTooLarge => "payload-too-large",
-            Self::UnsupportedMediaType => "unsupported-media-type",
-            Self::Validation => "validation",
-            Self::Internal => "internal",
-            Self::Unavailable => "unavailable",
-        }
-    }
-
-    const fn title(self) -> &'static str {
-        match self {
-            Self::BadRequest => "Bad request",
-            Self::Unauthorized => "Authentication required",
-            Self::Forbidden => "Forbidden",
-            Self::NotFound => "Not found",
-            Self::MethodNotAllowed => "Method not allowed",
-            Self::Conflict => "Conflict",
-            Self::PreconditionFailed => "Precondition failed",
-            Self::PayloadTooLarge => "Payload too large",
-            Self::UnsupportedMediaType => "Unsupported media type",
-            Self::Validation => "Invalid values",
-            Self::Internal => "Internal server error",
-            Self::Unavailable => "Service unavailable",
-        }
-    }
-
-    /// The problem `type` URI.
-    #[must_use]
-    pub fn type_uri(self) -> String {
-        format!("urn:taskforge:problem:{}", self.slug())
-    }
-}
-
 /// An error answered as problem details. Build one with the constructors or `From` a domain
 /// error; handlers return `Result<_, ApiError>`.
 #[derive(Debug)]
@@ -156,12 +69,20 @@ pub struct ApiError {
     detail: String,
     errors: Vec<FieldError>,
     allow: Option<String>,
+    retry_after: Option<u64>,
     request_id: Option<String>,
 }
 
 impl ApiError {
     fn new(kind: ProblemKind, detail: impl Into<String>) -> Self {
-        Self { kind, detail: detail.into(), errors: Vec::new(), allow: None, request_id: None }
+        Self {
+            kind,
+            detail: detail.into(),
+            errors: Vec::new(),
+            allow: None,
+            retry_after: None,
+            request_id: None,
+        }
     }
 
     /// 400 with a detail.
@@ -233,6 +154,21 @@ impl ApiError {
         Self { errors, ..Self::new(ProblemKind::Validation, detail) }
     }
 
+    /// 429 with `Retry-After: seconds` (at least 1, so a client never retries at once).
+    pub fn too_many_requests(seconds: u64, detail: impl Into<String>) -> Self {
+        Self {
+            retry_after: Some(seconds.max(1)),
+            ..Self::new(ProblemKind::TooManyRequests, detail)
+        }
+    }
+
+    /// The same error, telling the client to retry after `seconds` (for a 503 that is known to
+    /// pass soon).
+    #[must_use]
+    pub fn retry_after(self, seconds: u64) -> Self {
+        Self { retry_after: Some(seconds.max(1)), ..self }
+    }
+
     /// 503: retrying later may succeed. The cause is logged, not returned.
     pub fn unavailable(cause: &(dyn StdError + 'static)) -> Self {
         tracing::warn!(error = %Chain(cause), "dependency unavailable");
@@ -275,6 +211,12 @@ impl ApiError {
     #[must_use]
     pub const fn kind(&self) -> ProblemKind {
         self.kind
+    }
+
+    /// The `Retry-After` delay in seconds, if the client is told to wait.
+    #[must_use]
+    pub const fn retry_after_seconds(&self) -> Option<u64> {
+        self.retry_after
     }
 
     /// The field errors (validation and bad-parameter problems).
@@ -322,6 +264,10 @@ impl ResponseError for ApiError {
         }
         if let Some(allow) = self.allow.as_deref().and_then(|a| HeaderValue::from_str(a).ok()) {
             response.insert_header((header::ALLOW, allow));
+        }
+        if let Some(seconds) = self.retry_after {
+            // RFC 9110 §10.2.3: delay-seconds.
+            response.insert_header((header::RETRY_AFTER, HeaderValue::from(seconds)));
         }
         match serde_json::to_vec(&self.problem()) {
             Ok(body) => response.body(body),

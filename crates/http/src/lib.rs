@@ -31,6 +31,8 @@ pub mod app;
 pub mod auth;
 /// The JSON body extractor and body errors.
 pub mod body;
+/// The client's address for throttling, and the trusted reverse proxies.
+pub mod client_address;
 /// Wire types: request bodies (→ commands) and responses (← entities).
 pub mod dto;
 /// The one error type and the mapping from domain errors.
@@ -51,6 +53,7 @@ pub mod routes;
 pub mod state;
 
 pub use app::{BODY_LIMIT, HttpSettings, InvalidOrigin, build_app, build_app_with};
+pub use client_address::{InvalidProxy, TrustedProxies};
 pub use error::{ApiError, FieldError, Problem};
 pub use metrics::HttpMetrics;
 pub use state::{AlwaysReady, AppState, NotReady, ReadinessCheck, Services};

@@ -12,14 +12,14 @@ use utoipa::openapi::{ContentBuilder, ObjectBuilder, Ref, RefOr, Type};
 use utoipa::{IntoResponses, Modify, OpenApi};
 
 use crate::error::PROBLEM_JSON;
-use crate::routes::{categories, health, projects, tasks, users};
+use crate::routes::{auth, categories, health, projects, tasks, users};
 
 /// The API description served at `/api/v1/openapi.json`.
 #[derive(Debug, OpenApi)]
 #[openapi(
     info(
         title = "TaskForge API",
-        description = "Task management: projects, tasks, categories and users. Errors are RFC 9457 problem details.",
+        description = "Task management: accounts, projects, tasks and categories. Authenticated routes take `Authorization: Bearer <access_token>` from `POST /api/v1/auth/login`. Errors are RFC 9457 problem details.",
         version = "1"
     ),
     paths(
@@ -27,6 +27,11 @@ use crate::routes::{categories, health, projects, tasks, users};
         health::ready,
         health::metrics,
         health::openapi_json,
+        auth::register,
+        auth::login,
+        auth::refresh,
+        auth::logout,
+        auth::change_password,
         users::me,
         users::list,
         users::set_role,
@@ -55,6 +60,7 @@ use crate::routes::{categories, health, projects, tasks, users};
     modifiers(&BearerAuth),
     tags(
         (name = "operations", description = "Health, readiness, metrics, this document"),
+        (name = "auth", description = "Registration, login, token refresh, logout, password change"),
         (name = "users", description = "Accounts and roles"),
         (name = "projects", description = "Projects and their members"),
         (name = "categories", description = "The shared task categories"),
@@ -91,6 +97,15 @@ fn problem(status: u16, description: &str) -> Response {
             HeaderBuilder::new()
                 .schema(string())
                 .description(Some("Bearer realm=\"taskforge\""))
+                .build(),
+        );
+    }
+    if status == 429 {
+        response = response.header(
+            "Retry-After",
+            HeaderBuilder::new()
+                .schema(ObjectBuilder::new().schema_type(Type::Integer).build())
+                .description(Some("seconds to wait before trying again"))
                 .build(),
         );
     }
@@ -141,6 +156,24 @@ problem_responses! {
         415: "Body is not application/json",
         422: "Well-formed but invalid values; `errors` names each field",
     ];
+    /// 400, 413, 415: a JSON body whose values are only compared, never validated (no 422).
+    BodyFormatErrors => [
+        400: "Unparsable body, unknown or missing field",
+        413: "Body over 64 KiB",
+        415: "Body is not application/json",
+    ];
+    /// 401 for a failed login.
+    BadCredentials => [401: "Unknown username or wrong password: one answer for both"];
+    /// 401 for a refresh token that cannot be exchanged.
+    BadRefreshToken => [
+        401: "The refresh token is invalid or expired, or was already used (which ends its session)",
+    ];
+    /// 403 for closed registration.
+    RegistrationClosed => [403: "Registration is closed; an operator creates accounts"];
+    /// 403 for a wrong current password (the access token itself is fine).
+    WrongPassword => [403: "The current password is wrong"];
+    /// 429.
+    Throttled => [429: "Too many failed attempts; Retry-After says how many seconds to wait"];
     /// 403.
     Forbidden => [403: "The caller sees the resource but may not do this"];
     /// 404.

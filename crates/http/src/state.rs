@@ -7,7 +7,9 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use taskforge_domain::Clock;
 use taskforge_domain::ports::TokenIssuer;
-use taskforge_domain::services::{CategoryService, ProjectService, TaskService, UserService};
+use taskforge_domain::services::{
+    AuthService, CategoryService, ProjectService, TaskService, UserService,
+};
 
 use crate::metrics::HttpMetrics;
 
@@ -22,6 +24,9 @@ pub struct Services {
     pub categories: CategoryService,
     /// User management, and the current role of each caller.
     pub users: UserService,
+    /// Registration, login, refresh-token rotation, logout, password change. Clones share
+    /// one login throttle, so hand in a clone of the service the app built, not a second one.
+    pub auth: AuthService,
 }
 
 /// Why the service is not ready, for the log and the 503 detail.

@@ -5,19 +5,25 @@
 //! `try_into_domain()`, which collects every invalid value into one 422. Responses are built
 //! from entities.
 
+mod auth;
 mod categories;
 mod field;
 mod projects;
+mod secret;
 mod tasks;
 mod users;
 mod validation;
 mod wire;
 
+pub use auth::{
+    ChangePasswordBody, LoginBody, RefreshBody, RegisterBody, TokenResponse, TokenType,
+};
 pub use categories::{CategoryBody, CategoryList, CategoryResponse};
 pub use field::Field;
 pub use projects::{
     CreateProjectBody, MemberList, MemberResponse, ProjectPage, ProjectResponse, UpdateProjectBody,
 };
+pub use secret::SecretString;
 pub use tasks::{CreateTaskBody, MoveTaskBody, TaskPage, TaskResponse, UpdateTaskBody};
 pub use users::{SetRoleBody, UserPage, UserResponse};
 pub use wire::{WirePriority, WireRole, WireStatus};

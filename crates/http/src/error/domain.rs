@@ -1,8 +1,10 @@
 //! Domain errors → [`ApiError`]: one exhaustive `match` per domain error enum, and the one
 //! place that decides each variant's status (design §5, "Errors").
 
-use taskforge_domain::ports::{RepositoryError, TokenError};
-use taskforge_domain::services::{CategoryError, ProjectError, TaskError, UserError};
+use taskforge_domain::ports::{HashError, RepositoryError, TokenError};
+use taskforge_domain::services::{
+    AuthError, CategoryError, ProjectError, TaskError, UserError, retry_after_seconds,
+};
 
 use super::{ApiError, FieldError};
 
@@ -57,6 +59,49 @@ impl From<UserError> for ApiError {
             UserError::Forbidden => Self::forbidden(e.to_string()),
             UserError::LastAdmin | UserError::OwnsProjects => Self::conflict(e.to_string()),
             UserError::Store(store) => store.into(),
+        }
+    }
+}
+
+/// The authentication refusals (design §5). Choices a client can rely on:
+///
+/// - closed registration is 403, not 404: the route exists (it is in the OpenAPI document)
+///   and the server understood the request; it refuses to act on it. A 404 would make a client
+///   believe it had the wrong URL or API version;
+/// - one 401 for an unknown user and a wrong password, word for word;
+/// - every refresh-token failure is 401 (invalid, expired, already used); the detail says
+///   which, which tells nothing to anyone but the token's holder;
+/// - a wrong *current* password when changing it is 403: the caller's access token is fine,
+///   and a 401 would make clients discard it and log in again;
+/// - a password that breaks the policy names the field `password`. (The change-password body
+///   checks its `new_password` itself, so the field is named right there before the use case
+///   runs; this arm is the fallback.)
+impl From<AuthError> for ApiError {
+    fn from(e: AuthError) -> Self {
+        match e {
+            AuthError::RegistrationClosed | AuthError::WrongCurrentPassword => {
+                Self::forbidden(e.to_string())
+            }
+            AuthError::UsernameTaken => Self::conflict(e.to_string()),
+            AuthError::InvalidPassword(rule) => {
+                Self::validation(vec![FieldError::new("password", rule)])
+            }
+            AuthError::InvalidCredentials
+            | AuthError::InvalidRefreshToken
+            | AuthError::RefreshTokenExpired
+            | AuthError::RefreshTokenReused => Self::unauthorized(e.to_string()),
+            AuthError::AccountNotFound => Self::unauthorized("the account no longer exists"),
+            AuthError::Throttled { retry_after } => {
+                Self::too_many_requests(retry_after_seconds(retry_after), e.to_string())
+            }
+            // The hashing pool is full: a burst of logins, over in a moment.
+            AuthError::Hash(HashError::Overloaded) => Self::unavailable(&e).retry_after(1),
+            AuthError::Hash(HashError::UnsupportedFormat | HashError::Other(_))
+            // Issuing (not verifying) a token failed: our key or our generator, never the
+            // client's fault.
+            | AuthError::Token(_)
+            | AuthError::Mint(_) => Self::internal(&e),
+            AuthError::Store(store) => store.into(),
         }
     }
 }
@@ -133,6 +178,44 @@ mod tests {
         let e: ApiError = RepositoryError::other(io).into();
         assert_eq!(e.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
         assert!(!e.problem().detail.contains("fire"));
+    }
+
+    #[test]
+    fn auth_errors_map_to_the_statuses_their_variants_document() {
+        use std::time::Duration;
+
+        use taskforge_domain::values::PasswordError;
+
+        assert_eq!(status(AuthError::RegistrationClosed), StatusCode::FORBIDDEN);
+        assert_eq!(status(AuthError::UsernameTaken), StatusCode::CONFLICT);
+        let weak: ApiError = AuthError::InvalidPassword(PasswordError::TooCommon).into();
+        assert_eq!(weak.status_code(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(weak.errors()[0].field, "password");
+        for e in [
+            AuthError::InvalidCredentials,
+            AuthError::InvalidRefreshToken,
+            AuthError::RefreshTokenExpired,
+            AuthError::RefreshTokenReused,
+            AuthError::AccountNotFound,
+        ] {
+            assert_eq!(status(e), StatusCode::UNAUTHORIZED);
+        }
+        assert_eq!(status(AuthError::WrongCurrentPassword), StatusCode::FORBIDDEN);
+        let throttled: ApiError =
+            AuthError::Throttled { retry_after: Duration::from_millis(59_001) }.into();
+        assert_eq!(throttled.status_code(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(throttled.retry_after_seconds(), Some(60));
+        let busy: ApiError = AuthError::Hash(HashError::Overloaded).into();
+        assert_eq!(busy.status_code(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(busy.retry_after_seconds(), Some(1));
+        assert_eq!(
+            status(AuthError::Token(TokenError::Signing)),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+        assert_eq!(
+            status(AuthError::Hash(HashError::UnsupportedFormat)),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
     }
 
     #[test]

@@ -20,6 +20,7 @@ use crate::error::ApiError;
 /// Mounts every route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     health::configure(cfg);
+    auth::configure(cfg);
     users::configure(cfg);
     projects::configure(cfg);
     categories::configure(cfg);

@@ -1,5 +1,5 @@
 //! `/api/v1/users`: the caller's own account, and user management for admins.
-//! (`PUT /api/v1/users/me/password` comes with the authentication routes, `routes::auth`.)
+//! (`PUT /api/v1/users/me/password` lives with the authentication routes, in `routes::auth`.)
 
 use actix_web::{HttpRequest, HttpResponse, web};
 use taskforge_domain::UserId;

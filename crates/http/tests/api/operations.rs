@@ -16,13 +16,18 @@ use crate::support::{
     FakeTokens, Reply, assert_common_headers, seed_people, services, spawn, state,
 };
 
-/// Every route of this crate (design §5 minus auth, export and reports), plus
+/// Every route of this crate (design §5 minus export and reports), plus
 /// `GET /api/v1/categories/{id}`.
 const ROUTES: &[(&str, &str)] = &[
     ("get", "/health"),
     ("get", "/ready"),
     ("get", "/metrics"),
     ("get", "/api/v1/openapi.json"),
+    ("post", "/api/v1/auth/register"),
+    ("post", "/api/v1/auth/login"),
+    ("post", "/api/v1/auth/refresh"),
+    ("post", "/api/v1/auth/logout"),
+    ("put", "/api/v1/users/me/password"),
     ("get", "/api/v1/users/me"),
     ("get", "/api/v1/users"),
     ("patch", "/api/v1/users/{id}"),
@@ -89,6 +94,11 @@ async fn the_openapi_document_is_3_1_and_lists_exactly_the_routes_served() {
         "UserResponse",
         "UserPage",
         "FieldError",
+        "RegisterBody",
+        "LoginBody",
+        "RefreshBody",
+        "ChangePasswordBody",
+        "TokenResponse",
     ] {
         assert!(doc["components"]["schemas"][schema].is_object(), "{schema} missing");
     }
@@ -97,6 +107,25 @@ async fn the_openapi_document_is_3_1_and_lists_exactly_the_routes_served() {
         assert!(patch[status].is_object(), "PATCH task lacks {status}");
     }
     assert!(patch["404"]["content"]["application/problem+json"].is_object());
+    let login = &doc["paths"]["/api/v1/auth/login"]["post"]["responses"];
+    for status in ["200", "400", "401", "413", "415", "429", "500", "503"] {
+        assert!(login[status].is_object(), "login lacks {status}");
+    }
+    assert!(login["429"]["headers"]["Retry-After"].is_object());
+    assert!(login["422"].is_null(), "a login is compared, never validated");
+    let register = &doc["paths"]["/api/v1/auth/register"]["post"]["responses"];
+    for status in ["201", "400", "403", "409", "413", "415", "422"] {
+        assert!(register[status].is_object(), "register lacks {status}");
+    }
+    let password = &doc["paths"]["/api/v1/users/me/password"]["put"];
+    assert!(password["security"].is_array());
+    for status in ["204", "401", "403", "422", "429"] {
+        assert!(password["responses"][status].is_object(), "password change lacks {status}");
+    }
+    let token = &doc["components"]["schemas"]["TokenResponse"]["properties"];
+    for field in ["access_token", "token_type", "expires_in", "refresh_token"] {
+        assert!(token[field].is_object(), "TokenResponse lacks {field}");
+    }
 }
 
 #[actix_web::test]

@@ -58,6 +58,12 @@ fn authenticated_routes(w: &World, people: &People) -> Vec<(Method, String, Opti
         (Method::PATCH, format!("/api/v1/tasks/{t}"), Some(json!({"title": "Renamed"}))),
         (Method::DELETE, format!("/api/v1/tasks/{t}"), None),
         (Method::POST, format!("/api/v1/tasks/{t}/move"), Some(json!({"project_id": p}))),
+        (Method::POST, "/api/v1/auth/logout".into(), Some(json!({"refresh_token": "r"}))),
+        (
+            Method::PUT,
+            "/api/v1/users/me/password".into(),
+            Some(json!({"current_password": "old password", "new_password": "new pass phrase"})),
+        ),
     ]
 }
 
@@ -115,7 +121,7 @@ async fn every_route_with_a_body_refuses_non_json_broken_and_oversized_bodies_an
     let admin = bearer(app.people.admin);
     let with_body: Vec<_> =
         authenticated_routes(&w, &app.people).into_iter().filter(|(_, _, b)| b.is_some()).collect();
-    assert_eq!(with_body.len(), 8);
+    assert_eq!(with_body.len(), 10);
     for (method, path, _) in with_body {
         let base = || {
             TestRequest::default().method(method.clone()).uri(&path).insert_header(admin.clone())

@@ -1,5 +1,6 @@
-//! Test support: the app over the memory adapters, a fake token issuer, a seeded world of
-//! users, and one helper per HTTP verb.
+//! Test support: the app over the memory adapters, a fake token issuer (or, for the
+//! authentication tests, the real crypto adapters), a seeded world of users, and one helper
+//! per HTTP verb.
 
 use std::sync::Arc;
 
@@ -10,10 +11,15 @@ use actix_web::http::header::HeaderMap;
 use actix_web::test::{self, TestRequest};
 use actix_web::web::Bytes;
 use serde_json::Value;
+use taskforge_crypto::{
+    HmacKey, JwtConfig, JwtIssuer, Pbkdf2Config, Pbkdf2Hasher, RandomRefreshTokens,
+};
 use taskforge_domain::clock::Timestamp;
 use taskforge_domain::events::NoEvents;
 use taskforge_domain::ports::{AccessToken, Claims, Repositories, TokenError, TokenIssuer};
-use taskforge_domain::services::{CategoryService, ProjectService, TaskService, UserService};
+use taskforge_domain::services::{
+    AuthPorts, AuthService, AuthSettings, CategoryService, ProjectService, TaskService, UserService,
+};
 use taskforge_domain::values::{EmailAddress, PasswordHash, Role, Username};
 use taskforge_domain::{Clock, SystemClock, User, UserId};
 use taskforge_http::{AppState, HttpSettings, Services, build_app};
@@ -139,6 +145,38 @@ pub struct TestApp<S> {
 }
 
 pub fn services(repos: &Repositories, clock: Arc<dyn Clock>) -> Services {
+    let auth = auth_service(repos, clock.clone(), Arc::new(FakeTokens), AuthSettings::default());
+    services_with(repos, clock, auth)
+}
+
+/// The authentication use cases over the real PBKDF2 hasher (at the lowest cost it accepts),
+/// the real refresh-token minter and `tokens`.
+pub fn auth_service(
+    repos: &Repositories,
+    clock: Arc<dyn Clock>,
+    tokens: Arc<dyn TokenIssuer>,
+    settings: AuthSettings,
+) -> AuthService {
+    let hasher = Pbkdf2Hasher::new(Pbkdf2Config::with_iterations(1_000)).unwrap();
+    let ports = AuthPorts {
+        users: repos.users.clone(),
+        refresh_tokens: repos.refresh_tokens.clone(),
+        hasher: Arc::new(hasher),
+        tokens,
+        minter: Arc::new(RandomRefreshTokens::new()),
+        clock,
+        events: Arc::new(NoEvents),
+    };
+    AuthService::new(ports, settings)
+}
+
+/// The real HS256 issuer, with a fixed test key.
+pub fn jwt(clock: Arc<dyn Clock>) -> Arc<dyn TokenIssuer> {
+    let key = HmacKey::new("test", b"0123456789abcdef0123456789abcdef".to_vec()).unwrap();
+    Arc::new(JwtIssuer::new(JwtConfig::new("taskforge", "taskforge-api", key), clock).unwrap())
+}
+
+pub fn services_with(repos: &Repositories, clock: Arc<dyn Clock>, auth: AuthService) -> Services {
     let events = Arc::new(NoEvents);
     Services {
         tasks: TaskService::new(
@@ -156,6 +194,7 @@ pub fn services(repos: &Repositories, clock: Arc<dyn Clock>) -> Services {
         ),
         categories: CategoryService::new(repos.categories.clone(), clock.clone(), events.clone()),
         users: UserService::new(repos.users.clone(), clock, events),
+        auth,
     }
 }
 
@@ -190,6 +229,28 @@ pub async fn spawn() -> TestApp<
     let repos = MemoryDatabase::new().repositories();
     let people = seed_people(&repos).await;
     let service = test::init_service(build_app(state(&repos), HttpSettings::default())).await;
+    TestApp { service, repos, people }
+}
+
+/// The app with the real crypto adapters: registration, login and refresh work end to end,
+/// and the tokens they hand out authenticate requests.
+pub async fn spawn_with_auth(
+    settings: AuthSettings,
+    http: HttpSettings,
+) -> TestApp<
+    impl Service<
+        actix_http::Request,
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+    >,
+> {
+    let repos = MemoryDatabase::new().repositories();
+    let people = seed_people(&repos).await;
+    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+    let tokens = jwt(clock.clone());
+    let auth = auth_service(&repos, clock.clone(), tokens.clone(), settings);
+    let state = AppState::new(services_with(&repos, clock.clone(), auth), tokens, clock);
+    let service = test::init_service(build_app(state, http)).await;
     TestApp { service, repos, people }
 }
 
