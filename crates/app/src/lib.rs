@@ -20,5 +20,7 @@ pub mod duration;
 pub mod settings;
 /// Log output.
 pub mod telemetry;
+/// The caching decorator over the user repository.
+pub mod user_cache;
 /// The composition root.
 pub mod wiring;

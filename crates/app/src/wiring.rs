@@ -7,8 +7,10 @@ use async_trait::async_trait;
 use taskforge_crypto::{
     HmacKey, JwtConfig, JwtIssuer, Pbkdf2Config, Pbkdf2Hasher, RandomRefreshTokens,
 };
-use taskforge_domain::events::EventBus;
-use taskforge_domain::ports::{EventPublisher, PasswordHasher, Repositories, TokenIssuer};
+use taskforge_domain::events::{EventBus, EventSubscriber};
+use taskforge_domain::ports::{
+    EventPublisher, PasswordHasher, Repositories, TokenIssuer, UserRepository,
+};
 use taskforge_domain::services::{
     AuthPorts, AuthService, AuthSettings, CategoryService, ProjectService, TaskService, UserService,
 };
@@ -19,6 +21,13 @@ use taskforge_sqlite::{OpenError, SqliteConfig, SqliteDatabase};
 
 use crate::audit::AuditLog;
 use crate::settings::{CommonSettings, DatabaseSetting, JwtSecret, ServeSettings};
+use crate::user_cache::CachedUsers;
+
+/// How long a cached user (and so their role) may be served without re-reading it, for
+/// changes the cache cannot see (another process, e.g. `taskforge user set-role`).
+const USER_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(2);
+/// The most users the role cache holds.
+const USER_CACHE_CAPACITY: usize = 10_000;
 
 /// Why the process could not start, and the exit status that says so.
 #[derive(Debug, thiserror::Error)]
@@ -168,14 +177,21 @@ pub async fn wire(common: &CommonSettings, serve: &ServeSettings) -> Result<Wire
     let store = Store::open(common).await?;
     let repositories = store.repositories();
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let events: Arc<dyn EventPublisher> = event_bus();
+    let bus = event_bus();
+    // Every request looks up the caller's current role (design §4): serve it from memory,
+    // dropped on writes and on the events that change it, re-read after a short TTL.
+    let cached_users =
+        Arc::new(CachedUsers::new(Arc::clone(&repositories.users), USER_CACHE_TTL, USER_CACHE_CAPACITY));
+    bus.subscribe(Arc::clone(&cached_users) as Arc<dyn EventSubscriber>);
+    let users: Arc<dyn UserRepository> = cached_users;
+    let events: Arc<dyn EventPublisher> = bus;
     let tokens: Arc<dyn TokenIssuer> = Arc::new(
         JwtIssuer::new(signing_keys(serve)?, Arc::clone(&clock))
             .map_err(|e| StartError::Other(e.to_string()))?,
     );
     let auth = AuthService::new(
         AuthPorts {
-            users: Arc::clone(&repositories.users),
+            users: Arc::clone(&users),
             refresh_tokens: Arc::clone(&repositories.refresh_tokens),
             hasher: hasher(common)?,
             tokens: Arc::clone(&tokens),
@@ -201,7 +217,7 @@ pub async fn wire(common: &CommonSettings, serve: &ServeSettings) -> Result<Wire
         ),
         projects: ProjectService::new(
             Arc::clone(&repositories.projects),
-            Arc::clone(&repositories.users),
+            Arc::clone(&users),
             Arc::clone(&clock),
             Arc::clone(&events),
         ),
@@ -210,11 +226,7 @@ pub async fn wire(common: &CommonSettings, serve: &ServeSettings) -> Result<Wire
             Arc::clone(&clock),
             Arc::clone(&events),
         ),
-        users: UserService::new(
-            Arc::clone(&repositories.users),
-            Arc::clone(&clock),
-            Arc::clone(&events),
-        ),
+        users: UserService::new(Arc::clone(&users), Arc::clone(&clock), Arc::clone(&events)),
         // A clone shares the login throttle with `auth`, which start-up warms.
         auth: auth.clone(),
     };
