@@ -127,7 +127,12 @@ impl World {
             },
             settings,
         );
-        let users = UserService::new(repos.users.clone(), clock.clone(), events.clone());
+        let users = UserService::new(
+            repos.users.clone(),
+            repos.refresh_tokens.clone(),
+            clock.clone(),
+            events.clone(),
+        );
         Self { db, clock, events, hasher, issuer, auth, users }
     }
 
@@ -504,7 +509,7 @@ async fn an_unknown_refresh_token_is_refused() {
 }
 
 #[tokio::test]
-async fn a_demoted_user_refreshes_into_their_new_role() {
+async fn a_demoted_users_refresh_token_stops_working_and_a_new_login_carries_the_new_role() {
     let w = World::new();
     let admin = w.admin().await;
     let alice = w.register("alice").await;
@@ -512,9 +517,13 @@ async fn a_demoted_user_refreshes_into_their_new_role() {
     assert_eq!(session.role, Role::Editor);
 
     w.users.set_role(&admin, alice.id, Role::Viewer).await.unwrap();
-    let refreshed = w.auth.refresh(&session.refresh_token).await.unwrap();
-    assert_eq!(refreshed.role, Role::Viewer);
-    assert_eq!(w.issuer.verify(refreshed.access_token.expose_secret()).unwrap().role, Role::Viewer);
+    assert!(matches!(
+        w.auth.refresh(&session.refresh_token).await,
+        Err(AuthError::InvalidRefreshToken)
+    ));
+    let again = w.login("alice", PASSWORD).await.unwrap();
+    assert_eq!(again.role, Role::Viewer);
+    assert_eq!(w.issuer.verify(again.access_token.expose_secret()).unwrap().role, Role::Viewer);
 }
 
 #[tokio::test]

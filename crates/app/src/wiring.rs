@@ -180,8 +180,11 @@ pub async fn wire(common: &CommonSettings, serve: &ServeSettings) -> Result<Wire
     let bus = event_bus();
     // Every request looks up the caller's current role (design §4): serve it from memory,
     // dropped on writes and on the events that change it, re-read after a short TTL.
-    let cached_users =
-        Arc::new(CachedUsers::new(Arc::clone(&repositories.users), USER_CACHE_TTL, USER_CACHE_CAPACITY));
+    let cached_users = Arc::new(CachedUsers::new(
+        Arc::clone(&repositories.users),
+        USER_CACHE_TTL,
+        USER_CACHE_CAPACITY,
+    ));
     bus.subscribe(Arc::clone(&cached_users) as Arc<dyn EventSubscriber>);
     let users: Arc<dyn UserRepository> = cached_users;
     let events: Arc<dyn EventPublisher> = bus;
@@ -226,7 +229,12 @@ pub async fn wire(common: &CommonSettings, serve: &ServeSettings) -> Result<Wire
             Arc::clone(&clock),
             Arc::clone(&events),
         ),
-        users: UserService::new(Arc::clone(&users), Arc::clone(&clock), Arc::clone(&events)),
+        users: UserService::new(
+            Arc::clone(&users),
+            Arc::clone(&repositories.refresh_tokens),
+            Arc::clone(&clock),
+            Arc::clone(&events),
+        ),
         // A clone shares the login throttle with `auth`, which start-up warms.
         auth: auth.clone(),
     };
@@ -267,6 +275,6 @@ pub fn operator_services(
         },
         AuthSettings::default(),
     );
-    let users = UserService::new(repositories.users, clock, events);
+    let users = UserService::new(repositories.users, repositories.refresh_tokens, clock, events);
     Ok((auth, users))
 }

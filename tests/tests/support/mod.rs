@@ -109,7 +109,12 @@ impl World {
         );
         let categories =
             CategoryService::new(Arc::clone(&repos.categories), clock.clone(), events.clone());
-        let users = UserService::new(Arc::clone(&repos.users), clock.clone(), events.clone());
+        let users = UserService::new(
+            Arc::clone(&repos.users),
+            Arc::clone(&repos.refresh_tokens),
+            clock.clone(),
+            events.clone(),
+        );
         Self { repos, events, clock, rival, tasks, projects, categories, users }
     }
 

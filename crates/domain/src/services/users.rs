@@ -8,7 +8,7 @@ use crate::events::{DomainEvent, EventKind};
 use crate::id::UserId;
 use crate::model::User;
 use crate::policy::{self, Actor, Decision};
-use crate::ports::{EventPublisher, RepositoryError, UserRepository};
+use crate::ports::{EventPublisher, RefreshTokenRepository, RepositoryError, UserRepository};
 use crate::query::Page;
 use crate::values::{PageLimit, Role, Username};
 
@@ -16,19 +16,22 @@ use crate::values::{PageLimit, Role, Username};
 #[derive(Debug, Clone)]
 pub struct UserService {
     users: Arc<dyn UserRepository>,
+    refresh_tokens: Arc<dyn RefreshTokenRepository>,
     clock: Arc<dyn Clock>,
     events: Arc<dyn EventPublisher>,
 }
 
 impl UserService {
-    /// Wires the service to its ports.
+    /// Wires the service to its ports. `refresh_tokens` is there so that a role change ends
+    /// the user's sessions (design §4: a demoted user loses the old rights at once).
     #[must_use]
     pub fn new(
         users: Arc<dyn UserRepository>,
+        refresh_tokens: Arc<dyn RefreshTokenRepository>,
         clock: Arc<dyn Clock>,
         events: Arc<dyn EventPublisher>,
     ) -> Self {
-        Self { users, clock, events }
+        Self { users, refresh_tokens, clock, events }
     }
 
     /// The actor for an authenticated user id, with their *current* role; `None` when the
@@ -70,7 +73,9 @@ impl UserService {
         Ok(Page { items, next_cursor })
     }
 
-    /// Changes a user's role (admins only). The last admin cannot be demoted.
+    /// Changes a user's role (admins only). The last admin cannot be demoted. Every refresh
+    /// token of the user is revoked, so their next session starts with the new role; access
+    /// tokens already issued carry the old role, but requests check the current one.
     ///
     /// # Errors
     /// [`UserError::Forbidden`], [`UserError::NotFound`], [`UserError::LastAdmin`], or
@@ -91,6 +96,7 @@ impl UserService {
             Err(RepositoryError::NotFound(_)) => return Err(UserError::NotFound),
             Err(e) => return Err(e.into()),
         }
+        self.refresh_tokens.revoke_all_for_user(id, self.clock.now()).await?;
         self.publish(actor, EventKind::RoleChanged { user_id: id, from, to: role });
         Ok(user)
     }

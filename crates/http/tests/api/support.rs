@@ -193,7 +193,7 @@ pub fn services_with(repos: &Repositories, clock: Arc<dyn Clock>, auth: AuthServ
             events.clone(),
         ),
         categories: CategoryService::new(repos.categories.clone(), clock.clone(), events.clone()),
-        users: UserService::new(repos.users.clone(), clock, events),
+        users: UserService::new(repos.users.clone(), repos.refresh_tokens.clone(), clock, events),
         auth,
     }
 }
