@@ -1,0 +1,25 @@
+//! The black-box harness: the real `taskforge` binary, started on `127.0.0.1:0` with a fresh
+//! SQLite file, spoken to over HTTP (style guide §6, zero-to-production's `spawn_app`).
+//!
+//! - [`binary`]: builds the binary once per test process and runs operator commands with a
+//!   deadline.
+//! - [`server`]: a `taskforge serve` process — port from its JSON log, killed on drop, its
+//!   log checked for unexpected 5xx and panics.
+//! - [`app`]: [`TestApp`] — a server, the fixture people (created with
+//!   `taskforge user create`, logged in through the API) and an HTTP client.
+//! - [`api`]: one helper per endpoint, and the arranging helpers.
+//! - [`reply`]: the response type and the checks every response passes (no unexpected 5xx,
+//!   request id and security headers, problem+json errors).
+//!
+//! Each `tests/e2e_*.rs` file declares `mod e2e;` and uses what it needs.
+// Each test file uses a different part of the harness.
+#![allow(dead_code, unused_imports, unreachable_pub)]
+
+pub mod api;
+pub mod app;
+pub mod binary;
+pub mod reply;
+pub mod server;
+
+pub use app::{Caller, People, TestApp, id_of, merged, task_body, unique};
+pub use reply::Reply;
