@@ -75,6 +75,14 @@ impl UserRepository for CachedUsers {
         self.inner.find_by_username(username).await
     }
 
+    async fn usernames(
+        &self,
+        ids: &[UserId],
+    ) -> Result<HashMap<UserId, Username>, RepositoryError> {
+        // Bulk lookups (exports) go to the store: one query, and no churn of the role cache.
+        self.inner.usernames(ids).await
+    }
+
     async fn list(
         &self,
         after: Option<&Username>,

@@ -44,6 +44,8 @@ pub mod policy;
 pub mod ports;
 /// Listing: filters, sort orders, cursors, pages.
 pub mod query;
+/// Reports: summary counts and the ranking of open tasks.
+pub mod reports;
 /// Use cases.
 pub mod services;
 /// Value objects with validating constructors.

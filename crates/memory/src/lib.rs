@@ -15,6 +15,7 @@
 mod categories;
 mod projects;
 mod refresh_tokens;
+mod reports;
 mod state;
 mod tasks;
 mod users;
@@ -26,6 +27,7 @@ use taskforge_domain::ports::Repositories;
 pub use categories::MemoryCategoryRepository;
 pub use projects::MemoryProjectRepository;
 pub use refresh_tokens::MemoryRefreshTokenRepository;
+pub use reports::MemoryReportRepository;
 pub use tasks::MemoryTaskRepository;
 pub use users::MemoryUserRepository;
 
@@ -45,7 +47,7 @@ impl MemoryDatabase {
         Self::default()
     }
 
-    /// All five repositories over this store, ready for injection.
+    /// All six repositories over this store, ready for injection.
     #[must_use]
     pub fn repositories(&self) -> Repositories {
         Repositories {
@@ -54,6 +56,7 @@ impl MemoryDatabase {
             categories: Arc::new(MemoryCategoryRepository::new(self.clone())),
             tasks: Arc::new(MemoryTaskRepository::new(self.clone())),
             refresh_tokens: Arc::new(MemoryRefreshTokenRepository::new(self.clone())),
+            reports: Arc::new(MemoryReportRepository::new(self.clone())),
         }
     }
 

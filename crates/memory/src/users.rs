@@ -1,3 +1,5 @@
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use taskforge_domain::clock::Timestamp;
 use taskforge_domain::ports::{Entity, RepositoryError, UserRepository};
@@ -39,6 +41,17 @@ impl UserRepository for MemoryUserRepository {
 
     async fn find_by_username(&self, username: &Username) -> Result<Option<User>, RepositoryError> {
         Ok(self.db.lock().users.values().find(|u| &u.username == username).cloned())
+    }
+
+    async fn usernames(
+        &self,
+        ids: &[UserId],
+    ) -> Result<HashMap<UserId, Username>, RepositoryError> {
+        let state = self.db.lock();
+        Ok(ids
+            .iter()
+            .filter_map(|id| state.users.get(id).map(|u| (*id, u.username.clone())))
+            .collect())
     }
 
     async fn list(

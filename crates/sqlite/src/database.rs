@@ -14,6 +14,7 @@ use crate::error::{OpenError, Stopped, open_error, pool_err};
 use crate::migrations::{MIGRATIONS, migrate};
 use crate::projects::SqliteProjects;
 use crate::refresh_tokens::SqliteRefreshTokens;
+use crate::reports::SqliteReports;
 use crate::tasks::SqliteTasks;
 use crate::users::SqliteUsers;
 use crate::writer::{Writer, WriterStats};
@@ -105,6 +106,7 @@ impl SqliteDatabase {
             categories: Arc::new(SqliteCategories::new(Arc::clone(&self.inner))),
             tasks: Arc::new(SqliteTasks::new(Arc::clone(&self.inner))),
             refresh_tokens: Arc::new(SqliteRefreshTokens::new(Arc::clone(&self.inner))),
+            reports: Arc::new(SqliteReports::new(Arc::clone(&self.inner))),
         }
     }
 

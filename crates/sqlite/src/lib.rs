@@ -1,7 +1,7 @@
 //! # taskforge-sqlite
 //!
 //! TaskForge's embedded default store: SQLite adapters for every repository port of
-//! [`taskforge_domain::ports`] (users, projects, categories, tasks, refresh tokens).
+//! [`taskforge_domain::ports`] (users, projects, categories, tasks, refresh tokens, reports).
 //!
 //! **What it depends on:** the domain crate (the ports it implements), `rusqlite` with SQLite
 //! bundled, `r2d2` / `r2d2_sqlite` for the reader pool and `tokio` only to leave the async
@@ -57,6 +57,8 @@ mod migrations;
 mod projects;
 /// The refresh-token repository.
 mod refresh_tokens;
+/// The report repository: summary and top open tasks, aggregated by index-only statements.
+mod reports;
 /// The task repository.
 mod tasks;
 /// The user repository.
@@ -75,5 +77,9 @@ pub use writer::WriterStats;
 pub mod internals {
     pub use crate::listing::{list_statement, list_tasks_on};
     pub use crate::migrations::{MIGRATIONS, Migration, checksum, migrate};
+    pub use crate::reports::{
+        summary_on, summary_parameters, summary_statement, top_open_on, top_parameters,
+        top_statement,
+    };
     pub use crate::tasks::insert_task;
 }

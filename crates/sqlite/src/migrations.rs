@@ -28,11 +28,18 @@ pub struct Migration {
 }
 
 /// Every migration of this build, in order. Append-only: add a file and a line, never edit.
-pub static MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "0001_initial.sql",
-    sql: include_str!("../../../migrations/0001_initial.sql"),
-}];
+pub static MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "0001_initial.sql",
+        sql: include_str!("../../../migrations/0001_initial.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "0002_reports.sql",
+        sql: include_str!("../../../migrations/0002_reports.sql"),
+    },
+];
 
 /// The checksum recorded for a migration's text: FNV-1a 64, as 16 hex digits.
 #[must_use]

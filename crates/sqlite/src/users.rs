@@ -1,3 +1,4 @@
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -50,6 +51,12 @@ pub(crate) fn user_exists(conn: &Connection, id: UserId) -> Result<bool, Reposit
         .map_err(err)
 }
 
+/// `["a1…", "b2…"]`: hex digits need no escaping.
+fn json_array(items: &[String]) -> String {
+    let quoted: Vec<String> = items.iter().map(|i| ["\"", i, "\""].concat()).collect();
+    ["[", &quoted.join(","), "]"].concat()
+}
+
 #[async_trait]
 impl UserRepository for SqliteUsers {
     async fn insert(&self, user: &User) -> Result<(), RepositoryError> {
@@ -98,6 +105,37 @@ impl UserRepository for SqliteUsers {
                      FROM users WHERE username = ?",
                 )
                 .and_then(|mut s| s.query_row([username], user_from_row).optional())
+                .map_err(err)
+            })
+            .await
+    }
+
+    async fn usernames(
+        &self,
+        ids: &[UserId],
+    ) -> Result<HashMap<UserId, Username>, RepositoryError> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        // One statement for any number of ids: a JSON array of hex ids, each looked up by
+        // primary key (a fixed statement text, so it is prepared once and cached).
+        let hex: Vec<String> = ids.iter().map(|id| id.as_uuid().simple().to_string()).collect();
+        let json = json_array(&hex);
+        self.db
+            .read(move |conn| {
+                conn.prepare_cached(
+                    "SELECT u.id, u.username FROM json_each(?) j \
+                     CROSS JOIN users u ON u.id = unhex(j.value)",
+                )
+                .and_then(|mut s| {
+                    s.query_map([json], |r| {
+                        let name: String = r.get(1)?;
+                        let username =
+                            Username::parse(&name).map_err(|e| corrupt("username", e))?;
+                        Ok((UserId::from_bytes(bytes16(r, 0)?), username))
+                    })?
+                    .collect()
+                })
                 .map_err(err)
             })
             .await

@@ -219,3 +219,115 @@ async fn every_listing_statement_is_served_by_an_index_without_sorting() {
         failures.join("\n\n")
     );
 }
+
+/// `EXPLAIN QUERY PLAN` of `sql` with `params`.
+fn plan_of(conn: &Connection, sql: &str, params: Vec<rusqlite::types::Value>) -> Vec<String> {
+    let explain = String::from("EXPLAIN QUERY PLAN ") + sql;
+    let mut stmt = conn.prepare(&explain).unwrap();
+    let count = stmt.parameter_count();
+    for (i, v) in (1..).zip(params) {
+        if i <= count {
+            stmt.raw_bind_parameter(i, v).unwrap();
+        }
+    }
+    let mut rows = stmt.raw_query();
+    let mut lines = Vec::new();
+    while let Some(row) = rows.next().unwrap() {
+        lines.push(row.get::<_, String>(3).unwrap());
+    }
+    lines
+}
+
+/// What a report plan may not do: read a task row by scanning the table, read tasks through an
+/// index that does not cover the statement (a row lookup per task) — except the final lookup
+/// of the few ranked tasks by id —, walk a whole index except where documented, or sort.
+fn report_problems(lines: &[String], allowed_walk: Option<&str>) -> Vec<String> {
+    let mut found = Vec::new();
+    for line in lines {
+        let on_tasks = ["t", "w", "tasks"].iter().any(|alias| {
+            line.strip_prefix("SCAN ")
+                .or_else(|| line.strip_prefix("SEARCH "))
+                .is_some_and(|rest| rest == *alias || rest.starts_with(&format!("{alias} ")))
+        });
+        if line.contains("TEMP B-TREE") {
+            found.push(format!("sort: {line}"));
+        }
+        if !on_tasks {
+            continue;
+        }
+        let by_id = line.contains("sqlite_autoindex_tasks_1 (id=?)");
+        if !line.contains(" USING ") {
+            found.push(format!("full table scan: {line}"));
+        } else if !line.contains("COVERING INDEX") && !by_id {
+            found.push(format!("not index-only (a row lookup per task): {line}"));
+        }
+        if line.starts_with("SCAN ") && allowed_walk.is_none_or(|index| !line.contains(index)) {
+            found.push(format!("walks a whole index: {line}"));
+        }
+    }
+    found
+}
+
+/// Must-show of issue 6: the summary and top-open-tasks statements of the report repository
+/// are index-only and never sort, for an administrator and a member, with and without a
+/// project. Two plans walk a whole index by design (see `reports/sql.rs`): an administrator's
+/// summary of everything (every row counts, so every index entry is read once — never a task
+/// row), and the window of the top-open-tasks ranking (every open task's entry of the partial
+/// index `tasks_open_rank`, in partition order).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_report_statement_reads_only_indexes_without_sorting() {
+    use taskforge_sqlite::internals::{
+        summary_parameters, summary_statement, top_parameters, top_statement,
+    };
+
+    let t = support::TestDb::new().await;
+    let seed = support::seed(&t, 10_000).await;
+    let conn = t.raw();
+    let today = DueDate::parse("2025-06-01").unwrap();
+    let member = Visibility::MemberOrPublic(seed.viewer.id);
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for (name, visibility) in [("admin", Visibility::All), ("member", member)] {
+        for project in [None, Some(seed.projects[0].id)] {
+            let sql = summary_statement(visibility, project.is_some());
+            let lines = plan_of(&conn, sql, summary_parameters(visibility, project, today));
+            let walk = (visibility == Visibility::All && project.is_none())
+                .then_some("tasks_project_summary");
+            let found = report_problems(&lines, walk);
+            if std::env::var_os("SHOW_PLANS").is_some() {
+                eprintln!(
+                    "summary {name} project={}:\n  {}\n",
+                    project.is_some(),
+                    lines.join("\n  ")
+                );
+            }
+            if !found.is_empty() {
+                failures.push(format!(
+                    "summary, {name}, project {}: {}\n  plan:\n    {}",
+                    project.is_some(),
+                    found.join("; "),
+                    lines.join("\n    ")
+                ));
+            }
+            checked += 1;
+        }
+        let lines = plan_of(&conn, top_statement(visibility), top_parameters(visibility, 3));
+        if std::env::var_os("SHOW_PLANS").is_some() {
+            eprintln!("top {name}:\n  {}\n", lines.join("\n  "));
+        }
+        let found = report_problems(&lines, Some("tasks_open_rank"));
+        if !lines.iter().any(|l| l.contains("tasks_open_rank")) {
+            failures.push(format!("top, {name}: the window does not read tasks_open_rank"));
+        }
+        if !found.is_empty() {
+            failures.push(format!(
+                "top, {name}: {}\n  plan:\n    {}",
+                found.join("; "),
+                lines.join("\n    ")
+            ));
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 6);
+    assert!(failures.is_empty(), "report plans:\n{}", failures.join("\n\n"));
+}

@@ -1,11 +1,12 @@
 use std::sync::Arc;
 
 use super::{
-    CategoryRepository, ProjectRepository, RefreshTokenRepository, TaskRepository, UserRepository,
+    CategoryRepository, ProjectRepository, RefreshTokenRepository, ReportRepository,
+    TaskRepository, UserRepository,
 };
 
 /// Every repository port of one store, as the app wires them and the contract suite takes
-/// them. All five must share one underlying store: cross-entity rules (deleting a project
+/// them. All six must share one underlying store: cross-entity rules (deleting a project
 /// deletes its tasks) only hold within one.
 #[derive(Debug, Clone)]
 pub struct Repositories {
@@ -19,4 +20,6 @@ pub struct Repositories {
     pub tasks: Arc<dyn TaskRepository>,
     /// Refresh tokens.
     pub refresh_tokens: Arc<dyn RefreshTokenRepository>,
+    /// Aggregate reads over tasks (summary, top open tasks per category).
+    pub reports: Arc<dyn ReportRepository>,
 }

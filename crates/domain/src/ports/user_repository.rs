@@ -1,3 +1,5 @@
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 
 use super::RepositoryError;
@@ -29,6 +31,15 @@ pub trait UserRepository: Send + Sync + std::fmt::Debug {
     /// # Errors
     /// Only storage failures.
     async fn find_by_username(&self, username: &Username) -> Result<Option<User>, RepositoryError>;
+
+    /// The usernames of the users among `ids` that exist, keyed by id (unknown ids are simply
+    /// absent; duplicates are fine). One round trip for any number of ids — it is how an
+    /// export names the assignees of a page of tasks without one query per task (no N+1).
+    ///
+    /// # Errors
+    /// Only storage failures.
+    async fn usernames(&self, ids: &[UserId])
+    -> Result<HashMap<UserId, Username>, RepositoryError>;
 
     /// Up to `limit` users ordered by username, strictly after `after` when given.
     ///

@@ -117,6 +117,17 @@ pub enum CategoryError {
     Store(#[from] RepositoryError),
 }
 
+/// What a report use case can fail with.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    /// The project to report on does not exist or the caller may not see it (404).
+    #[error("project not found")]
+    ProjectNotFound,
+    /// Storage failed (503 or 500).
+    #[error(transparent)]
+    Store(#[from] RepositoryError),
+}
+
 /// What a user-management use case can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum UserError {

@@ -5,7 +5,9 @@
 mod auth;
 mod categories;
 mod errors;
+mod exports;
 mod projects;
+mod reports;
 mod task_rules;
 mod tasks;
 mod users;
@@ -17,7 +19,9 @@ pub use auth::{
     retry_after_seconds,
 };
 pub use categories::CategoryService;
-pub use errors::{CategoryError, ProjectError, TaskError, TaskRule, UserError};
+pub use errors::{CategoryError, ProjectError, ReportError, TaskError, TaskRule, UserError};
+pub use exports::{EXPORT_PAGE_SIZE, ExportRow, ExportService, TaskExport};
 pub use projects::ProjectService;
+pub use reports::{ReportService, SummaryReport};
 pub use tasks::TaskService;
 pub use users::UserService;

@@ -305,6 +305,12 @@ impl UserRepository for BrokenUsers {
     async fn find_by_username(&self, _: &Username) -> Result<Option<User>, RepositoryError> {
         Err(self.fail())
     }
+    async fn usernames(
+        &self,
+        _: &[UserId],
+    ) -> Result<std::collections::HashMap<UserId, Username>, RepositoryError> {
+        Err(self.fail())
+    }
     async fn list(&self, _: Option<&Username>, _: usize) -> Result<Vec<User>, RepositoryError> {
         Err(self.fail())
     }

@@ -55,6 +55,8 @@ pub mod categories;
 pub mod projects;
 /// The contract of [`RefreshTokenRepository`](crate::ports::RefreshTokenRepository).
 pub mod refresh_tokens;
+/// The contract of [`ReportRepository`](crate::ports::ReportRepository).
+pub mod reports;
 /// The contract of [`TaskRepository::list`](crate::ports::TaskRepository::list).
 pub mod task_listing;
 /// The contract of [`TaskRepository`](crate::ports::TaskRepository), listing aside.
@@ -90,6 +92,7 @@ macro_rules! __contract_list {
                 inserting_a_user_with_a_taken_username_is_a_duplicate,
                 a_user_can_be_found_by_username,
                 users_are_listed_by_username_after_the_given_one,
+                usernames_maps_known_ids_and_leaves_unknown_ones_out,
                 count_with_role_counts_the_users_with_that_role,
                 updating_a_user_replaces_username_email_hash_and_role,
                 updating_a_user_keeps_their_created_at,
@@ -191,6 +194,17 @@ macro_rules! __contract_list {
                 a_cursor_still_works_after_its_task_is_deleted,
                 a_page_after_a_concurrent_insert_stays_stable,
             ],
+            reports: [
+                summary_counts_every_task_by_status_priority_and_category,
+                summary_under_member_visibility_counts_member_and_public_tasks,
+                summary_of_one_project_counts_only_its_visible_tasks,
+                summary_counts_open_tasks_due_before_today_as_overdue,
+                summary_of_nothing_visible_is_empty,
+                summary_names_each_category_by_its_current_name,
+                top_open_ranks_each_categorys_open_tasks_and_keeps_the_first,
+                top_open_under_member_visibility_keeps_only_visible_tasks,
+                top_open_with_zero_per_category_returns_nothing,
+            ],
             refresh_tokens: [
                 an_inserted_token_can_be_found_by_digest,
                 inserting_a_token_with_a_stored_digest_is_a_duplicate,
@@ -256,8 +270,8 @@ macro_rules! __contract_tokio_tests {
 /// [`Repositories`](crate::ports::Repositories); it is evaluated once per test. Items of the
 /// calling module are in scope inside it. The calling crate needs `tokio` (with the `macros`
 /// and `rt` features) as a dev-dependency. The expansion declares modules named after the
-/// ports (`users`, `projects`, `categories`, `tasks`, `task_listing`, `refresh_tokens`), so
-/// invoke it in a test file or module of its own.
+/// ports (`users`, `projects`, `categories`, `tasks`, `task_listing`, `reports`,
+/// `refresh_tokens`), so invoke it in a test file or module of its own.
 ///
 /// ```ignore
 /// taskforge_domain::contract_tests!(async {

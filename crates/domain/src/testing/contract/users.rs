@@ -94,6 +94,29 @@ pub async fn users_are_listed_by_username_after_the_given_one(repos: Repositorie
     assert!(after_last.is_empty(), "nothing after the last username, got {:?}", names(&after_last));
 }
 
+/// `usernames` maps each known id to its username, leaves unknown ids out, accepts
+/// duplicates, and answers an empty request with an empty map.
+pub async fn usernames_maps_known_ids_and_leaves_unknown_ones_out(repos: Repositories) {
+    let alice = stored_user(&repos, user("alice")).await;
+    let bob = stored_user(&repos, user("bob")).await;
+    stored_user(&repos, user("carol")).await;
+    let nobody = UserId::new();
+
+    let found = repos
+        .users
+        .usernames(&[bob.id, nobody, alice.id, bob.id])
+        .await
+        .expect("usernames succeeds");
+    let none = repos.users.usernames(&[]).await.expect("usernames of nothing succeeds");
+
+    let expected = std::collections::HashMap::from([
+        (alice.id, alice.username.clone()),
+        (bob.id, bob.username.clone()),
+    ]);
+    assert_eq!(found, expected, "exactly the known ids, each with its username");
+    assert!(none.is_empty(), "no ids, no names: {none:?}");
+}
+
 /// `count_with_role` counts the users with exactly that role.
 pub async fn count_with_role_counts_the_users_with_that_role(repos: Repositories) {
     stored_user(&repos, user_with_role("root", Role::Admin)).await;
