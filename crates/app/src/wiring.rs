@@ -12,7 +12,8 @@ use taskforge_domain::ports::{
     EventPublisher, PasswordHasher, Repositories, TokenIssuer, UserRepository,
 };
 use taskforge_domain::services::{
-    AuthPorts, AuthService, AuthSettings, CategoryService, ProjectService, TaskService, UserService,
+    AuthPorts, AuthService, AuthSettings, CategoryService, ExportService, ProjectService,
+    ReportService, TaskService, UserService,
 };
 use taskforge_domain::{CategoryId, Clock, SystemClock};
 use taskforge_http::{NotReady, ReadinessCheck, Services};
@@ -235,11 +236,29 @@ pub async fn wire(common: &CommonSettings, serve: &ServeSettings) -> Result<Wire
             Arc::clone(&clock),
             Arc::clone(&events),
         ),
+        // Exports resolve usernames in bulk, straight from the store (see CachedUsers).
+        exports: export_service(&repositories),
+        reports: ReportService::new(
+            Arc::clone(&repositories.reports),
+            Arc::clone(&repositories.projects),
+            Arc::clone(&repositories.categories),
+            Arc::clone(&clock),
+        ),
         // A clone shares the login throttle with `auth`, which start-up warms.
         auth: auth.clone(),
     };
     let readiness: Arc<dyn ReadinessCheck> = Arc::new(StoreReadiness(repositories));
     Ok(Wired { store, services, auth, tokens, clock, readiness })
+}
+
+/// The export use case over `repositories` (for `serve` and `taskforge export`).
+#[must_use]
+pub fn export_service(repositories: &Repositories) -> ExportService {
+    ExportService::new(
+        Arc::clone(&repositories.tasks),
+        Arc::clone(&repositories.categories),
+        Arc::clone(&repositories.users),
+    )
 }
 
 /// The account use cases for the operator commands (`taskforge user …`), over `store`.

@@ -37,6 +37,8 @@ pub mod client_address;
 pub mod dto;
 /// The one error type and the mapping from domain errors.
 pub mod error;
+/// Task exports: the exporter strategy, one type per format, and the format registry.
+pub mod export;
 /// Prometheus metrics of the HTTP edge.
 pub mod metrics;
 /// Request id, security headers, CORS, tracing and metrics, panic catching.

@@ -12,7 +12,8 @@ use utoipa::openapi::{ContentBuilder, ObjectBuilder, Ref, RefOr, Type};
 use utoipa::{IntoResponses, Modify, OpenApi};
 
 use crate::error::PROBLEM_JSON;
-use crate::routes::{auth, categories, health, projects, tasks, users};
+use crate::export::FORMATS;
+use crate::routes::{auth, categories, export, health, projects, reports, tasks, users};
 
 /// The API description served at `/api/v1/openapi.json`.
 #[derive(Debug, OpenApi)]
@@ -55,16 +56,20 @@ use crate::routes::{auth, categories, health, projects, tasks, users};
         tasks::update,
         tasks::delete,
         tasks::move_task,
+        export::export,
+        reports::summary,
+        reports::top,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &ExportFormats),
     tags(
         (name = "operations", description = "Health, readiness, metrics, this document"),
         (name = "auth", description = "Registration, login, token refresh, logout, password change"),
         (name = "users", description = "Accounts and roles"),
         (name = "projects", description = "Projects and their members"),
         (name = "categories", description = "The shared task categories"),
-        (name = "tasks", description = "Tasks: create, read, change, move, list"),
+        (name = "tasks", description = "Tasks: create, read, change, move, list, export"),
+        (name = "reports", description = "Counts and rankings of the tasks the caller can see"),
     )
 )]
 pub struct ApiDoc;
@@ -82,6 +87,39 @@ impl Modify for BearerAuth {
                 HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("JWT").build(),
             ),
         );
+    }
+}
+
+/// Fills in the export route's accepted formats and download media types from the export
+/// registry, so the document lists exactly the registered formats (a new format touches no
+/// annotation).
+#[derive(Debug)]
+struct ExportFormats;
+
+impl Modify for ExportFormats {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let Some(item) = openapi.paths.paths.get_mut("/api/v1/tasks/export") else { return };
+        let Some(operation) = item.get.as_mut() else { return };
+        let names: Vec<String> = FORMATS.iter().map(|f| f.name.to_owned()).collect();
+        for parameter in operation.parameters.iter_mut().flatten() {
+            if parameter.name == "format" {
+                let schema = ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some(names.clone()))
+                    .default(Some(serde_json::Value::from(names.first().cloned())))
+                    .build();
+                parameter.schema = Some(RefOr::T(schema.into()));
+            }
+        }
+        if let Some(RefOr::T(ok)) = operation.responses.responses.get_mut("200") {
+            for format in FORMATS {
+                let schema = ObjectBuilder::new().schema_type(Type::String).build();
+                ok.content.insert(
+                    format.content_type.to_owned(),
+                    ContentBuilder::new().schema(Some(schema)).build(),
+                );
+            }
+        }
     }
 }
 

@@ -9,12 +9,16 @@ use std::collections::HashSet;
 use std::fmt::Display;
 
 use serde::Deserialize;
-use taskforge_domain::query::{Cursor, ListTasks, TaskSort};
-use taskforge_domain::values::{DueDate, Label, PageLimit, Priority, SearchText, Status};
+use taskforge_domain::query::{Cursor, ListTasks, TaskFilter, TaskSort};
+use taskforge_domain::values::{
+    DueDate, Label, PageLimit, PerCategory, PerCategoryError, Priority, SearchText, Status,
+};
 use taskforge_domain::{CategoryId, ProjectId, TaskId, UserId};
 use utoipa::IntoParams;
 
 use crate::error::{ApiError, FieldError};
+use crate::export::ExportFormat;
+use crate::export::registry;
 
 /// Query parameters of `GET /api/v1/tasks`.
 #[derive(Debug, Deserialize, IntoParams)]
@@ -57,6 +61,64 @@ pub struct TaskListParams {
     cursor: Option<String>,
 }
 
+/// Query parameters of `GET /api/v1/tasks/export`: the listing's filters and `sort`, and the
+/// format (the accepted values are filled in from the export registry).
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct TaskExportParams {
+    /// The file format (default `json`).
+    format: Option<String>,
+    /// Only tasks of this project.
+    #[param(value_type = Option<String>, format = Uuid)]
+    project_id: Option<String>,
+    /// `todo`, `in_progress` or `done`.
+    status: Option<String>,
+    /// `low`, `medium`, `high` or `urgent`.
+    priority: Option<String>,
+    /// Only tasks in this category.
+    #[param(value_type = Option<String>, format = Uuid)]
+    category_id: Option<String>,
+    /// Only tasks assigned to this user.
+    #[param(value_type = Option<String>, format = Uuid)]
+    assignee_id: Option<String>,
+    /// Only tasks carrying this label.
+    label: Option<String>,
+    /// Only direct subtasks of this task.
+    #[param(value_type = Option<String>, format = Uuid)]
+    parent_id: Option<String>,
+    /// Due strictly before this date (`YYYY-MM-DD`).
+    #[param(value_type = Option<String>, format = Date)]
+    due_before: Option<String>,
+    /// Due strictly after this date (`YYYY-MM-DD`).
+    #[param(value_type = Option<String>, format = Date)]
+    due_after: Option<String>,
+    /// Title contains this text, ignoring case (3–100 characters).
+    q: Option<String>,
+    /// The order, as for the listing (default `-created_at`).
+    sort: Option<String>,
+}
+
+/// Query parameters of `GET /api/v1/reports/summary`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct SummaryParams {
+    /// Only this project's tasks (a project the caller is a member of, or any for an admin).
+    #[param(value_type = Option<String>, format = Uuid)]
+    project_id: Option<String>,
+}
+
+/// Query parameters of `GET /api/v1/reports/top`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct TopParams {
+    /// How many open tasks per category, 1–50 (default 3).
+    #[param(minimum = 1, maximum = 50)]
+    per_category: Option<u8>,
+}
+
 /// Query parameters of the simpler paginated listings (projects, users).
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -76,6 +138,17 @@ struct Errors(Vec<FieldError>);
 impl Errors {
     fn check<T, E: Display>(&mut self, name: &str, result: Result<T, E>) -> Option<T> {
         result.map_err(|e| self.0.push(FieldError::new(name, e))).ok()
+    }
+
+    /// Like [`Self::finish`], with each parameter's message in the detail too.
+    fn finish_with_messages(self) -> Result<(), ApiError> {
+        if self.0.is_empty() {
+            return Ok(());
+        }
+        let named: Vec<String> =
+            self.0.iter().map(|e| format!("{} ({})", e.field, e.message)).collect();
+        let detail = format!("invalid query parameters: {}", named.join(", "));
+        Err(ApiError::bad_parameters(detail, self.0))
     }
 
     fn finish(self) -> Result<(), ApiError> {
@@ -111,6 +184,24 @@ fn limit(raw: &str) -> Result<PageLimit, String> {
     PageLimit::new(n).map_err(|_| bad())
 }
 
+/// Applies the filter parameter `name` to `filter`; false when `name` is not a filter.
+fn filter_param(name: &str, v: &str, f: &mut TaskFilter, e: &mut Errors) -> bool {
+    match name {
+        "project_id" => f.project_id = e.check(name, id::<ProjectId>(v)),
+        "status" => f.status = e.check(name, Status::parse(v)),
+        "priority" => f.priority = e.check(name, Priority::parse(v)),
+        "category_id" => f.category_id = e.check(name, id::<CategoryId>(v)),
+        "assignee_id" => f.assignee_id = e.check(name, id::<UserId>(v)),
+        "label" => f.label = e.check(name, Label::parse(v)),
+        "parent_id" => f.parent_id = e.check(name, id::<TaskId>(v)),
+        "due_before" => f.due_before = e.check(name, DueDate::parse(v)),
+        "due_after" => f.due_after = e.check(name, DueDate::parse(v)),
+        "q" => f.q = e.check(name, SearchText::parse(v)),
+        _ => return false,
+    }
+    true
+}
+
 /// Parses the query of `GET /api/v1/tasks`.
 ///
 /// # Errors
@@ -121,18 +212,10 @@ pub fn task_list(query: &str) -> Result<ListTasks, ApiError> {
     for (name, value) in pairs(query, &mut errors)? {
         let v = value.as_str();
         let e = &mut errors;
-        let f = &mut list.filter;
+        if filter_param(&name, v, &mut list.filter, e) {
+            continue;
+        }
         match name.as_str() {
-            "project_id" => f.project_id = e.check(&name, id::<ProjectId>(v)),
-            "status" => f.status = e.check(&name, Status::parse(v)),
-            "priority" => f.priority = e.check(&name, Priority::parse(v)),
-            "category_id" => f.category_id = e.check(&name, id::<CategoryId>(v)),
-            "assignee_id" => f.assignee_id = e.check(&name, id::<UserId>(v)),
-            "label" => f.label = e.check(&name, Label::parse(v)),
-            "parent_id" => f.parent_id = e.check(&name, id::<TaskId>(v)),
-            "due_before" => f.due_before = e.check(&name, DueDate::parse(v)),
-            "due_after" => f.due_after = e.check(&name, DueDate::parse(v)),
-            "q" => f.q = e.check(&name, SearchText::parse(v)),
             "sort" => list.sort = e.check(&name, TaskSort::parse(v)).unwrap_or_default(),
             "limit" => list.limit = e.check(&name, limit(v)).unwrap_or_default(),
             "cursor" => list.after = e.check(&name, Cursor::decode(v)),
@@ -141,6 +224,86 @@ pub fn task_list(query: &str) -> Result<ListTasks, ApiError> {
     }
     errors.finish()?;
     Ok(list)
+}
+
+/// What `GET /api/v1/tasks/export` asks for.
+#[derive(Debug, Clone)]
+pub struct ExportRequest {
+    /// The format (`json` when none is given).
+    pub format: &'static ExportFormat,
+    /// The listing filters.
+    pub filter: TaskFilter,
+    /// The order.
+    pub sort: TaskSort,
+}
+
+/// Parses the query of `GET /api/v1/tasks/export`: `format` and the listing's filters and
+/// `sort` (an export has no pages, so no `limit` or `cursor`).
+///
+/// # Errors
+/// 400 naming every unknown, repeated or invalid parameter; an unknown format's message (and
+/// the detail) names the accepted formats.
+pub fn task_export(query: &str) -> Result<ExportRequest, ApiError> {
+    let mut errors = Errors::default();
+    let mut request = ExportRequest {
+        format: registry::default_format(),
+        filter: TaskFilter::default(),
+        sort: TaskSort::default(),
+    };
+    for (name, value) in pairs(query, &mut errors)? {
+        let v = value.as_str();
+        let e = &mut errors;
+        if filter_param(&name, v, &mut request.filter, e) {
+            continue;
+        }
+        match name.as_str() {
+            "format" => {
+                request.format = e.check(&name, registry::find(v)).unwrap_or(request.format);
+            }
+            "sort" => request.sort = e.check(&name, TaskSort::parse(v)).unwrap_or_default(),
+            _ => e.0.push(FieldError::new(name.clone(), "unknown query parameter")),
+        }
+    }
+    errors.finish_with_messages()?;
+    Ok(request)
+}
+
+/// Parses the query of `GET /api/v1/reports/summary`: the optional `project_id`.
+///
+/// # Errors
+/// 400 naming every unknown, repeated or invalid parameter.
+pub fn report_summary(query: &str) -> Result<Option<ProjectId>, ApiError> {
+    let mut errors = Errors::default();
+    let mut project = None;
+    for (name, value) in pairs(query, &mut errors)? {
+        match name.as_str() {
+            "project_id" => project = errors.check(&name, id::<ProjectId>(&value)),
+            _ => errors.0.push(FieldError::new(name.clone(), "unknown query parameter")),
+        }
+    }
+    errors.finish()?;
+    Ok(project)
+}
+
+/// Parses the query of `GET /api/v1/reports/top`: `per_category`, 1–50 (default 3).
+///
+/// # Errors
+/// 400 naming every unknown, repeated or invalid parameter.
+pub fn report_top(query: &str) -> Result<PerCategory, ApiError> {
+    let mut errors = Errors::default();
+    let mut per_category = PerCategory::default();
+    for (name, value) in pairs(query, &mut errors)? {
+        match name.as_str() {
+            "per_category" => {
+                let n =
+                    value.parse::<u64>().map_err(|_| PerCategoryError).and_then(PerCategory::new);
+                per_category = errors.check(&name, n).unwrap_or_default();
+            }
+            _ => errors.0.push(FieldError::new(name.clone(), "unknown query parameter")),
+        }
+    }
+    errors.finish()?;
+    Ok(per_category)
 }
 
 /// A page request of a simple listing: the size and the raw cursor.
@@ -213,6 +376,31 @@ mod tests {
         assert_eq!(fields(&e), ["limit"]);
         let e = task_list("label=a&label=b").unwrap_err();
         assert_eq!(fields(&e), ["label"]);
+    }
+
+    #[test]
+    fn an_export_takes_the_filters_sort_and_format_but_no_pages() {
+        let r = task_export("format=csv&status=done&sort=title").unwrap();
+        assert_eq!(
+            (r.format.name, r.filter.status, r.sort.to_string()),
+            ("csv", Some(Status::Done), "title".into())
+        );
+        assert_eq!(task_export("").unwrap().format.name, "json");
+        let e = task_export("format=yaml&limit=5").unwrap_err();
+        assert_eq!(fields(&e), ["format", "limit"]);
+        assert_eq!(e.errors()[0].message, "format must be one of json, csv, xml");
+    }
+
+    #[test]
+    fn report_parameters_are_checked() {
+        assert_eq!(report_summary("").unwrap(), None);
+        assert_eq!(fields(&report_summary("project_id=x&y=1").unwrap_err()), ["project_id", "y"]);
+        assert_eq!(report_top("").unwrap().get(), 3);
+        assert_eq!(report_top("per_category=50").unwrap().get(), 50);
+        for bad in ["0", "51", "-1", "three"] {
+            let e = report_top(&format!("per_category={bad}")).unwrap_err();
+            assert_eq!(fields(&e), ["per_category"], "{bad}");
+        }
     }
 
     #[test]

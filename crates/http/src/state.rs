@@ -8,7 +8,8 @@ use async_trait::async_trait;
 use taskforge_domain::Clock;
 use taskforge_domain::ports::TokenIssuer;
 use taskforge_domain::services::{
-    AuthService, CategoryService, ProjectService, TaskService, UserService,
+    AuthService, CategoryService, ExportService, ProjectService, ReportService, TaskService,
+    UserService,
 };
 
 use crate::metrics::HttpMetrics;
@@ -24,6 +25,10 @@ pub struct Services {
     pub categories: CategoryService,
     /// User management, and the current role of each caller.
     pub users: UserService,
+    /// Exports of the tasks a caller can see, page by page.
+    pub exports: ExportService,
+    /// The summary and top-open-tasks reports.
+    pub reports: ReportService,
     /// Registration, login, refresh-token rotation, logout, password change. Clones share
     /// one login throttle, so hand in a clone of the service the app built, not a second one.
     pub auth: AuthService,

@@ -9,6 +9,7 @@ mod auth;
 mod categories;
 mod field;
 mod projects;
+mod reports;
 mod secret;
 mod tasks;
 mod users;
@@ -22,6 +23,10 @@ pub use categories::{CategoryBody, CategoryList, CategoryResponse};
 pub use field::Field;
 pub use projects::{
     CreateProjectBody, MemberList, MemberResponse, ProjectPage, ProjectResponse, UpdateProjectBody,
+};
+pub use reports::{
+    CategoryCountResponse, PriorityCounts, StatusCounts, SummaryResponse, TopCategoryResponse,
+    TopResponse,
 };
 pub use secret::SecretString;
 pub use tasks::{CreateTaskBody, MoveTaskBody, TaskPage, TaskResponse, UpdateTaskBody};

@@ -3,7 +3,7 @@
 
 use taskforge_domain::ports::{HashError, RepositoryError, TokenError};
 use taskforge_domain::services::{
-    AuthError, CategoryError, ProjectError, TaskError, UserError, retry_after_seconds,
+    AuthError, CategoryError, ProjectError, ReportError, TaskError, UserError, retry_after_seconds,
 };
 
 use super::{ApiError, FieldError};
@@ -37,6 +37,15 @@ impl From<ProjectError> for ApiError {
                 Self::validation(vec![FieldError::new("owner_id", e)])
             }
             ProjectError::Store(store) => store.into(),
+        }
+    }
+}
+
+impl From<ReportError> for ApiError {
+    fn from(e: ReportError) -> Self {
+        match e {
+            ReportError::ProjectNotFound => Self::not_found(e.to_string()),
+            ReportError::Store(store) => store.into(),
         }
     }
 }

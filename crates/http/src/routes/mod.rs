@@ -6,8 +6,10 @@
 
 pub mod auth;
 pub mod categories;
+pub mod export;
 pub mod health;
 pub mod projects;
+pub mod reports;
 pub mod tasks;
 pub mod users;
 
@@ -24,7 +26,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     users::configure(cfg);
     projects::configure(cfg);
     categories::configure(cfg);
+    // Before the task routes: `/api/v1/tasks/{id}` would take `export` for an id.
+    export::configure(cfg);
     tasks::configure(cfg);
+    reports::configure(cfg);
 }
 
 /// A resource at `path` answering any method it does not route with 405 and `Allow: allow`.

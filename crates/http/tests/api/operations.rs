@@ -16,8 +16,7 @@ use crate::support::{
     FakeTokens, Reply, assert_common_headers, seed_people, services, spawn, state,
 };
 
-/// Every route of this crate (design §5 minus export and reports), plus
-/// `GET /api/v1/categories/{id}`.
+/// Every route of this crate (design §5), plus `GET /api/v1/categories/{id}`.
 const ROUTES: &[(&str, &str)] = &[
     ("get", "/health"),
     ("get", "/ready"),
@@ -51,6 +50,9 @@ const ROUTES: &[(&str, &str)] = &[
     ("patch", "/api/v1/tasks/{id}"),
     ("delete", "/api/v1/tasks/{id}"),
     ("post", "/api/v1/tasks/{id}/move"),
+    ("get", "/api/v1/tasks/export"),
+    ("get", "/api/v1/reports/summary"),
+    ("get", "/api/v1/reports/top"),
 ];
 
 async fn openapi() -> Value {

@@ -18,7 +18,8 @@ use taskforge_domain::clock::Timestamp;
 use taskforge_domain::events::NoEvents;
 use taskforge_domain::ports::{AccessToken, Claims, Repositories, TokenError, TokenIssuer};
 use taskforge_domain::services::{
-    AuthPorts, AuthService, AuthSettings, CategoryService, ProjectService, TaskService, UserService,
+    AuthPorts, AuthService, AuthSettings, CategoryService, ExportService, ProjectService,
+    ReportService, TaskService, UserService,
 };
 use taskforge_domain::values::{EmailAddress, PasswordHash, Role, Username};
 use taskforge_domain::{Clock, SystemClock, User, UserId};
@@ -193,6 +194,17 @@ pub fn services_with(repos: &Repositories, clock: Arc<dyn Clock>, auth: AuthServ
             events.clone(),
         ),
         categories: CategoryService::new(repos.categories.clone(), clock.clone(), events.clone()),
+        exports: ExportService::new(
+            repos.tasks.clone(),
+            repos.categories.clone(),
+            repos.users.clone(),
+        ),
+        reports: ReportService::new(
+            repos.reports.clone(),
+            repos.projects.clone(),
+            repos.categories.clone(),
+            clock.clone(),
+        ),
         users: UserService::new(repos.users.clone(), repos.refresh_tokens.clone(), clock, events),
         auth,
     }
