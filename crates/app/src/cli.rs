@@ -51,6 +51,15 @@ pub enum Command {
         /// Where to write the copy (must not exist).
         path: PathBuf,
     },
+    /// Export every task (as an administrator sees them) to a file, streamed page by page.
+    Export {
+        /// The file format: one of the API's export formats (`json`, `csv`, `xml`).
+        #[arg(long, default_value = "csv")]
+        format: String,
+        /// Where to write the file (must not exist).
+        #[arg(long)]
+        out: PathBuf,
+    },
 }
 
 /// Account management.

@@ -45,6 +45,9 @@ fn main() -> ExitCode {
                 }
             }
             Command::Backup { path } => report(commands::backup(&common, &path).await),
+            Command::Export { format, out } => {
+                report(commands::export(&common, &format, &out).await)
+            }
         }
     })
 }
