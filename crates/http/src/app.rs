@@ -14,6 +14,7 @@ use crate::client_address::TrustedProxies;
 use crate::error::ApiError;
 use crate::middleware::catch_panic::catch_panic;
 use crate::middleware::cors::cors;
+use crate::middleware::head::head_as_get;
 use crate::middleware::observe::observe;
 use crate::middleware::request_id::request_id;
 use crate::middleware::security_headers::security_headers;
@@ -128,6 +129,7 @@ pub fn build_app_with(
         .wrap(from_fn(observe))
         .wrap(from_fn(security_headers))
         .wrap(from_fn(request_id))
+        .wrap(from_fn(head_as_get))
 }
 
 async fn not_found() -> Result<HttpResponse, ApiError> {

@@ -1,8 +1,9 @@
-//! Middleware, outermost first: request id → security headers → tracing and metrics →
+//! Middleware, outermost first: HEAD as GET → request id → security headers → tracing and metrics →
 //! panic catcher → CORS → routes. Each file holds one concern; `app.rs` stacks them.
 
 pub mod catch_panic;
 pub mod cors;
+pub mod head;
 pub mod headers;
 pub mod observe;
 pub mod request_id;
