@@ -4,10 +4,11 @@ use std::net::TcpListener;
 
 use actix_web::HttpServer;
 use actix_web::dev::Server;
-use taskforge_http::{AppState, HttpSettings, build_app};
+use taskforge_http::{AppState, HttpMetrics, HttpSettings, build_app};
 
 use crate::settings::{CommonSettings, ServeSettings};
-use crate::wiring::{StartError, Wired, wire};
+use crate::store_metrics;
+use crate::wiring::{StartError, Store, Wired, wire};
 
 /// A built, bound, not yet running server (zero-to-production's start-up shape).
 pub struct Application {
@@ -43,9 +44,18 @@ impl Application {
         let port = listener.local_addr().map_err(|e| StartError::Other(e.to_string()))?.port();
         let http_settings = HttpSettings::new(serve.cors_origins.clone())
             .map_err(|e| StartError::Other(format!("invalid CORS origin {:?}", e.0)))?;
+        let metrics = HttpMetrics::new();
+        store_metrics::maintain(
+            &metrics,
+            match &wired.store {
+                Store::Sqlite(db) => Some(db.clone()),
+                Store::Memory(_) => None,
+            },
+        );
         let state =
             AppState::new(wired.services.clone(), wired.tokens.clone(), wired.clock.clone())
-                .with_readiness(wired.readiness.clone());
+                .with_readiness(wired.readiness.clone())
+                .with_metrics(metrics);
         let mut server = HttpServer::new(move || build_app(state.clone(), http_settings.clone()))
             .shutdown_timeout(serve.shutdown_grace.as_secs());
         if let Some(workers) = serve.workers {

@@ -18,6 +18,8 @@ pub mod commands;
 pub mod duration;
 /// Typed, validated settings.
 pub mod settings;
+/// Upkeep of `/metrics`, and the SQLite writer's counters (writes, commits) in it.
+pub mod store_metrics;
 /// Log output.
 pub mod telemetry;
 /// The caching decorator over the user repository.
