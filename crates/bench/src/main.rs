@@ -1,0 +1,743 @@
+//! `taskforge-bench`: TaskForge's benchmark (design §7, `docs/benchmarks.md`).
+//!
+//! ```text
+//! cargo run -p taskforge-bench --release -- all     # the full benchmark (≈ 10–15 min)
+//! cargo run -p taskforge-bench --release -- smoke   # seconds, tiny data: proves it still works
+//! ```
+//!
+//! It builds the `taskforge` binary and the bare baseline (`src/bin/baseline.rs`) in the
+//! chosen profile, seeds SQLite files (`seed.rs`), starts both servers on loopback, loads them
+//! with `wrk` scenario by scenario — alternating the servers round after round — and prints a
+//! table of medians with their ratios to the baseline, the design §7 targets judged, and a JSON
+//! file (`target/bench/results.json`). It exits non-zero when any request failed (a non-2xx
+//! response, a socket error, a refused login) or a set-up step did not hold.
+#![forbid(unsafe_code)]
+
+/// A tiny blocking HTTP client for set-up steps and the login burst.
+mod client;
+/// Scenarios run round-robin, medians and ratios.
+mod measure;
+/// The table, the targets and the JSON file.
+mod report;
+/// Seeding SQLite files for the servers.
+mod seed;
+/// Server processes, free ports, memory sampling.
+mod server;
+/// Installing, running and parsing `wrk`.
+mod wrk;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, bail};
+use clap::{Parser, ValueEnum};
+
+use crate::measure::{Burst, Scenario, ScenarioResult, Variant};
+use crate::report::{ExportResult, HighWater, Machine, Report};
+use crate::server::{RssSampler, Server, free_port};
+use crate::wrk::Load;
+
+/// The signing key of the benchmark's server (any 32+ bytes; tokens never leave the machine).
+const JWT_SECRET: &str = "taskforge-benchmark-signing-key-0123456789";
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Mode {
+    /// The full benchmark: 10k and 1M tasks, 3 rounds of 6 s per variant.
+    All,
+    /// Seconds on tiny data through the same code paths (CI runs it).
+    Smoke,
+}
+
+/// TaskForge's benchmark: the real server against a bare actix-web + SQLite baseline.
+#[derive(Debug, Parser)]
+#[command(name = "taskforge-bench")]
+struct Args {
+    /// `all` or `smoke`.
+    #[arg(value_enum)]
+    mode: Mode,
+    /// Cargo profile of the servers: `release` (what the targets are about) or `debug`
+    /// (the smoke test uses the debug binaries the test run already built).
+    #[arg(long, default_value = "release")]
+    profile: String,
+    /// Rounds per scenario (medians are taken over them). Default: 3, smoke 1.
+    #[arg(long)]
+    runs: Option<usize>,
+    /// Seconds per wrk run. Default: 6, smoke 1.
+    #[arg(long)]
+    duration: Option<u64>,
+    /// Tasks in the small database. Default: 10,000, smoke 200.
+    #[arg(long)]
+    small: Option<usize>,
+    /// Tasks in the large database. Default: 1,000,000, smoke 2,400.
+    #[arg(long)]
+    large: Option<usize>,
+    /// Depth of the deep page in the cursor chain. Default: 10,000, smoke 100.
+    #[arg(long)]
+    depth: Option<usize>,
+    /// Concurrent logins in the burst. Default: 50, smoke 4.
+    #[arg(long)]
+    logins: Option<usize>,
+    /// PBKDF2 iterations of the server and the seeded accounts. Default: 600,000, smoke 1,000.
+    #[arg(long)]
+    iterations: Option<u32>,
+    /// Where to write the JSON results. Default: target/bench/results.json (smoke:
+    /// target/bench/smoke-results.json).
+    #[arg(long)]
+    out: Option<PathBuf>,
+    /// Use this `taskforge-baseline` binary instead of building it.
+    #[arg(long)]
+    baseline_bin: Option<PathBuf>,
+}
+
+/// The settings of one run, defaults filled in.
+#[derive(Debug, Clone, serde::Serialize)]
+struct Settings {
+    mode: &'static str,
+    profile: String,
+    runs: usize,
+    duration_s: u64,
+    burst_duration_s: u64,
+    small: usize,
+    large: usize,
+    depth: usize,
+    logins: usize,
+    iterations: u32,
+    connections: u32,
+    many_connections: u32,
+}
+
+impl Settings {
+    fn from(args: &Args) -> Self {
+        let smoke = args.mode == Mode::Smoke;
+        let pick = |given: Option<usize>, all: usize, smoke_value: usize| {
+            given.unwrap_or(if smoke { smoke_value } else { all })
+        };
+        let duration_s = args.duration.unwrap_or(if smoke { 1 } else { 6 });
+        Self {
+            mode: if smoke { "smoke" } else { "all" },
+            profile: args.profile.clone(),
+            runs: pick(args.runs, 3, 1).max(1),
+            duration_s,
+            // The burst must fit inside the run: 50 hashes of ~70 ms on one hashing worker.
+            burst_duration_s: if smoke { duration_s.max(2) } else { duration_s.max(10) },
+            small: pick(args.small, 10_000, 200),
+            large: pick(args.large, 1_000_000, 2_400),
+            depth: pick(args.depth, 10_000, 100),
+            logins: pick(args.logins, 50, 4),
+            iterations: args.iterations.unwrap_or(if smoke { 1_000 } else { 600_000 }),
+            connections: 64,
+            many_connections: 1_000,
+        }
+    }
+
+    fn duration(&self) -> Duration {
+        Duration::from_secs(self.duration_s)
+    }
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    match run(&args) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
+        Err(e) => {
+            eprintln!("taskforge-bench: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The workspace root (this crate lives in `crates/bench`).
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+/// The target directory this binary was built into (`<target>/<profile>/taskforge-bench`).
+fn target_dir() -> anyhow::Result<PathBuf> {
+    let exe = std::env::current_exe()?;
+    let mut dir = exe.parent().context("the benchmark binary has no directory")?;
+    if dir.ends_with("deps") {
+        dir = dir.parent().context("deps has no parent")?;
+    }
+    Ok(dir.parent().context("the profile directory has no parent")?.to_path_buf())
+}
+
+/// Builds `bin` of `package` in `profile` and returns its path.
+fn build(package: &str, bin: &str, profile: &str) -> anyhow::Result<PathBuf> {
+    let target = target_dir()?;
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut command = Command::new(cargo);
+    command
+        .current_dir(workspace())
+        .env("CARGO_TARGET_DIR", &target)
+        .args(["build", "--locked", "--quiet", "-p", package, "--bin", bin]);
+    let dir = match profile {
+        "debug" | "dev" => "debug",
+        "release" => {
+            command.arg("--release");
+            "release"
+        }
+        other => {
+            command.args(["--profile", other]);
+            other
+        }
+    };
+    eprintln!("building {bin} ({profile})");
+    let status = command.status().with_context(|| format!("running cargo build for {bin}"))?;
+    if !status.success() {
+        bail!("cargo build -p {package} --bin {bin} failed ({status})");
+    }
+    let path = target.join(dir).join(bin);
+    if !path.is_file() {
+        bail!("cargo built {bin} but {} is missing", path.display());
+    }
+    Ok(path)
+}
+
+struct Binaries {
+    taskforge: PathBuf,
+    baseline: PathBuf,
+}
+
+fn taskforge_command(
+    bin: &Path,
+    database: &Path,
+    port: u16,
+    synchronous: &str,
+    settings: &Settings,
+) -> Command {
+    let mut command = Command::new(bin);
+    for (name, _) in std::env::vars_os() {
+        if name.to_string_lossy().starts_with("TASKFORGE_") {
+            command.env_remove(name);
+        }
+    }
+    command
+        .arg("serve")
+        .env("TASKFORGE_DATABASE", database)
+        .env("TASKFORGE_BIND", format!("127.0.0.1:{port}"))
+        .env("TASKFORGE_JWT_SECRET", JWT_SECRET)
+        .env("TASKFORGE_LOG", "json")
+        .env("RUST_LOG", "warn")
+        .env("TASKFORGE_SYNCHRONOUS", synchronous)
+        .env("TASKFORGE_PBKDF2_ITERATIONS", settings.iterations.to_string())
+        // Tokens must outlive the whole run (the default is 15 minutes).
+        .env("TASKFORGE_ACCESS_TTL", "3h");
+    command
+}
+
+fn baseline_command(bin: &Path, database: &Path, port: u16, synchronous: &str) -> Command {
+    let mut command = Command::new(bin);
+    command
+        .arg("--database")
+        .arg(database)
+        .arg("--bind")
+        .arg(format!("127.0.0.1:{port}"))
+        .arg("--synchronous")
+        .arg(synchronous);
+    command
+}
+
+fn start_taskforge(
+    bins: &Binaries,
+    dir: &Path,
+    label: &str,
+    db: &Path,
+    synchronous: &str,
+    settings: &Settings,
+) -> anyhow::Result<Server> {
+    let port = free_port()?;
+    let command = taskforge_command(&bins.taskforge, db, port, synchronous, settings);
+    Server::start(label, command, port, &dir.join(format!("{}.log", label.replace(' ', "-"))))
+}
+
+fn start_baseline(
+    bins: &Binaries,
+    dir: &Path,
+    label: &str,
+    db: &Path,
+    synchronous: &str,
+) -> anyhow::Result<Server> {
+    let port = free_port()?;
+    let command = baseline_command(&bins.baseline, db, port, synchronous);
+    Server::start(label, command, port, &dir.join(format!("{}.log", label.replace(' ', "-"))))
+}
+
+/// Logs the benchmark user in on `server` and returns the access token.
+fn login(server: &Server) -> anyhow::Result<String> {
+    let body = serde_json::json!({ "username": seed::USER, "password": seed::PASSWORD });
+    let response = client::request(server.port, "POST", "/api/v1/auth/login", None, Some(&body))?;
+    if response.status != 200 {
+        bail!("login on {} answered {}: {}", server.label, response.status, response.text());
+    }
+    response.json()?["access_token"]
+        .as_str()
+        .map(str::to_owned)
+        .context("the login response has no access_token")
+}
+
+/// The listing of the scenarios: one project, one status, newest priority first.
+fn list_path(project: &str, limit: usize, cursor: Option<&str>) -> String {
+    let mut path =
+        format!("/api/v1/tasks?project_id={project}&status=todo&sort=-priority&limit={limit}");
+    if let Some(cursor) = cursor {
+        path.push_str("&cursor=");
+        path.push_str(cursor);
+    }
+    path
+}
+
+/// Walks the cursor chain of `server`'s listing 200 items at a time until `depth` items are
+/// behind, and returns the cursor there.
+fn walk(server: &Server, token: &str, project: &str, depth: usize) -> anyhow::Result<String> {
+    let mut cursor: Option<String> = None;
+    let mut seen = 0;
+    while seen < depth {
+        let limit = (depth - seen).min(200);
+        let path = list_path(project, limit, cursor.as_deref());
+        let response = client::request(server.port, "GET", &path, Some(token), None)?;
+        if response.status != 200 {
+            bail!("{} answered {} to {path}: {}", server.label, response.status, response.text());
+        }
+        let page = response.json()?;
+        let items = page["items"].as_array().map_or(0, Vec::len);
+        seen += items;
+        cursor = page["next_cursor"].as_str().map(str::to_owned);
+        if items == 0 || cursor.is_none() && seen < depth {
+            bail!("{}'s listing ended after {seen} items, before {depth}", server.label);
+        }
+    }
+    cursor.context("no cursor at the requested depth")
+}
+
+/// The ids of the items of one page, to check both servers list the same tasks.
+fn page_ids(server: &Server, token: &str, path: &str) -> anyhow::Result<Vec<String>> {
+    let response = client::request(server.port, "GET", path, Some(token), None)?;
+    if response.status != 200 {
+        bail!("{} answered {} to {path}: {}", server.label, response.status, response.text());
+    }
+    Ok(response.json()?["items"]
+        .as_array()
+        .map(|items| items.iter().filter_map(|i| i["id"].as_str().map(str::to_owned)).collect())
+        .unwrap_or_default())
+}
+
+fn url(server: &Server, path: &str) -> String {
+    format!("http://127.0.0.1:{}{path}", server.port)
+}
+
+fn script(name: &str) -> PathBuf {
+    wrk::scripts_dir().join(name)
+}
+
+fn read_load(server: &Server, ids_file: &Path, token: &str, connections: u32, d: Duration) -> Load {
+    Load {
+        url: url(server, "/"),
+        connections,
+        duration: d,
+        script: Some((
+            script("read_by_id.lua"),
+            vec![ids_file.display().to_string(), token.to_owned()],
+        )),
+        headers: Vec::new(),
+    }
+}
+
+fn get_load(server: &Server, path: &str, token: &str, connections: u32, d: Duration) -> Load {
+    Load {
+        url: url(server, path),
+        connections,
+        duration: d,
+        script: None,
+        headers: vec![format!("Authorization: Bearer {token}")],
+    }
+}
+
+fn create_load(server: &Server, project: &str, token: &str, connections: u32, d: Duration) -> Load {
+    Load {
+        url: url(server, "/api/v1/tasks"),
+        connections,
+        duration: d,
+        script: Some((script("create.lua"), vec![project.to_owned(), token.to_owned()])),
+        headers: Vec::new(),
+    }
+}
+
+fn variant(label: &str, server: usize, load: Load) -> Variant {
+    Variant { label: label.to_owned(), server, load, burst: None, writer_counters: false }
+}
+
+/// Phase 1: the small database — reads, listing, many connections, the login burst and the
+/// durable creates.
+fn small_phase(
+    bins: &Binaries,
+    dir: &Path,
+    cache: &Path,
+    settings: &Settings,
+    failures: &mut Vec<String>,
+    high_water: &mut Vec<HighWater>,
+) -> anyhow::Result<Vec<ScenarioResult>> {
+    eprintln!("== small database: {} tasks", settings.small);
+    let (seed_db, seeded) =
+        seed::cached(&bins.taskforge, cache, settings.small, settings.logins, settings.iterations)?;
+    let copy = |name: &str| -> anyhow::Result<PathBuf> {
+        let path = dir.join(name);
+        seed::copy_db(&seed_db, &path)?;
+        Ok(path)
+    };
+    let mut servers = vec![
+        start_taskforge(bins, dir, "taskforge", &copy("small-taskforge.db")?, "full", settings)?,
+        start_baseline(bins, dir, "baseline", &copy("small-baseline.db")?, "full")?,
+        start_taskforge(
+            bins,
+            dir,
+            "taskforge NORMAL",
+            &copy("small-normal.db")?,
+            "normal",
+            settings,
+        )?,
+        start_baseline(bins, dir, "baseline NORMAL", &copy("small-baseline-normal.db")?, "normal")?,
+    ];
+    let token = login(&servers[0])?;
+    let token_normal = login(&servers[2])?;
+    let ids_file = dir.join("read-ids.txt");
+    std::fs::write(
+        &ids_file,
+        seeded.read_ids.iter().map(|id| format!("{id}\n")).collect::<String>(),
+    )?;
+    let project = seeded.projects.first().cloned().context("no project seeded")?;
+    let project = project.as_str();
+    let d = settings.duration();
+    let c = settings.connections;
+    let (tf, bl) = (&servers[0], &servers[1]);
+
+    let page1 = list_path(project, 50, None);
+    let (tf_ids, bl_ids) = (page_ids(tf, &token, &page1)?, page_ids(bl, &token, &page1)?);
+    if tf_ids != bl_ids || tf_ids.len() != 50.min(seeded.listed_matches) {
+        failures.push(format!(
+            "small listing: taskforge and the baseline disagree on page 1 ({} vs {} items)",
+            tf_ids.len(),
+            bl_ids.len()
+        ));
+    }
+
+    let scenarios = vec![
+        Scenario {
+            key: "read_by_id".into(),
+            title: format!("GET /api/v1/tasks/{{id}}, authenticated, c={c}"),
+            reference: 1,
+            variants: vec![
+                variant("taskforge", 0, read_load(tf, &ids_file, &token, c, d)),
+                variant("baseline", 1, read_load(bl, &ids_file, &token, c, d)),
+            ],
+        },
+        Scenario {
+            key: "list_small_page1".into(),
+            title: format!(
+                "GET /api/v1/tasks?project_id&status&sort=-priority, 50 items, page 1, {} tasks, c={c}",
+                settings.small
+            ),
+            reference: 1,
+            variants: vec![
+                variant("taskforge", 0, get_load(tf, &page1, &token, c, d)),
+                variant("baseline", 1, get_load(bl, &page1, &token, c, d)),
+            ],
+        },
+        Scenario {
+            key: "keepalive_1000".into(),
+            title: format!(
+                "read by id over {} concurrent keep-alive connections",
+                settings.many_connections
+            ),
+            reference: 1,
+            variants: vec![
+                variant(
+                    "taskforge",
+                    0,
+                    read_load(tf, &ids_file, &token, settings.many_connections, d),
+                ),
+                variant(
+                    "baseline",
+                    1,
+                    read_load(bl, &ids_file, &token, settings.many_connections, d),
+                ),
+            ],
+        },
+        {
+            let bd = Duration::from_secs(settings.burst_duration_s);
+            let burst = Burst {
+                users: seeded.burst_users.clone(),
+                password: seed::PASSWORD.to_owned(),
+                delay: bd / 5,
+            };
+            Scenario {
+                key: "login_burst".into(),
+                title: format!(
+                    "read by id (c={c}) with and without {} concurrent logins at {} PBKDF2 iterations",
+                    settings.logins, settings.iterations
+                ),
+                reference: 0,
+                variants: vec![
+                    variant("taskforge reads", 0, read_load(tf, &ids_file, &token, c, bd)),
+                    Variant {
+                        burst: Some(burst),
+                        ..variant(
+                            "taskforge reads + logins",
+                            0,
+                            read_load(tf, &ids_file, &token, c, bd),
+                        )
+                    },
+                ],
+            }
+        },
+        Scenario {
+            key: "create".into(),
+            title: format!("POST /api/v1/tasks (durable creates), c={c}"),
+            reference: 2,
+            variants: vec![
+                Variant {
+                    writer_counters: true,
+                    ..variant("taskforge FULL", 0, create_load(tf, project, &token, c, d))
+                },
+                Variant {
+                    writer_counters: true,
+                    ..variant(
+                        "taskforge NORMAL",
+                        2,
+                        create_load(&servers[2], project, &token_normal, c, d),
+                    )
+                },
+                variant("baseline FULL", 1, create_load(bl, project, &token, c, d)),
+                variant("baseline NORMAL", 3, create_load(&servers[3], project, &token, c, d)),
+            ],
+        },
+    ];
+    let mut results = Vec::new();
+    for scenario in &scenarios {
+        let result = measure::run(&mut servers, scenario, settings.runs)?;
+        failures.extend(result.failures.iter().map(|f| format!("{}: {f}", result.key)));
+        results.push(result);
+    }
+    finish_phase("small", &servers, failures, high_water);
+    Ok(results)
+}
+
+/// Phase 2: the large database — listing at page 1 and deep in the cursor chain, memory, export.
+fn large_phase(
+    bins: &Binaries,
+    dir: &Path,
+    cache: &Path,
+    settings: &Settings,
+    failures: &mut Vec<String>,
+    high_water: &mut Vec<HighWater>,
+) -> anyhow::Result<(Vec<ScenarioResult>, ExportResult)> {
+    eprintln!("== large database: {} tasks", settings.large);
+    let (seed_db, seeded) =
+        seed::cached(&bins.taskforge, cache, settings.large, settings.logins, settings.iterations)?;
+    if seeded.listed_matches < settings.depth + 50 {
+        bail!(
+            "the large database has {} listed tasks, too few for a page {} deep",
+            seeded.listed_matches,
+            settings.depth
+        );
+    }
+    // Both servers read the same file (WAL allows it), so they serve identical data from the
+    // same page cache. Nothing in this phase writes but the logins.
+    let db = dir.join("large.db");
+    seed::copy_db(&seed_db, &db)?;
+    let mut servers = vec![
+        start_taskforge(bins, dir, "taskforge", &db, "full", settings)?,
+        start_baseline(bins, dir, "baseline", &db, "full")?,
+    ];
+    let token = login(&servers[0])?;
+    let project = seeded.projects.first().cloned().context("no project seeded")?;
+    let project = project.as_str();
+    let (tf, bl) = (&servers[0], &servers[1]);
+    let page1 = list_path(project, 50, None);
+    let tf_deep = list_path(project, 50, Some(&walk(tf, &token, project, settings.depth)?));
+    let bl_deep = list_path(project, 50, Some(&walk(bl, &token, project, settings.depth)?));
+    for (what, a, b) in [("page 1", &page1, &page1), ("the deep page", &tf_deep, &bl_deep)] {
+        let (x, y) = (page_ids(tf, &token, a)?, page_ids(bl, &token, b)?);
+        if x != y || x.len() != 50 {
+            failures.push(format!("large listing: the servers disagree on {what}"));
+        }
+    }
+    let d = settings.duration();
+    let c = settings.connections;
+    let scenarios = vec![
+        Scenario {
+            key: "list_large_page1".into(),
+            title: format!("the same listing on {} tasks, page 1", settings.large),
+            reference: 1,
+            variants: vec![
+                variant("taskforge", 0, get_load(tf, &page1, &token, c, d)),
+                variant("baseline", 1, get_load(bl, &page1, &token, c, d)),
+            ],
+        },
+        Scenario {
+            key: "list_large_deep".into(),
+            title: format!(
+                "the same listing on {} tasks, the page {} items deep in the cursor chain",
+                settings.large, settings.depth
+            ),
+            reference: 1,
+            variants: vec![
+                variant("taskforge", 0, get_load(tf, &tf_deep, &token, c, d)),
+                variant("baseline", 1, get_load(bl, &bl_deep, &token, c, d)),
+            ],
+        },
+    ];
+    let mut results = Vec::new();
+    for scenario in &scenarios {
+        let result = measure::run(&mut servers, scenario, settings.runs)?;
+        failures.extend(result.failures.iter().map(|f| format!("{}: {f}", result.key)));
+        results.push(result);
+    }
+    let export = export(&mut servers[0], &token, settings, failures)?;
+    finish_phase("large", &servers, failures, high_water);
+    Ok((results, export))
+}
+
+/// Collects what the servers of a phase logged as errors, and their memory high-water marks.
+fn finish_phase(
+    phase: &str,
+    servers: &[Server],
+    failures: &mut Vec<String>,
+    high_water: &mut Vec<HighWater>,
+) {
+    for server in servers {
+        for line in server.errors_logged() {
+            failures.push(format!("{phase}: {} logged: {line}", server.label));
+        }
+        high_water.push(HighWater {
+            phase: phase.to_owned(),
+            server: server.label.clone(),
+            vm_hwm_mb: measure::kb_to_mb(server.memory().hwm_kb),
+        });
+    }
+}
+
+/// Streams the CSV export of every task `runs` times, sampling the server's memory.
+fn export(
+    server: &mut Server,
+    token: &str,
+    settings: &Settings,
+    failures: &mut Vec<String>,
+) -> anyhow::Result<ExportResult> {
+    const PATH: &str = "/api/v1/tasks/export?format=csv";
+    eprintln!("scenario export: GET {PATH} of {} tasks", settings.large);
+    let mut result = ExportResult { available: true, ..ExportResult::default() };
+    let mut added = Vec::new();
+    for round in 0..settings.runs {
+        std::thread::sleep(Duration::from_millis(500));
+        let before = server.memory().rss_kb;
+        let sampler = RssSampler::start(server.pid());
+        let started = Instant::now();
+        let mut bytes = 0_u64;
+        let response = client::stream(server.port, PATH, Some(token), &mut |n| {
+            bytes += u64::try_from(n).unwrap_or(0);
+        })?;
+        let seconds = started.elapsed().as_secs_f64();
+        let peak = sampler.finish();
+        server.check_alive()?;
+        if response.status == 404 {
+            eprintln!("  not available: {PATH} answered 404 (the export route is not built yet)");
+            return Ok(ExportResult {
+                available: false,
+                note: Some(format!("not available: {PATH} answered 404")),
+                ..ExportResult::default()
+            });
+        }
+        if response.status != 200 {
+            failures.push(format!(
+                "export round {}: status {}: {}",
+                round + 1,
+                response.status,
+                response.text()
+            ));
+            result.note = Some(format!("failed with status {}", response.status));
+            return Ok(result);
+        }
+        let (before_mb, peak_mb) = (measure::kb_to_mb(before), measure::kb_to_mb(peak));
+        eprintln!(
+            "  round {} {:.1} MB streamed in {seconds:.1} s; rss {before_mb:.1} → peak {peak_mb:.1} MB",
+            round + 1,
+            measure::kb_to_mb(bytes / 1024)
+        );
+        result.before_mb.push(before_mb);
+        result.peak_mb.push(peak_mb);
+        result.bytes.push(bytes);
+        result.seconds.push(seconds);
+        added.push(peak_mb - before_mb);
+    }
+    result.median_added_mb = Some(measure::median(&mut added));
+    Ok(result)
+}
+
+fn git_commit() -> String {
+    Command::new("git")
+        .current_dir(workspace())
+        .args(["describe", "--always", "--dirty", "--abbrev=12"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .map_or_else(
+            || String::from("unknown"),
+            |o| String::from_utf8_lossy(&o.stdout).trim().to_owned(),
+        )
+}
+
+fn utc_now() -> String {
+    Command::new("date").args(["-u", "+%Y-%m-%dT%H:%M:%SZ"]).output().ok().map_or_else(
+        || String::from("unknown"),
+        |o| String::from_utf8_lossy(&o.stdout).trim().to_owned(),
+    )
+}
+
+fn run(args: &Args) -> anyhow::Result<bool> {
+    let started = Instant::now();
+    let settings = Settings::from(args);
+    let date = utc_now();
+    wrk::ensure_installed()?;
+    let bins = Binaries {
+        taskforge: build("taskforge-app", "taskforge", &settings.profile)?,
+        baseline: match &args.baseline_bin {
+            Some(path) => path.clone(),
+            None => build("taskforge-bench", "taskforge-baseline", &settings.profile)?,
+        },
+    };
+    let bench_dir = target_dir()?.join("bench");
+    std::fs::create_dir_all(&bench_dir)?;
+    let cache = bench_dir.join("seeds");
+    // Everything a run writes (databases, logs) lives here and is removed at the end.
+    let run_dir = tempfile::Builder::new().prefix("run-").tempdir_in(&bench_dir)?;
+    let mut failures = Vec::new();
+    let mut high_water = Vec::new();
+    let dir = run_dir.path();
+    let mut scenarios = small_phase(&bins, dir, &cache, &settings, &mut failures, &mut high_water)?;
+    let (large, export) =
+        large_phase(&bins, dir, &cache, &settings, &mut failures, &mut high_water)?;
+    scenarios.extend(large);
+    let mut report = Report {
+        mode: settings.mode.to_owned(),
+        date,
+        commit: git_commit(),
+        machine: Machine::current(),
+        settings: serde_json::to_value(&settings)?,
+        scenarios,
+        export,
+        high_water,
+        targets: Vec::new(),
+        failures,
+    };
+    report.targets = report::judge(&report);
+    let out = args.out.clone().unwrap_or_else(|| {
+        bench_dir.join(if args.mode == Mode::Smoke { "smoke-results.json" } else { "results.json" })
+    });
+    std::fs::write(&out, serde_json::to_vec_pretty(&report)?)
+        .with_context(|| format!("writing {}", out.display()))?;
+    println!("{}", report::render(&report));
+    println!("results: {} ({:.0} s)", out.display(), started.elapsed().as_secs_f64());
+    Ok(report.failures.is_empty())
+}
