@@ -16,6 +16,8 @@ pub mod cli;
 pub mod commands;
 /// Durations such as `15m`.
 pub mod duration;
+/// The caching decorator over project membership.
+pub mod membership_cache;
 /// Typed, validated settings.
 pub mod settings;
 /// Upkeep of `/metrics`, and the SQLite writer's counters (writes, commits) in it.

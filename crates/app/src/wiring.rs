@@ -9,7 +9,7 @@ use taskforge_crypto::{
 };
 use taskforge_domain::events::{EventBus, EventSubscriber};
 use taskforge_domain::ports::{
-    EventPublisher, PasswordHasher, Repositories, TokenIssuer, UserRepository,
+    EventPublisher, PasswordHasher, ProjectRepository, Repositories, TokenIssuer, UserRepository,
 };
 use taskforge_domain::services::{
     AuthPorts, AuthService, AuthSettings, CategoryService, ExportService, ProjectService,
@@ -21,6 +21,7 @@ use taskforge_memory::MemoryDatabase;
 use taskforge_sqlite::{OpenError, SqliteConfig, SqliteDatabase};
 
 use crate::audit::AuditLog;
+use crate::membership_cache::CachedMemberships;
 use crate::settings::{CommonSettings, DatabaseSetting, JwtSecret, ServeSettings};
 use crate::user_cache::CachedUsers;
 
@@ -29,6 +30,11 @@ use crate::user_cache::CachedUsers;
 const USER_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(2);
 /// The most users the role cache holds.
 const USER_CACHE_CAPACITY: usize = 10_000;
+/// How long a membership answer may be served without re-reading it (changes made by this
+/// process drop it at once).
+const MEMBERSHIP_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(2);
+/// The most (project, user) answers the membership cache holds.
+const MEMBERSHIP_CACHE_CAPACITY: usize = 100_000;
 
 /// Why the process could not start, and the exit status that says so.
 #[derive(Debug, thiserror::Error)]
@@ -188,6 +194,14 @@ pub async fn wire(common: &CommonSettings, serve: &ServeSettings) -> Result<Wire
     ));
     bus.subscribe(Arc::clone(&cached_users) as Arc<dyn EventSubscriber>);
     let users: Arc<dyn UserRepository> = cached_users;
+    // Reading a task checks the caller's membership of its project: the same treatment.
+    let cached_memberships = Arc::new(CachedMemberships::new(
+        Arc::clone(&repositories.projects),
+        MEMBERSHIP_CACHE_TTL,
+        MEMBERSHIP_CACHE_CAPACITY,
+    ));
+    bus.subscribe(Arc::clone(&cached_memberships) as Arc<dyn EventSubscriber>);
+    let projects: Arc<dyn ProjectRepository> = cached_memberships;
     let events: Arc<dyn EventPublisher> = bus;
     let tokens: Arc<dyn TokenIssuer> = Arc::new(
         JwtIssuer::new(signing_keys(serve)?, Arc::clone(&clock))
@@ -214,13 +228,13 @@ pub async fn wire(common: &CommonSettings, serve: &ServeSettings) -> Result<Wire
     let services = Services {
         tasks: TaskService::new(
             Arc::clone(&repositories.tasks),
-            Arc::clone(&repositories.projects),
+            Arc::clone(&projects),
             Arc::clone(&repositories.categories),
             Arc::clone(&clock),
             Arc::clone(&events),
         ),
         projects: ProjectService::new(
-            Arc::clone(&repositories.projects),
+            Arc::clone(&projects),
             Arc::clone(&users),
             Arc::clone(&clock),
             Arc::clone(&events),
@@ -240,7 +254,7 @@ pub async fn wire(common: &CommonSettings, serve: &ServeSettings) -> Result<Wire
         exports: export_service(&repositories),
         reports: ReportService::new(
             Arc::clone(&repositories.reports),
-            Arc::clone(&repositories.projects),
+            Arc::clone(&projects),
             Arc::clone(&repositories.categories),
             Arc::clone(&clock),
         ),

@@ -27,7 +27,8 @@ pub struct Pbkdf2Config {
     /// half keeps serving requests while a burst of logins hashes.
     pub max_concurrent: usize,
     /// How many more may wait for a slot before further requests are refused as overloaded
-    /// (503). Default 32: at ~70 ms per hash that bounds the wait at a few seconds.
+    /// (503). Default 128: a burst of 50 logins (design §7) queues rather than failing, and at
+    /// ~70 ms per hash on one worker the longest wait stays under ten seconds.
     pub max_queued: usize,
 }
 
@@ -40,7 +41,7 @@ impl Pbkdf2Config {
     /// The highest iteration count accepted (also the most a stored hash may ask for).
     pub const MAX_ITERATIONS: u32 = phc::MAX_ITERATIONS;
     /// The default wait-queue length.
-    pub const DEFAULT_MAX_QUEUED: usize = 32;
+    pub const DEFAULT_MAX_QUEUED: usize = 128;
 
     /// The defaults with another iteration count (tests use e.g. 1,000).
     #[must_use]
