@@ -216,6 +216,37 @@ async fn the_metrics_count_no_server_error_after_a_busy_run() {
 }
 
 #[tokio::test]
+async fn the_metrics_show_the_sqlite_writer_and_reader_pool() {
+    let app = TestApp::spawn().await;
+    let project = app.new_project().await;
+    app.new_task(&project, &json!({})).await;
+    // The store's figures are copied into the registry on a short interval (250 ms).
+    let mut text = String::new();
+    for _ in 0..40 {
+        text = app.metrics().await.text();
+        let writes = text
+            .lines()
+            .find(|l| l.starts_with("taskforge_sqlite_writes_total "))
+            .and_then(|l| l.rsplit(' ').next())
+            .and_then(|v| v.parse::<f64>().ok())
+            .unwrap_or(0.0);
+        if writes >= 2.0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    for series in [
+        "taskforge_sqlite_writes_total ",
+        "taskforge_sqlite_commits_total ",
+        "taskforge_sqlite_pool_connections ",
+        "taskforge_sqlite_pool_idle_connections ",
+        "taskforge_sqlite_pool_max_connections ",
+    ] {
+        assert!(text.lines().any(|l| l.starts_with(series)), "{series}missing:\n{text}");
+    }
+}
+
+#[tokio::test]
 async fn a_sane_client_request_id_is_echoed_and_anything_else_replaced() {
     let app = TestApp::shared().await;
     let echoed =

@@ -29,6 +29,12 @@ pub const COMMITS_TOTAL: &str = "taskforge_sqlite_commits_total";
 pub const FAILED_COMMITS_TOTAL: &str = "taskforge_sqlite_failed_commits_total";
 /// The largest number of writes committed together so far.
 pub const LARGEST_BATCH: &str = "taskforge_sqlite_largest_batch";
+/// Gauge: reader connections open in the pool.
+pub const POOL_CONNECTIONS: &str = "taskforge_sqlite_pool_connections";
+/// Gauge: reader connections idle in the pool.
+pub const POOL_IDLE: &str = "taskforge_sqlite_pool_idle_connections";
+/// Gauge: the most reader connections the pool opens.
+pub const POOL_MAX: &str = "taskforge_sqlite_pool_max_connections";
 
 /// How often the counters are copied: a scrape sees values at most this old.
 pub const REFRESH_EVERY: Duration = Duration::from_millis(250);
@@ -44,6 +50,9 @@ struct WriterSeries {
     commits: Counter,
     failed_commits: Counter,
     largest_batch: Gauge,
+    pool_connections: Gauge,
+    pool_idle: Gauge,
+    pool_max: Gauge,
 }
 
 impl WriterSeries {
@@ -57,6 +66,9 @@ impl WriterSeries {
                 commits: metrics::counter!(COMMITS_TOTAL),
                 failed_commits: metrics::counter!(FAILED_COMMITS_TOTAL),
                 largest_batch: metrics::gauge!(LARGEST_BATCH),
+                pool_connections: metrics::gauge!(POOL_CONNECTIONS),
+                pool_idle: metrics::gauge!(POOL_IDLE),
+                pool_max: metrics::gauge!(POOL_MAX),
             }
         })
     }
@@ -69,6 +81,10 @@ impl WriterSeries {
         self.failed_commits.absolute(stats.failed_commits);
         #[allow(clippy::cast_precision_loss)] // a batch size is far below 2^52
         self.largest_batch.set(stats.largest_batch as f64);
+        let pool = db.reader_pool();
+        self.pool_connections.set(f64::from(pool.connections));
+        self.pool_idle.set(f64::from(pool.idle));
+        self.pool_max.set(f64::from(pool.max));
     }
 }
 

@@ -19,6 +19,17 @@ use crate::tasks::SqliteTasks;
 use crate::users::SqliteUsers;
 use crate::writer::{Writer, WriterStats};
 
+/// The reader pool's figures (for `/metrics`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReaderPoolStats {
+    /// Reader connections open.
+    pub connections: u32,
+    /// Of those, idle.
+    pub idle: u32,
+    /// The most the pool opens.
+    pub max: u32,
+}
+
 /// An open TaskForge database: a pool of reader connections and the writer thread.
 ///
 /// Cheap to clone (one `Arc`); every repository from [`SqliteDatabase::repositories`] shares
@@ -130,6 +141,17 @@ impl SqliteDatabase {
     #[must_use]
     pub fn stats(&self) -> WriterStats {
         self.inner.writer.stats()
+    }
+
+    /// The reader pool's figures right now: connections open, idle, and the most allowed.
+    #[must_use]
+    pub fn reader_pool(&self) -> ReaderPoolStats {
+        let state = self.inner.readers.state();
+        ReaderPoolStats {
+            connections: state.connections,
+            idle: state.idle_connections,
+            max: self.inner.readers.max_size(),
+        }
     }
 
     /// Copies the whole database, consistently, to a new file at `path` with SQLite's online

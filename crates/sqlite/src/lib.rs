@@ -67,7 +67,7 @@ mod users;
 mod writer;
 
 pub use config::{SqliteConfig, Synchronous};
-pub use database::SqliteDatabase;
+pub use database::{ReaderPoolStats, SqliteDatabase};
 pub use error::{MigrationError, OpenError};
 pub use writer::WriterStats;
 
