@@ -145,7 +145,7 @@ impl World {
     }
 
     async fn register(&self, username: &str) -> User {
-        self.auth.register(register_cmd(username, PASSWORD)).await.unwrap()
+        self.auth.register(register_cmd(username, PASSWORD), None).await.unwrap()
     }
 
     async fn admin(&self) -> Actor {
@@ -233,7 +233,7 @@ async fn the_default_role_and_closed_registration_are_settings() {
         registration: Registration::Closed,
         ..AuthSettings::default()
     });
-    let refused = closed.auth.register(register_cmd("alice", PASSWORD)).await;
+    let refused = closed.auth.register(register_cmd("alice", PASSWORD), None).await;
     assert!(matches!(refused, Err(AuthError::RegistrationClosed)));
     // The operator still creates accounts, with any role.
     let admin =
@@ -245,20 +245,51 @@ async fn the_default_role_and_closed_registration_are_settings() {
 async fn a_taken_username_is_refused_whatever_its_case() {
     let w = World::new();
     w.register("alice").await;
-    let again = w.auth.register(register_cmd("ALICE", NEW_PASSWORD)).await;
+    let again = w.auth.register(register_cmd("ALICE", NEW_PASSWORD), None).await;
     assert!(matches!(again, Err(AuthError::UsernameTaken)));
     assert_eq!(again.unwrap_err().to_string(), "username is already taken");
+}
+
+#[tokio::test]
+async fn an_address_that_used_its_registration_budget_is_throttled_before_any_hashing() {
+    let w = World::with_settings(throttled(ThrottleSettings {
+        registrations_per_address: BucketSettings::new(2, Duration::from_secs(180)),
+        ..ThrottleSettings::default()
+    }));
+    let from = |ip: &str| Some(ip.parse().unwrap());
+    w.auth.register(register_cmd("alice", PASSWORD), from("203.0.113.5")).await.unwrap();
+    // A refused attempt (a taken name) spends budget too: probing for usernames is an attempt.
+    let taken = w.auth.register(register_cmd("alice", PASSWORD), from("203.0.113.5")).await;
+    assert!(matches!(taken, Err(AuthError::UsernameTaken)));
+    w.hasher.take_counts();
+
+    let refused = w.auth.register(register_cmd("bob", PASSWORD), from("203.0.113.5")).await;
+    let Err(AuthError::RegistrationThrottled { retry_after }) = refused else {
+        panic!("expected a throttled registration, got {refused:?}");
+    };
+    assert_eq!(retry_after, Duration::from_secs(180));
+    assert_eq!(w.hasher.take_counts(), (0, 0), "a throttled registration hashes nothing");
+    assert!(
+        w.users_repo().find_by_username(&Username::parse("bob").unwrap()).await.unwrap().is_none()
+    );
+
+    // Other addresses, and the operator's own account creation, are not affected.
+    w.auth.register(register_cmd("bob", PASSWORD), from("203.0.113.6")).await.unwrap();
+    w.auth.create_account(register_cmd("carol", PASSWORD), Role::Editor).await.unwrap();
+    // The budget comes back with time.
+    w.clock.advance(180 * 1_000_000);
+    w.auth.register(register_cmd("dave", PASSWORD), from("203.0.113.5")).await.unwrap();
 }
 
 #[tokio::test]
 async fn registration_refuses_common_short_and_long_passwords_naming_the_rule() {
     let w = World::new();
     // A common password passes the length rule but not registration.
-    let common = w.auth.register(register_cmd("alice", "baseball1")).await.unwrap_err();
+    let common = w.auth.register(register_cmd("alice", "baseball1"), None).await.unwrap_err();
     assert!(matches!(common, AuthError::InvalidPassword(PasswordError::TooCommon)));
     assert_eq!(common.to_string(), "password is too common");
     // Case does not disguise it.
-    let shouted = w.auth.register(register_cmd("alice", "PASSWORD123")).await.unwrap_err();
+    let shouted = w.auth.register(register_cmd("alice", "PASSWORD123"), None).await.unwrap_err();
     assert!(matches!(shouted, AuthError::InvalidPassword(PasswordError::TooCommon)));
 
     // Length is checked where the password is parsed, and the policy names the rule.
@@ -278,7 +309,10 @@ async fn registration_refuses_common_short_and_long_passwords_naming_the_rule() 
     let password = check_new_password(passphrase).unwrap();
     let user = w
         .auth
-        .register(Register { username: Username::parse("alice").unwrap(), password, email: None })
+        .register(
+            Register { username: Username::parse("alice").unwrap(), password, email: None },
+            None,
+        )
         .await
         .unwrap();
     assert!(w.login("alice", passphrase).await.is_ok(), "{user:?}");
@@ -386,6 +420,7 @@ async fn the_failed_login_after_the_allowance_is_refused_with_a_retry_after() {
         per_username: BucketSettings::new(3, Duration::from_secs(60)),
         per_address: BucketSettings::new(100, Duration::from_secs(1)),
         max_tracked: 1_000,
+        ..ThrottleSettings::default()
     }));
     w.register("alice").await;
     w.register("bob").await;
@@ -422,6 +457,7 @@ async fn an_address_that_fails_across_many_usernames_is_throttled() {
         per_username: BucketSettings::new(100, Duration::from_secs(60)),
         per_address: BucketSettings::new(5, Duration::from_secs(12)),
         max_tracked: 1_000,
+        ..ThrottleSettings::default()
     }));
     w.register("alice").await;
     for i in 0..5 {
@@ -442,6 +478,7 @@ async fn successful_logins_do_not_use_up_the_allowance() {
         per_username: BucketSettings::new(2, Duration::from_secs(60)),
         per_address: BucketSettings::new(2, Duration::from_secs(60)),
         max_tracked: 1_000,
+        ..ThrottleSettings::default()
     }));
     w.register("alice").await;
     for _ in 0..10 {

@@ -230,3 +230,50 @@ async fn self_registered_users_get_the_configured_default_role() {
     let user = app.register(&json!({"username": username, "password": password})).await;
     assert_eq!(user.expect(201)["role"], "viewer");
 }
+
+#[tokio::test]
+async fn an_address_that_registered_its_hourly_budget_gets_429_with_retry_after_and_no_account() {
+    // Arrange: two registrations per hour per address (the default is 20).
+    let app = TestApp::spawn_with(&[("TASKFORGE_REGISTRATIONS_PER_HOUR", "2")]).await;
+    let (first, password) = credentials();
+    app.register(&json!({"username": first, "password": password})).await.expect(201);
+    // A refused attempt spends budget too, so the 409 cannot be used to probe names freely.
+    app.register(&json!({"username": first, "password": password})).await.expect(409);
+    // Act
+    let (third, password) = credentials();
+    let reply = app.register(&json!({"username": third, "password": password})).await;
+    // Assert: 29.9 minutes until the next token (an hour / 2), and nothing was created.
+    let retry_after: u64 = reply.header("retry-after").expect("Retry-After").parse().unwrap();
+    assert!((1_700..=1_800).contains(&retry_after), "Retry-After: {retry_after}");
+    let problem = reply.expect(429);
+    assert!(problem["detail"].as_str().unwrap().contains("registrations"), "{problem}");
+    app.login(&third, &password).await.expect(401);
+    let admin = &app.people.admin;
+    app.login(&admin.username, &admin.password).await.expect(200);
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_forwarded_client_has_its_own_registration_budget() {
+    // Arrange: the test client is the "proxy" at 127.0.0.1; one registration per hour each.
+    let app = TestApp::spawn_with(&[
+        ("TASKFORGE_REGISTRATIONS_PER_HOUR", "1"),
+        ("TASKFORGE_TRUSTED_PROXIES", "127.0.0.1"),
+    ])
+    .await;
+    let register_from = |client: &'static str| {
+        let (username, password) = credentials();
+        let body = json!({"username": username, "password": password});
+        let app = &app;
+        async move {
+            app.call(reqwest::Method::POST, "/api/v1/auth/register")
+                .header("x-forwarded-for", client)
+                .json(&body)
+                .send()
+                .await
+        }
+    };
+    // Act / Assert: two clients behind the proxy, one budget each.
+    register_from("198.51.100.1").await.expect(201);
+    register_from("198.51.100.2").await.expect(201);
+    register_from("198.51.100.1").await.expect(429);
+}

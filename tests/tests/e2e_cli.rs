@@ -86,6 +86,26 @@ fn serve_refuses_an_unknown_default_role_with_status_2_naming_it() {
 }
 
 #[test]
+fn serve_refuses_a_registration_budget_that_is_not_a_count_with_status_2_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    for bad in ["many", "-1", "1.5", "99999999"] {
+        let output =
+            refused_serve(&dir.path().join("t.db"), &[("TASKFORGE_REGISTRATIONS_PER_HOUR", bad)]);
+        assert_refused_naming(&output, "TASKFORGE_REGISTRATIONS_PER_HOUR");
+    }
+}
+
+#[test]
+fn serve_refuses_a_trusted_proxy_that_is_no_address_with_status_2_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = refused_serve(
+        &dir.path().join("t.db"),
+        &[("TASKFORGE_TRUSTED_PROXIES", "10.0.0.1, proxy.example.org")],
+    );
+    assert_refused_naming(&output, "TASKFORGE_TRUSTED_PROXIES");
+}
+
+#[test]
 fn serve_refuses_a_database_in_a_missing_directory_with_status_2_naming_it() {
     let dir = tempfile::tempdir().unwrap();
     let output = refused_serve(&dir.path().join("missing").join("t.db"), &[]);

@@ -43,7 +43,8 @@ impl Application {
         })?;
         let port = listener.local_addr().map_err(|e| StartError::Other(e.to_string()))?.port();
         let http_settings = HttpSettings::new(serve.cors_origins.clone())
-            .map_err(|e| StartError::Other(format!("invalid CORS origin {:?}", e.0)))?;
+            .map_err(|e| StartError::Other(format!("invalid CORS origin {:?}", e.0)))?
+            .with_trusted_proxies(serve.trusted_proxies.clone());
         let metrics = HttpMetrics::new();
         store_metrics::maintain(
             &metrics,

@@ -124,6 +124,17 @@ pub struct ServeArgs {
     #[arg(long, env = "TASKFORGE_DEFAULT_ROLE", default_value = "editor")]
     pub default_role: String,
 
+    /// Self-registrations allowed per client address per hour (a burst of that many, then
+    /// one every hour/N); `0` removes the limit, e.g. behind a proxy that limits already.
+    #[arg(long, env = "TASKFORGE_REGISTRATIONS_PER_HOUR", default_value = "20")]
+    pub registrations_per_hour: String,
+
+    /// Comma-separated reverse proxies (addresses or networks, e.g. `10.0.0.0/8`) whose
+    /// `X-Forwarded-For` names the client for the login and registration throttles. Default
+    /// none: the TCP peer is the client.
+    #[arg(long, env = "TASKFORGE_TRUSTED_PROXIES", default_value = "")]
+    pub trusted_proxies: String,
+
     /// Comma-separated origins allowed by CORS, e.g. `https://tasks.example.org`. Default none.
     #[arg(long, env = "TASKFORGE_CORS_ORIGINS", default_value = "")]
     pub cors_origins: String,

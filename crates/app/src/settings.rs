@@ -103,6 +103,10 @@ pub struct ServeSettings {
     pub registration: Registration,
     /// Role of self-registered users.
     pub default_role: Role,
+    /// Self-registrations per client address per hour; `None`: unlimited.
+    pub registrations_per_hour: Option<std::num::NonZeroU32>,
+    /// Reverse proxies whose `X-Forwarded-For` is believed.
+    pub trusted_proxies: taskforge_http::TrustedProxies,
     /// CORS allow-list.
     pub cors_origins: Vec<String>,
     /// Grace period for in-flight requests at shutdown.
@@ -243,6 +247,27 @@ impl ServeSettings {
                 format!("{:?} is not one of admin, editor, viewer", args.default_role),
             )
         })?;
+        let registrations_per_hour = args
+            .registrations_per_hour
+            .trim()
+            .parse::<u32>()
+            .ok()
+            .filter(|n| *n <= 3_600_000)
+            .map(std::num::NonZeroU32::new)
+            .ok_or_else(|| {
+                refuse(
+                    "TASKFORGE_REGISTRATIONS_PER_HOUR",
+                    format!("{:?} is not a number from 0 to 3600000", args.registrations_per_hour),
+                )
+            })?;
+        let proxies: Vec<&str> =
+            args.trusted_proxies.split(',').map(str::trim).filter(|p| !p.is_empty()).collect();
+        let trusted_proxies = taskforge_http::TrustedProxies::parse(&proxies).map_err(|e| {
+            refuse(
+                "TASKFORGE_TRUSTED_PROXIES",
+                format!("{:?} is not an address or network like 10.0.0.0/8", e.0),
+            )
+        })?;
         let cors_origins: Vec<String> = args
             .cors_origins
             .split(',')
@@ -275,6 +300,8 @@ impl ServeSettings {
             refresh_ttl,
             registration,
             default_role,
+            registrations_per_hour,
+            trusted_proxies,
             cors_origins,
             shutdown_grace,
             workers,

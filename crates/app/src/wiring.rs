@@ -2,6 +2,7 @@
 //! builds the adapters and hands them to the use cases through their constructors (ADR 0001).
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use taskforge_crypto::{
@@ -12,8 +13,8 @@ use taskforge_domain::ports::{
     EventPublisher, PasswordHasher, ProjectRepository, Repositories, TokenIssuer, UserRepository,
 };
 use taskforge_domain::services::{
-    AuthPorts, AuthService, AuthSettings, CategoryService, ExportService, ProjectService,
-    ReportService, TaskService, UserService,
+    AuthPorts, AuthService, AuthSettings, BucketSettings, CategoryService, ExportService,
+    ProjectService, ReportService, TaskService, ThrottleSettings, UserService,
 };
 use taskforge_domain::{CategoryId, Clock, SystemClock};
 use taskforge_http::{NotReady, ReadinessCheck, Services};
@@ -222,7 +223,10 @@ pub async fn wire(common: &CommonSettings, serve: &ServeSettings) -> Result<Wire
             default_role: serve.default_role,
             access_ttl: serve.access_ttl,
             refresh_ttl: serve.refresh_ttl,
-            ..AuthSettings::default()
+            throttle: ThrottleSettings {
+                registrations_per_address: registration_budget(serve.registrations_per_hour),
+                ..ThrottleSettings::default()
+            },
         },
     );
     let services = Services {
@@ -310,4 +314,14 @@ pub fn operator_services(
     );
     let users = UserService::new(repositories.users, repositories.refresh_tokens, clock, events);
     Ok((auth, users))
+}
+
+/// `n` registrations per hour as a bucket: a burst of `n`, then one every hour/`n`. Unlimited
+/// is a bucket that never empties (a zero refill interval disables it).
+fn registration_budget(per_hour: Option<std::num::NonZeroU32>) -> BucketSettings {
+    const HOUR: Duration = Duration::from_secs(3600);
+    match per_hour {
+        Some(n) => BucketSettings::new(n.get(), HOUR / n.get()),
+        None => BucketSettings::new(1, Duration::ZERO),
+    }
 }

@@ -211,7 +211,7 @@ problem_responses! {
     /// 403 for a wrong current password (the access token itself is fine).
     WrongPassword => [403: "The current password is wrong"];
     /// 429.
-    Throttled => [429: "Too many failed attempts; Retry-After says how many seconds to wait"];
+    Throttled => [429: "Too many attempts; Retry-After says how many seconds to wait"];
     /// 403.
     Forbidden => [403: "The caller sees the resource but may not do this"];
     /// 404.

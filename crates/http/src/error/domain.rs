@@ -100,7 +100,8 @@ impl From<AuthError> for ApiError {
             | AuthError::RefreshTokenExpired
             | AuthError::RefreshTokenReused => Self::unauthorized(e.to_string()),
             AuthError::AccountNotFound => Self::unauthorized("the account no longer exists"),
-            AuthError::Throttled { retry_after } => {
+            AuthError::Throttled { retry_after }
+            | AuthError::RegistrationThrottled { retry_after } => {
                 Self::too_many_requests(retry_after_seconds(retry_after), e.to_string())
             }
             // The hashing pool is full: a burst of logins, over in a moment.
@@ -214,6 +215,10 @@ mod tests {
             AuthError::Throttled { retry_after: Duration::from_millis(59_001) }.into();
         assert_eq!(throttled.status_code(), StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(throttled.retry_after_seconds(), Some(60));
+        let signups: ApiError =
+            AuthError::RegistrationThrottled { retry_after: Duration::from_secs(180) }.into();
+        assert_eq!(signups.status_code(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(signups.retry_after_seconds(), Some(180));
         let busy: ApiError = AuthError::Hash(HashError::Overloaded).into();
         assert_eq!(busy.status_code(), StatusCode::SERVICE_UNAVAILABLE);
         assert_eq!(busy.retry_after_seconds(), Some(1));

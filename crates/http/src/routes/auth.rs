@@ -48,7 +48,7 @@ fn session(session: Session) -> HttpResponse {
 }
 
 /// Create an account with the configured default role. Anyone may, unless the operator closed
-/// registration.
+/// registration; each client address may try 20 times, then once every 3 minutes.
 #[utoipa::path(
     post, operation_id = "auth_register", path = "/api/v1/auth/register", tag = "auth",
     request_body = RegisterBody,
@@ -58,15 +58,16 @@ fn session(session: Session) -> HttpResponse {
                 ("Location" = String, description = "The new user's URL, /api/v1/users/{id}"),
                 ("Cache-Control" = String, description = "no-store"),
             )),
-        BodyErrors, RegistrationClosed, Conflict, ServerErrors,
+        BodyErrors, RegistrationClosed, Conflict, Throttled, ServerErrors,
     )
 )]
 pub async fn register(
     state: web::Data<AppState>,
+    ClientAddress(client): ClientAddress,
     JsonBody(body): JsonBody<RegisterBody>,
 ) -> Result<HttpResponse, ApiError> {
     let cmd = body.try_into_domain()?;
-    let user = state.services().auth.register(cmd).await?;
+    let user = state.services().auth.register(cmd, client).await?;
     Ok(no_store(HttpResponse::Created())
         .insert_header((header::LOCATION, format!("/api/v1/users/{}", user.id)))
         .json(UserResponse::from(&user)))

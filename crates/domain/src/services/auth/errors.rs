@@ -31,6 +31,12 @@ pub enum AuthError {
         /// How long until an attempt will be considered again.
         retry_after: Duration,
     },
+    /// This address registered too often lately (429 with `Retry-After`).
+    #[error("too many registrations from this address; try again in {} s", retry_after_seconds(*.retry_after))]
+    RegistrationThrottled {
+        /// How long until the address may register again.
+        retry_after: Duration,
+    },
     /// The refresh token is unknown, revoked, or its user no longer exists (401).
     #[error("refresh token is invalid")]
     InvalidRefreshToken,

@@ -1,5 +1,6 @@
 //! [`AuthService`]: registration, login, refresh-token rotation, logout, password change.
 
+use std::net::IpAddr;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -71,16 +72,23 @@ impl AuthService {
         self.dummy_hash().await.map(drop)
     }
 
-    /// Self-registration: a new account with the configured default role.
+    /// Self-registration from `client` (the caller's address, `None` when unknown): a new
+    /// account with the configured default role. Every attempt, accepted or not, draws on the
+    /// address's registration budget, so neither mass sign-up nor probing for taken usernames
+    /// scales.
     ///
     /// # Errors
-    /// [`AuthError::RegistrationClosed`], [`AuthError::InvalidPassword`] (too common — length
-    /// was checked when the [`Password`] was parsed), [`AuthError::UsernameTaken`],
-    /// [`AuthError::Hash`] or [`AuthError::Store`].
-    pub async fn register(&self, cmd: Register) -> Result<User, AuthError> {
+    /// [`AuthError::RegistrationClosed`], [`AuthError::RegistrationThrottled`] when the
+    /// address used up its budget, [`AuthError::InvalidPassword`] (too common — length was checked when the
+    /// [`Password`] was parsed), [`AuthError::UsernameTaken`], [`AuthError::Hash`] or
+    /// [`AuthError::Store`].
+    pub async fn register(&self, cmd: Register, client: Option<IpAddr>) -> Result<User, AuthError> {
         if self.settings.registration == Registration::Closed {
             return Err(AuthError::RegistrationClosed);
         }
+        self.throttle
+            .attempt_registration(client, self.ports.clock.now())
+            .map_err(|retry_after| AuthError::RegistrationThrottled { retry_after })?;
         let user = self.create(cmd, self.settings.default_role).await?;
         self.publish(Some(user.id), registered(&user));
         Ok(user)

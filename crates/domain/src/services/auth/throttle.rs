@@ -1,4 +1,6 @@
-//! Login throttling: a token bucket per username and one per client address (design §6).
+//! Login throttling: a token bucket per username and one per client address (design §6), and
+//! a separate budget of registrations per client address (OWASP API6: account creation is a
+//! business flow worth automating for spam and for probing which usernames exist).
 //!
 //! Each bucket holds up to `capacity` tokens and regains one every `refill_every`. A login
 //! attempt takes one token from *both* its buckets before any password is hashed, and gives
@@ -56,6 +58,10 @@ pub struct ThrottleSettings {
     /// Per client address (IPv6 by /64 network). Default: 20 failures, then one per 15 s —
     /// more than per username, since many people may share one address behind NAT.
     pub per_address: BucketSettings,
+    /// Registrations per client address (IPv6 by /64 network), successful or not. Default:
+    /// 20, then one more every 3 minutes — an office behind one NAT can sign up together, a
+    /// script cannot mint thousands of accounts or walk the username space through 409s.
+    pub registrations_per_address: BucketSettings,
     /// How many usernames, and how many addresses, are remembered at most. Default 10,000.
     pub max_tracked: usize,
 }
@@ -65,6 +71,7 @@ impl Default for ThrottleSettings {
         Self {
             per_username: BucketSettings::new(5, Duration::from_secs(60)),
             per_address: BucketSettings::new(20, Duration::from_secs(15)),
+            registrations_per_address: BucketSettings::new(20, Duration::from_secs(180)),
             max_tracked: 10_000,
         }
     }
@@ -91,6 +98,7 @@ pub struct LoginThrottle {
 struct State {
     usernames: Buckets<String>,
     addresses: Buckets<IpAddr>,
+    registrations: Buckets<IpAddr>,
 }
 
 impl LoginThrottle {
@@ -144,6 +152,30 @@ impl LoginThrottle {
         if let Some(a) = ticket.address {
             state.addresses.give_back(&a, self.settings.per_address.into(), now);
         }
+    }
+
+    /// Takes one token from the registration budget of `address`; an unknown address (a
+    /// caller that is not on the network, such as the operator's command line) is not limited.
+    ///
+    /// # Errors
+    /// The time until the address may register again; nothing is taken then.
+    pub fn attempt_registration(
+        &self,
+        address: Option<IpAddr>,
+        now: Timestamp,
+    ) -> Result<(), Duration> {
+        let Some(address) = address.map(address_key) else {
+            return Ok(());
+        };
+        let rule = Rule::from(self.settings.registrations_per_address);
+        let mut state = self.lock();
+        let wait = state.registrations.wait(&address, rule, now);
+        if wait > 0 {
+            state.registrations.touch(&address, now);
+            return Err(Duration::from_micros(u64::try_from(wait).unwrap_or(u64::MAX)));
+        }
+        state.registrations.take(address, rule, now, self.settings.max_tracked);
+        Ok(())
     }
 
     /// How many usernames and addresses are remembered (for tests and metrics).
@@ -274,6 +306,7 @@ mod tests {
         LoginThrottle::new(ThrottleSettings {
             per_username: BucketSettings::new(user_capacity, Duration::from_secs(60)),
             per_address: BucketSettings::new(address_capacity, Duration::from_secs(10)),
+            registrations_per_address: BucketSettings::new(2, Duration::from_secs(30)),
             max_tracked: 100,
         })
     }
@@ -380,5 +413,30 @@ mod tests {
     fn long_usernames_make_bounded_keys() {
         assert_eq!(username_key(&"X".repeat(10_000)).len(), MAX_KEY_CHARS);
         assert_eq!(username_key(" Alice "), "alice");
+    }
+
+    #[test]
+    fn registrations_are_budgeted_per_address_and_regain_one_per_interval() {
+        let t = throttle(100, 100);
+        t.attempt_registration(ip("192.0.2.1"), at(0)).unwrap();
+        t.attempt_registration(ip("192.0.2.1"), at(0)).unwrap();
+        assert_eq!(
+            t.attempt_registration(ip("192.0.2.1"), at(0)).unwrap_err(),
+            Duration::from_secs(30)
+        );
+        assert!(t.attempt_registration(ip("192.0.2.2"), at(0)).is_ok());
+        assert!(t.attempt_registration(ip("192.0.2.1"), at(30)).is_ok());
+        assert!(t.attempt_registration(ip("192.0.2.1"), at(30)).is_err());
+    }
+
+    #[test]
+    fn registrations_without_an_address_are_not_limited_and_logins_are_not_drawn() {
+        let t = throttle(1, 1);
+        for i in 0..50 {
+            t.attempt_registration(None, at(i)).unwrap();
+        }
+        t.attempt_registration(ip("192.0.2.9"), at(0)).unwrap();
+        // The registration budget is its own: the address's login bucket is still full.
+        assert!(t.attempt("alice", ip("192.0.2.9"), at(0)).is_ok());
     }
 }
