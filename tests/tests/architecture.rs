@@ -122,3 +122,13 @@ fn a_forbidden_dependency_is_reported() {
     // The memory adapter does depend on uuid (through the domain): the check must say so.
     assert_free_of("taskforge-memory", &["uuid"]);
 }
+
+/// OWASP API7 (server-side request forgery) does not apply because the server makes no
+/// outbound requests at all; this keeps it so: no HTTP client may enter the shipped binary.
+#[test]
+fn the_server_binary_contains_no_outbound_http_client() {
+    assert_free_of(
+        "taskforge-app",
+        &["reqwest", "awc", "ureq", "hyper-util", "isahc", "surf", "attohttpc", "curl"],
+    );
+}
