@@ -4,6 +4,7 @@
 //! a task's author, version or project, a timestamp), because every request body is a DTO that
 //! refuses unknown fields; and no response *reads out* a property the caller should not see
 //! (a password hash, another user's secrets).
+#![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod e2e;
 
