@@ -135,6 +135,16 @@ impl TestApp {
         Self { server: Arc::new(server), people: Arc::new(People::nobody()), client: client() }
     }
 
+    /// The same people (their tokens stay valid: the signing key is fixed) on a new server
+    /// on the same database, once this app's server has exited (see [`Server::restart`]).
+    pub fn restarted(&self, env: &[(&str, &str)]) -> Self {
+        Self {
+            server: Arc::new(self.server.restart(env)),
+            people: Arc::clone(&self.people),
+            client: client(),
+        }
+    }
+
     /// The server shared by the tests of this process that do not need one of their own.
     pub async fn shared() -> Self {
         let mut shared = SHARED.lock().await;
@@ -241,36 +251,38 @@ impl Call<'_> {
     pub fn send(self) -> impl Future<Output = Reply> {
         let caller = std::panic::Location::caller();
         async move {
-            let url = format!("{}{}", self.app.server.base_url(), self.path);
-            let mut request = self.app.client.request(self.method.clone(), url);
-            if let Some(token) = &self.token {
-                request = request.bearer_auth(token);
-            }
-            for (name, value) in &self.headers {
-                request = request.header(name, value);
-            }
-            if let Some((content_type, bytes)) = self.body {
-                if let Some(content_type) = content_type {
-                    request = request.header("content-type", content_type);
-                }
-                request = request.body(bytes);
-            }
             let what = format!("{} {} (sent from {caller})", self.method, self.path);
-            let response =
-                request.send().await.unwrap_or_else(|e| panic!("{what}: no response: {e}"));
-            let status = response.status().as_u16();
-            let headers = response.headers().clone();
-            let body = response
-                .bytes()
-                .await
-                .unwrap_or_else(|e| panic!("{what}: body not read: {e}"))
-                .to_vec();
-            if status >= 500 && self.allow_server_error {
-                self.app.server.allow_server_error();
-            }
-            Reply { method: self.method, path: self.path, status, headers, body }
-                .checked(self.allow_server_error)
+            self.try_send().await.unwrap_or_else(|e| panic!("{what}: {e}"))
         }
+    }
+
+    /// Sends the request like [`Call::send`], but a transport failure (no response, or a
+    /// body cut off) is returned instead of failing the test: for tests that stop or kill
+    /// the server while requests are in flight. A response that arrives is checked as usual.
+    pub async fn try_send(self) -> Result<Reply, String> {
+        let url = format!("{}{}", self.app.server.base_url(), self.path);
+        let mut request = self.app.client.request(self.method.clone(), url);
+        if let Some(token) = &self.token {
+            request = request.bearer_auth(token);
+        }
+        for (name, value) in &self.headers {
+            request = request.header(name, value);
+        }
+        if let Some((content_type, bytes)) = self.body {
+            if let Some(content_type) = content_type {
+                request = request.header("content-type", content_type);
+            }
+            request = request.body(bytes);
+        }
+        let response = request.send().await.map_err(|e| format!("no response: {e}"))?;
+        let status = response.status().as_u16();
+        let headers = response.headers().clone();
+        let body = response.bytes().await.map_err(|e| format!("body not read: {e}"))?.to_vec();
+        if status >= 500 && self.allow_server_error {
+            self.app.server.allow_server_error();
+        }
+        Ok(Reply { method: self.method, path: self.path, status, headers, body }
+            .checked(self.allow_server_error))
     }
 }
 

@@ -38,8 +38,9 @@ pub struct Server {
     log: Log,
     readers: Mutex<Vec<JoinHandle<()>>>,
     allowed_server_errors: AtomicUsize,
-    /// The temporary directory holding the database, removed after the process is gone.
-    _dir: Option<TempDir>,
+    /// The temporary directory holding the database, removed after the process is gone
+    /// (or handed on to the server that [`Server::restart`] starts on the same database).
+    dir: Mutex<Option<TempDir>>,
 }
 
 impl Server {
@@ -92,7 +93,7 @@ impl Server {
             log,
             readers: Mutex::new(readers),
             allowed_server_errors: AtomicUsize::new(0),
-            _dir: dir,
+            dir: Mutex::new(dir),
         };
         server.wait_until_healthy(deadline);
         server
@@ -131,12 +132,46 @@ impl Server {
     /// Sends SIGTERM (through `kill`, so no unsafe code is needed) and waits up to `within`
     /// for the process to exit. `None` if it is still running then.
     pub fn terminate(&self, within: Duration) -> Option<ExitStatus> {
+        self.signal_terminate();
+        self.wait_for_exit(within)
+    }
+
+    /// Sends SIGTERM (as [`Server::terminate`] does) and returns at once, for tests that
+    /// watch what the server does while it shuts down. [`Server::wait_for_exit`] waits.
+    pub fn signal_terminate(&self) {
         let status = Command::new("kill")
             .args(["-TERM", &self.pid.to_string()])
             .status()
             .expect("kill can be run");
         assert!(status.success(), "kill -TERM {} failed", self.pid);
+    }
+
+    /// Waits up to `within` for the process to exit. `None` if it is still running then.
+    pub fn wait_for_exit(&self, within: Duration) -> Option<ExitStatus> {
         binary::wait_within(&mut lock(&self.child), within)
+    }
+
+    /// Whether the process is still running (not yet exited).
+    pub fn is_running(&self) -> bool {
+        lock(&self.child).try_wait().expect("the server can be waited for").is_none()
+    }
+
+    /// Kills the process with SIGKILL — a crash: nothing gets a chance to finish or flush —
+    /// and reaps it.
+    pub fn kill_hard(&self) -> ExitStatus {
+        let mut child = lock(&self.child);
+        // std's `Child::kill` sends SIGKILL on Unix.
+        child.kill().expect("the server can be killed");
+        child.wait().expect("the killed server can be reaped")
+    }
+
+    /// A new server on the same database, with the test environment plus `env`, once this
+    /// one has exited (after [`Server::kill_hard`] or a shutdown). The temporary directory
+    /// holding the database moves to the new server, so dropping this one keeps the file.
+    pub fn restart(&self, env: &[(&str, &str)]) -> Self {
+        assert!(!self.is_running(), "restart needs the old process (pid {}) gone", self.pid);
+        let dir = lock(&self.dir).take();
+        Self::start(&self.database, env, dir)
     }
 
     /// Polls `GET /health` (plain HTTP over a socket, so this needs no async runtime).
