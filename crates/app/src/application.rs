@@ -1,12 +1,11 @@
 //! The HTTP server: built from settings, bound to its port, run until a signal stops it.
 
-use std::net::TcpListener;
-
 use actix_web::HttpServer;
 use actix_web::dev::Server;
+use actix_web::http::KeepAlive;
 use taskforge_http::{AppState, HttpMetrics, HttpSettings, build_app};
 
-use crate::settings::{CommonSettings, ServeSettings};
+use crate::settings::{CommonSettings, ServeSettings, default_workers};
 use crate::store_metrics;
 use crate::wiring::{StartError, Store, Wired, wire};
 
@@ -35,16 +34,11 @@ impl Application {
             .warm_up()
             .await
             .map_err(|e| StartError::Other(format!("cannot prepare password hashing: {e}")))?;
-        let listener = TcpListener::bind(serve.bind).map_err(|e| {
-            StartError::Config(crate::settings::ConfigError {
-                variable: "TASKFORGE_BIND",
-                message: format!("cannot listen on {}: {e}", serve.bind),
-            })
-        })?;
-        let port = listener.local_addr().map_err(|e| StartError::Other(e.to_string()))?.port();
+        let limits = serve.limits;
         let http_settings = HttpSettings::new(serve.cors_origins.clone())
             .map_err(|e| StartError::Other(format!("invalid CORS origin {:?}", e.0)))?
-            .with_trusted_proxies(serve.trusted_proxies.clone());
+            .with_trusted_proxies(serve.trusted_proxies.clone())
+            .with_body_timeout(limits.client_body_timeout);
         let metrics = HttpMetrics::new();
         store_metrics::maintain(
             &metrics,
@@ -57,15 +51,28 @@ impl Application {
             AppState::new(wired.services.clone(), wired.tokens.clone(), wired.clock.clone())
                 .with_readiness(wired.readiness.clone())
                 .with_metrics(metrics);
-        let mut server = HttpServer::new(move || build_app(state.clone(), http_settings.clone()))
-            .shutdown_timeout(serve.shutdown_grace.as_secs());
-        if let Some(workers) = serve.workers {
-            server = server.workers(workers);
-        }
-        let server = server
-            .listen(listener)
-            .map_err(|e| StartError::Other(format!("cannot serve: {e}")))?
-            .run();
+        // Every connection limit is set explicitly (docs/operations.md, "Limits"), and the
+        // backlog before binding, which is when it takes effect.
+        let workers = serve.workers.unwrap_or_else(default_workers);
+        let server = HttpServer::new(move || build_app(state.clone(), http_settings.clone()))
+            .shutdown_timeout(serve.shutdown_grace.as_secs())
+            .workers(workers)
+            .max_connections(limits.connections_per_worker(workers))
+            .backlog(limits.backlog)
+            .client_request_timeout(limits.client_request_timeout)
+            .client_disconnect_timeout(limits.client_disconnect_timeout)
+            .keep_alive(limits.keep_alive.map_or(KeepAlive::Disabled, KeepAlive::Timeout))
+            .bind(serve.bind)
+            .map_err(|e| {
+                StartError::Config(crate::settings::ConfigError {
+                    variable: "TASKFORGE_BIND",
+                    message: format!("cannot listen on {}: {e}", serve.bind),
+                })
+            })?;
+        let port = server.addrs().first().map(std::net::SocketAddr::port).ok_or_else(|| {
+            StartError::Other(format!("{} resolved to no address to listen on", serve.bind))
+        })?;
+        let server = server.run();
         tracing::info!(
             port,
             database = ?common.database,

@@ -143,7 +143,35 @@ pub struct ServeArgs {
     #[arg(long, env = "TASKFORGE_SHUTDOWN_GRACE", default_value = "30s")]
     pub shutdown_grace: String,
 
-    /// HTTP worker threads. Default: one per core.
+    /// HTTP worker threads (1–512). Default: one per core.
     #[arg(long, env = "TASKFORGE_WORKERS")]
     pub workers: Option<String>,
+
+    /// Time a new connection has to send its first request's line and headers, e.g. `5s`;
+    /// a slower client gets 408 and is disconnected.
+    #[arg(long, env = "TASKFORGE_CLIENT_REQUEST_TIMEOUT", default_value = "5s")]
+    pub client_request_timeout: String,
+
+    /// Time a request body has to arrive once the route reads it, e.g. `10s`; slower is a 408.
+    #[arg(long, env = "TASKFORGE_CLIENT_BODY_TIMEOUT", default_value = "10s")]
+    pub client_body_timeout: String,
+
+    /// How long a connection being closed keeps discarding what the client still sends (so the
+    /// client can read the answer first), e.g. `1s`.
+    #[arg(long, env = "TASKFORGE_CLIENT_DISCONNECT_TIMEOUT", default_value = "1s")]
+    pub client_disconnect_timeout: String,
+
+    /// How long an idle connection stays open for another request, e.g. `5s`; `off` closes
+    /// each connection after one response.
+    #[arg(long, env = "TASKFORGE_KEEP_ALIVE", default_value = "5s")]
+    pub keep_alive: String,
+
+    /// Open connections served at once, over all workers; further ones wait in the backlog.
+    #[arg(long, env = "TASKFORGE_MAX_CONNECTIONS", default_value = "10000")]
+    pub max_connections: String,
+
+    /// Connections the operating system queues before the server accepts them (capped by
+    /// the kernel's `somaxconn`).
+    #[arg(long, env = "TASKFORGE_BACKLOG", default_value = "1024")]
+    pub backlog: String,
 }

@@ -15,6 +15,10 @@ use taskforge_sqlite::Synchronous;
 use crate::cli::{Cli, ServeArgs};
 use crate::duration::parse_duration;
 
+mod limits;
+
+pub use limits::{ServerLimits, default_workers};
+
 /// A setting that cannot be used, with the variable (and flag) that carries it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ConfigError {
@@ -113,6 +117,8 @@ pub struct ServeSettings {
     pub shutdown_grace: Duration,
     /// HTTP worker threads (`None`: one per core).
     pub workers: Option<usize>,
+    /// Connection limits: timeouts, keep-alive, how many at once.
+    pub limits: ServerLimits,
 }
 
 /// The shortest signing key accepted (HS256 with a key shorter than the hash is weak).
@@ -283,15 +289,8 @@ impl ServeSettings {
         })?;
         let shutdown_grace = parse_duration(&args.shutdown_grace)
             .map_err(|m| refuse("TASKFORGE_SHUTDOWN_GRACE", m))?;
-        let workers = args
-            .workers
-            .as_deref()
-            .map(|w| {
-                w.parse::<usize>().ok().filter(|n| (1..=1024).contains(n)).ok_or_else(|| {
-                    refuse("TASKFORGE_WORKERS", format!("{w:?} is not a number from 1 to 1024"))
-                })
-            })
-            .transpose()?;
+        let workers = args.workers.as_deref().map(limits::parse_workers).transpose()?;
+        let limits = ServerLimits::from_args(args)?;
         Ok(Self {
             bind,
             jwt_secret,
@@ -305,6 +304,7 @@ impl ServeSettings {
             cors_origins,
             shutdown_grace,
             workers,
+            limits,
         })
     }
 }

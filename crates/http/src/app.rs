@@ -2,6 +2,7 @@
 //! binary (and the tests) call.
 
 use std::fmt;
+use std::time::Duration;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -9,15 +10,17 @@ use actix_web::http::Uri;
 use actix_web::middleware::{Condition, from_fn};
 use actix_web::{App, Error, HttpResponse, web};
 
-use crate::body::payload_error;
+use crate::body::{BodyTimeout, payload_error};
 use crate::client_address::TrustedProxies;
 use crate::error::ApiError;
 use crate::middleware::catch_panic::catch_panic;
 use crate::middleware::cors::cors;
 use crate::middleware::head::head_as_get;
+use crate::middleware::head_limits::head_limits;
 use crate::middleware::observe::observe;
 use crate::middleware::request_id::request_id;
 use crate::middleware::security_headers::security_headers;
+use crate::middleware::unread_body::hold_unread_body;
 use crate::routes;
 use crate::state::AppState;
 
@@ -37,10 +40,21 @@ impl fmt::Display for InvalidOrigin {
 impl std::error::Error for InvalidOrigin {}
 
 /// Settings of the HTTP edge, given by the app crate (which reads them from its configuration).
-#[derive(Debug, Clone, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HttpSettings {
     cors_origins: Vec<String>,
     trusted_proxies: TrustedProxies,
+    body_timeout: BodyTimeout,
+}
+
+impl Default for HttpSettings {
+    fn default() -> Self {
+        Self {
+            cors_origins: Vec::new(),
+            trusted_proxies: TrustedProxies::default(),
+            body_timeout: BodyTimeout::DEFAULT,
+        }
+    }
 }
 
 impl HttpSettings {
@@ -59,7 +73,7 @@ impl HttpSettings {
                 return Err(InvalidOrigin(origin.clone()));
             }
         }
-        Ok(Self { cors_origins: origins, trusted_proxies: TrustedProxies::default() })
+        Ok(Self { cors_origins: origins, ..Self::default() })
     }
 
     /// Believes `X-Forwarded-For` from these reverse proxies when finding the client's
@@ -68,6 +82,20 @@ impl HttpSettings {
     pub fn with_trusted_proxies(mut self, proxies: TrustedProxies) -> Self {
         self.trusted_proxies = proxies;
         self
+    }
+
+    /// Gives a request body at most `timeout` to arrive once a handler reads it; a slower
+    /// one is refused with 408 (default 10 s; see [`crate::body`]).
+    #[must_use]
+    pub const fn with_body_timeout(mut self, timeout: Duration) -> Self {
+        self.body_timeout = BodyTimeout(timeout);
+        self
+    }
+
+    /// How long a request body may take to arrive.
+    #[must_use]
+    pub const fn body_timeout(&self) -> Duration {
+        self.body_timeout.0
     }
 
     /// The CORS allow-list.
@@ -118,6 +146,7 @@ pub fn build_app_with(
         .app_data(web::Data::new(settings.trusted_proxies().clone()))
         .app_data(web::JsonConfig::default().limit(BODY_LIMIT).error_handler(payload_error))
         .app_data(web::PayloadConfig::new(BODY_LIMIT))
+        .app_data(settings.body_timeout)
         .configure(routes::configure)
         .configure(extra)
         .default_service(web::to(not_found))
@@ -125,11 +154,13 @@ pub fn build_app_with(
         // Without an allow-list there is nothing to grant: no CORS layer at all, so browsers
         // apply the same-origin policy and an OPTIONS request is an ordinary 405.
         .wrap(Condition::new(!settings.cors_origins().is_empty(), cors(settings.cors_origins())))
+        .wrap(from_fn(head_limits))
         .wrap(from_fn(catch_panic))
         .wrap(from_fn(observe))
         .wrap(from_fn(security_headers))
         .wrap(from_fn(request_id))
         .wrap(from_fn(head_as_get))
+        .wrap(from_fn(hold_unread_body))
 }
 
 async fn not_found() -> Result<HttpResponse, ApiError> {

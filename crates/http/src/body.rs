@@ -1,9 +1,17 @@
 //! The JSON body extractor: [`JsonBody<T>`] accepts only a JSON *object* within the body limit
-//! and then reads it into `T`.
+//! and the body timeout, and then reads it into `T`.
 //!
 //! Going through an object first matters: serde lets a struct be read from an array
 //! (`[]` would be an empty merge-patch), which no client means. Size, media type and syntax
-//! are checked by actix's `JsonConfig` (see `app.rs`), whose errors map in [`payload_error`].
+//! are checked by actix's `JsonConfig` (see `app.rs`), whose errors map in [`payload_error`];
+//! nesting deeper than serde_json's recursion limit (128) is a syntax error, so a deeply
+//! nested body is a 400, never a stack overflow.
+//!
+//! The timeout is ours: actix times only the request *head* (`client_request_timeout`), so a
+//! client could otherwise hold a connection and a worker's attention by sending the body one
+//! byte at a time (slow loris).
+
+use std::time::Duration;
 
 use actix_web::dev::Payload;
 use actix_web::error::JsonPayloadError;
@@ -15,6 +23,22 @@ use serde_json::{Map, Value};
 use crate::app::BODY_LIMIT;
 use crate::error::{ApiError, FieldError};
 
+/// How long a request body may take to arrive, once a handler starts reading it; registered
+/// as app data by `app.rs` from [`crate::HttpSettings`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BodyTimeout(pub Duration);
+
+impl BodyTimeout {
+    /// The default: 10 seconds — a 64 KiB body needs only ~50 kbit/s to make it.
+    pub const DEFAULT: Self = Self(Duration::from_secs(10));
+}
+
+impl Default for BodyTimeout {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
 /// A request body: a JSON object read into `T`.
 #[derive(Debug)]
 pub struct JsonBody<T>(pub T);
@@ -24,9 +48,12 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     type Future = LocalBoxFuture<'static, Result<Self, Error>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let BodyTimeout(timeout) = req.app_data::<BodyTimeout>().copied().unwrap_or_default();
         let object = web::Json::<Map<String, Value>>::from_request(req, payload);
         Box::pin(async move {
-            let web::Json(object) = object.await?;
+            let web::Json(object) = tokio::time::timeout(timeout, object)
+                .await
+                .map_err(|_| Error::from(ApiError::request_timeout(timeout)))??;
             serde_json::from_value(Value::Object(object))
                 .map(Self)
                 .map_err(|e| Error::from(invalid_body(&e)))

@@ -140,6 +140,33 @@ impl ApiError {
         )
     }
 
+    /// 408 for a request body that did not arrive within `timeout`.
+    #[must_use]
+    pub fn request_timeout(timeout: std::time::Duration) -> Self {
+        Self::new(
+            ProblemKind::RequestTimeout,
+            format!("request body did not arrive within {} s", timeout.as_secs_f64()),
+        )
+    }
+
+    /// 414 for a request target (path and query) over `limit` bytes.
+    #[must_use]
+    pub fn uri_too_long(limit: usize) -> Self {
+        Self::new(
+            ProblemKind::UriTooLong,
+            format!("request path and query must be at most {limit} bytes"),
+        )
+    }
+
+    /// 431 for request headers over `limit` bytes in all.
+    #[must_use]
+    pub fn header_fields_too_large(limit: usize) -> Self {
+        Self::new(
+            ProblemKind::HeaderFieldsTooLarge,
+            format!("request headers must be at most {limit} bytes in all"),
+        )
+    }
+
     /// 415.
     #[must_use]
     pub fn unsupported_media_type() -> Self {

@@ -18,16 +18,22 @@ pub enum ProblemKind {
     MethodNotAllowed,
     /// 409: duplicate or stale state.
     Conflict,
+    /// 408: the request body did not arrive in time.
+    RequestTimeout,
     /// 412: `If-Match` does not name the current version.
     PreconditionFailed,
     /// 413: body over the limit.
     PayloadTooLarge,
+    /// 414: request target (path and query) over the limit.
+    UriTooLong,
     /// 415: body is not JSON.
     UnsupportedMediaType,
     /// 422: well-formed but invalid values.
     Validation,
     /// 429: throttled; `Retry-After` says when to try again.
     TooManyRequests,
+    /// 431: request headers over the limit.
+    HeaderFieldsTooLarge,
     /// 500: a bug; details are in the log, not the response.
     Internal,
     /// 503: storage or a dependency is not available right now.
@@ -45,11 +51,14 @@ impl ProblemKind {
             Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Conflict => StatusCode::CONFLICT,
+            Self::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             Self::PreconditionFailed => StatusCode::PRECONDITION_FAILED,
             Self::PayloadTooLarge => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UriTooLong => StatusCode::URI_TOO_LONG,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Validation => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            Self::HeaderFieldsTooLarge => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             Self::Internal => StatusCode::INTERNAL_SERVER_ERROR,
             Self::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
         }
@@ -63,11 +72,14 @@ impl ProblemKind {
             Self::NotFound => "not-found",
             Self::MethodNotAllowed => "method-not-allowed",
             Self::Conflict => "conflict",
+            Self::RequestTimeout => "request-timeout",
             Self::PreconditionFailed => "precondition-failed",
             Self::PayloadTooLarge => "payload-too-large",
+            Self::UriTooLong => "uri-too-long",
             Self::UnsupportedMediaType => "unsupported-media-type",
             Self::Validation => "validation",
             Self::TooManyRequests => "too-many-requests",
+            Self::HeaderFieldsTooLarge => "header-fields-too-large",
             Self::Internal => "internal",
             Self::Unavailable => "unavailable",
         }
@@ -81,11 +93,14 @@ impl ProblemKind {
             Self::NotFound => "Not found",
             Self::MethodNotAllowed => "Method not allowed",
             Self::Conflict => "Conflict",
+            Self::RequestTimeout => "Request timeout",
             Self::PreconditionFailed => "Precondition failed",
             Self::PayloadTooLarge => "Payload too large",
+            Self::UriTooLong => "URI too long",
             Self::UnsupportedMediaType => "Unsupported media type",
             Self::Validation => "Invalid values",
             Self::TooManyRequests => "Too many requests",
+            Self::HeaderFieldsTooLarge => "Request header fields too large",
             Self::Internal => "Internal server error",
             Self::Unavailable => "Service unavailable",
         }

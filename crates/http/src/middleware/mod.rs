@@ -1,10 +1,13 @@
-//! Middleware, outermost first: HEAD as GET → request id → security headers → tracing and metrics →
-//! panic catcher → CORS → routes. Each file holds one concern; `app.rs` stacks them.
+//! Middleware, outermost first: unread-body holder → HEAD as GET → request id → security
+//! headers → tracing and metrics → panic catcher → head limits → CORS → routes. Each file holds
+//! one concern; `app.rs` stacks them.
 
 pub mod catch_panic;
 pub mod cors;
 pub mod head;
+pub mod head_limits;
 pub mod headers;
 pub mod observe;
 pub mod request_id;
 pub mod security_headers;
+pub mod unread_body;
