@@ -41,6 +41,30 @@ pub(crate) fn configure(conn: &Connection, pragmas: Pragmas) -> rusqlite::Result
     Ok(())
 }
 
+/// Refuses a database file that is not a whole number of pages: SQLite only ever writes and
+/// truncates whole pages, so a torn size means the file was cut short (a failed copy, a full
+/// disk during a `cp`). SQLite itself notices a file shorter than its header's page count,
+/// but not one cut inside its last page; that one would only fail later, on the first query
+/// that reads the page, as a 500. Checking costs one `stat`, unlike `PRAGMA quick_check`,
+/// which reads the whole file and would make start-up time grow with the database.
+pub(crate) fn check_whole_pages(conn: &Connection, path: &Path) -> rusqlite::Result<()> {
+    // A URI or a special name has no plain file to measure; SQLite checks what it can.
+    let Ok(metadata) = std::fs::metadata(path) else { return Ok(()) };
+    let page_size: u32 = conn.query_row("PRAGMA page_size", [], |row| row.get(0))?;
+    let page_size = u64::from(page_size);
+    if page_size > 0 && metadata.len() % page_size != 0 {
+        return Err(rusqlite::Error::SqliteFailure(
+            rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CORRUPT),
+            Some(format!(
+                "the file is {} bytes, not a whole number of {page_size}-byte pages: \
+                 it was cut short",
+                metadata.len()
+            )),
+        ));
+    }
+    Ok(())
+}
+
 /// Reader connections additionally refuse to write: a bug that writes outside the writer thread
 /// fails at once instead of racing it.
 pub(crate) fn configure_reader(conn: &Connection, pragmas: Pragmas) -> rusqlite::Result<()> {

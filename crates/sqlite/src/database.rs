@@ -80,6 +80,7 @@ impl SqliteDatabase {
 
         let mut writer_conn = connection::open(&path).map_err(|e| open_error(&path, e))?;
         connection::configure(&writer_conn, pragmas).map_err(|e| open_error(&path, e))?;
+        connection::check_whole_pages(&writer_conn, &path).map_err(|e| open_error(&path, e))?;
         migrate(&mut writer_conn, MIGRATIONS).map_err(|source| {
             if source.is_not_a_database() {
                 OpenError::NotADatabase {
@@ -141,6 +142,36 @@ impl SqliteDatabase {
     #[must_use]
     pub fn stats(&self) -> WriterStats {
         self.inner.writer.stats()
+    }
+
+    /// `Ok` when the database can commit a write now (for readiness checks).
+    ///
+    /// Free while writes succeed; after a write failed because the store could not write
+    /// (disk full, read-only file or directory, I/O error), it commits a probe that leaves the
+    /// data unchanged but must append to the WAL, so it succeeds again exactly when writes do.
+    ///
+    /// # Errors
+    /// [`RepositoryError::Unavailable`] while the store cannot write.
+    pub async fn check_writable(&self) -> Result<(), RepositoryError> {
+        self.inner.writer.check_writable().await
+    }
+
+    /// Runs `f` on the writer thread's connection, between group commits and outside any
+    /// transaction, and returns its result. **Test-only fault injection**, compiled only with
+    /// the `fault-injection` feature (which no shipped build enables): tests use it to set
+    /// `PRAGMA max_page_count` (a real `SQLITE_FULL`) or `PRAGMA query_only` (a real
+    /// `SQLITE_READONLY`) on the one connection that writes, then to clear the fault.
+    ///
+    /// # Errors
+    /// [`RepositoryError::Unavailable`] if the writer thread has stopped.
+    #[cfg(feature = "fault-injection")]
+    #[doc(hidden)]
+    pub async fn on_writer_connection<T, F>(&self, f: F) -> Result<T, RepositoryError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> T + Send + 'static,
+    {
+        self.inner.writer.control(f).await
     }
 
     /// The reader pool's figures right now: connections open, idle, and the most allowed.

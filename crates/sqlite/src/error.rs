@@ -117,6 +117,34 @@ pub(crate) fn open_error(path: &std::path::Path, source: rusqlite::Error) -> Ope
     }
 }
 
+/// Whether an SQLite failure means "the store cannot serve this right now; retrying later may
+/// succeed" ([`RepositoryError::Unavailable`], an HTTP 503), as opposed to a bug or a damaged
+/// file ([`RepositoryError::Other`], a 500).
+///
+/// Transient: the disk is full (`SQLITE_FULL`), the file or its directory became read-only
+/// (`SQLITE_READONLY`, including a database file replaced or removed underneath us), an I/O
+/// error (`SQLITE_IOERR`: a failing or vanished device, a full filesystem for the WAL index), a
+/// file that can no longer be opened (`SQLITE_CANTOPEN`), a lock held too long by another
+/// process (`SQLITE_BUSY`, `SQLITE_LOCKED`), memory exhausted (`SQLITE_NOMEM`), and a file
+/// over the filesystem's size limit (`SQLITE_NOLFS`). Each clears when the operator frees
+/// space, remounts or the other process finishes, and the writer keeps serving meanwhile.
+///
+/// Not transient: `SQLITE_CORRUPT` and `SQLITE_NOTADB` at run time. Retrying does not repair
+/// a damaged page; the operator must restore a backup, so it is a 500 with the cause logged.
+pub(crate) const fn is_transient(code: ErrorCode) -> bool {
+    matches!(
+        code,
+        ErrorCode::DatabaseBusy
+            | ErrorCode::DatabaseLocked
+            | ErrorCode::ReadOnly
+            | ErrorCode::DiskFull
+            | ErrorCode::SystemIoFailure
+            | ErrorCode::CannotOpen
+            | ErrorCode::OutOfMemory
+            | ErrorCode::NoLargeFileSupport
+    )
+}
+
 /// Translates a driver error at the port boundary. `entity` is the entity the call addresses;
 /// callers that know better (which reference is missing) check explicitly before writing.
 pub(crate) fn map_err(entity: Entity, e: rusqlite::Error) -> RepositoryError {
@@ -129,15 +157,10 @@ pub(crate) fn map_err(entity: Entity, e: rusqlite::Error) -> RepositoryError {
             ffi::SQLITE_CONSTRAINT_FOREIGNKEY => return RepositoryError::MissingReference(entity),
             _ => {}
         }
-        return match failure.code {
-            ErrorCode::DatabaseBusy
-            | ErrorCode::DatabaseLocked
-            | ErrorCode::ReadOnly
-            | ErrorCode::DiskFull
-            | ErrorCode::SystemIoFailure
-            | ErrorCode::CannotOpen
-            | ErrorCode::OutOfMemory => RepositoryError::unavailable(e),
-            _ => RepositoryError::other(e),
+        return if is_transient(failure.code) {
+            RepositoryError::unavailable(e)
+        } else {
+            RepositoryError::other(e)
         };
     }
     RepositoryError::other(e)
@@ -169,4 +192,52 @@ pub(crate) fn corrupt(what: &'static str, detail: impl ToString) -> rusqlite::Er
 /// A pool checkout failure.
 pub(crate) fn pool_err(e: r2d2::Error) -> RepositoryError {
     RepositoryError::unavailable(e)
+}
+
+#[cfg(test)]
+mod tests {
+    use rusqlite::ffi;
+
+    use super::*;
+
+    fn failure(code: i32) -> rusqlite::Error {
+        rusqlite::Error::SqliteFailure(ffi::Error::new(code), None)
+    }
+
+    #[test]
+    fn storage_faults_that_clear_are_unavailable() {
+        for code in [
+            ffi::SQLITE_FULL,
+            ffi::SQLITE_READONLY,
+            ffi::SQLITE_READONLY_DBMOVED,
+            ffi::SQLITE_IOERR,
+            ffi::SQLITE_IOERR_WRITE,
+            ffi::SQLITE_IOERR_FSYNC,
+            ffi::SQLITE_CANTOPEN,
+            ffi::SQLITE_BUSY,
+            ffi::SQLITE_LOCKED,
+            ffi::SQLITE_NOMEM,
+            ffi::SQLITE_NOLFS,
+        ] {
+            let e = map_err(Entity::Task, failure(code));
+            assert!(matches!(e, RepositoryError::Unavailable(_)), "{code}: {e:?}");
+        }
+    }
+
+    #[test]
+    fn a_damaged_file_and_anything_unknown_are_other() {
+        for code in [ffi::SQLITE_CORRUPT, ffi::SQLITE_NOTADB, ffi::SQLITE_ERROR, ffi::SQLITE_MISUSE]
+        {
+            let e = map_err(Entity::Task, failure(code));
+            assert!(matches!(e, RepositoryError::Other(_)), "{code}: {e:?}");
+        }
+    }
+
+    #[test]
+    fn constraint_violations_name_the_entity() {
+        let e = map_err(Entity::Project, failure(ffi::SQLITE_CONSTRAINT_UNIQUE));
+        assert!(matches!(e, RepositoryError::Duplicate(Entity::Project)), "{e:?}");
+        let e = map_err(Entity::Task, failure(ffi::SQLITE_CONSTRAINT_FOREIGNKEY));
+        assert!(matches!(e, RepositoryError::MissingReference(Entity::Task)), "{e:?}");
+    }
 }

@@ -8,17 +8,23 @@
 //! throughput comes from. Each closure runs inside its own `SAVEPOINT`, so one that fails
 //! (a constraint, a stale version) is rolled back alone and its neighbours still commit.
 //! Replies are sent only after `COMMIT` returned: an acknowledged write is a durable write.
+//!
+//! **Faults.** A batch that cannot begin or commit (disk full, read-only file, I/O error) is
+//! rolled back completely and every request in it gets the error; the thread then simply
+//! waits for the next batch on the same connection, so once the fault clears the next write
+//! succeeds without a restart. While the last write failed that way the writer counts as
+//! *degraded* ([`Writer::check_writable`] probes it), which `/ready` reports.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::mpsc::{self, Receiver, Sender};
 
 use rusqlite::{Connection, ErrorCode};
 use taskforge_domain::ports::RepositoryError;
 use tokio::sync::oneshot;
 
-use crate::error::Stopped;
+use crate::error::{Stopped, is_transient};
 
 /// Counters of the writer thread, for tests, metrics and the curious.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -42,6 +48,9 @@ struct Counters {
     commits: AtomicU64,
     failed_commits: AtomicU64,
     largest_batch: AtomicU64,
+    /// The last write failed because the store could not write (disk full, read-only, I/O),
+    /// and no write has succeeded since.
+    degraded: AtomicBool,
 }
 
 /// A write waiting for the writer thread.
@@ -56,6 +65,10 @@ trait Job: Send {
 trait Reply: Send {
     /// True when the closure succeeded (its savepoint was released, not rolled back).
     fn succeeded(&self) -> bool;
+    /// True when the closure failed because the store could not write right now.
+    fn unavailable(&self) -> bool;
+    /// Why SQLite rolled the whole transaction back after this write: its own failure.
+    fn rolled_back(&self) -> CommitFailed;
     /// Sends the closure's result if the transaction committed, else the commit failure.
     fn send(self: Box<Self>, commit: Result<(), &CommitFailed>);
 }
@@ -87,7 +100,7 @@ impl<T: Send + 'static> Job for Pending<T> {
                 };
                 match end {
                     Ok(()) => result,
-                    Err(e) => Err(RepositoryError::other(e)),
+                    Err(e) => Err(crate::error::map_err(taskforge_domain::ports::Entity::Task, e)),
                 }
             }
         };
@@ -103,6 +116,26 @@ impl<T: Send + 'static> Job for Pending<T> {
 impl<T: Send + 'static> Reply for Done<T> {
     fn succeeded(&self) -> bool {
         self.result.is_ok()
+    }
+
+    fn unavailable(&self) -> bool {
+        matches!(self.result, Err(RepositoryError::Unavailable(_)))
+    }
+
+    fn rolled_back(&self) -> CommitFailed {
+        let (code, cause) = match &self.result {
+            Err(RepositoryError::Unavailable(e) | RepositoryError::Other(e)) => (
+                e.downcast_ref::<rusqlite::Error>().and_then(rusqlite::Error::sqlite_error_code),
+                e.to_string(),
+            ),
+            Err(e) => (None, e.to_string()),
+            Ok(_) => (None, String::from("no error")),
+        };
+        CommitFailed {
+            // A rollback SQLite decided on is a storage fault even when the cause is unknown.
+            code: Some(code.unwrap_or(ErrorCode::SystemIoFailure)),
+            message: format!("the transaction was rolled back by SQLite after: {cause}"),
+        }
     }
 
     fn send(self: Box<Self>, commit: Result<(), &CommitFailed>) {
@@ -127,18 +160,15 @@ impl CommitFailed {
         Self { code: e.sqlite_error_code(), message: e.to_string() }
     }
 
+    fn is_transient(&self) -> bool {
+        self.code.is_some_and(is_transient)
+    }
+
     fn to_repository_error(&self) -> RepositoryError {
-        match self.code {
-            Some(
-                ErrorCode::DatabaseBusy
-                | ErrorCode::DatabaseLocked
-                | ErrorCode::ReadOnly
-                | ErrorCode::DiskFull
-                | ErrorCode::SystemIoFailure
-                | ErrorCode::CannotOpen
-                | ErrorCode::OutOfMemory,
-            ) => RepositoryError::unavailable(self.clone()),
-            _ => RepositoryError::other(self.clone()),
+        if self.is_transient() {
+            RepositoryError::unavailable(self.clone())
+        } else {
+            RepositoryError::other(self.clone())
         }
     }
 }
@@ -147,8 +177,24 @@ impl CommitFailed {
 /// dropped the channel closes, the thread finishes what is queued and exits.
 #[derive(Debug, Clone)]
 pub(crate) struct Writer {
-    jobs: Sender<Box<dyn Job>>,
+    jobs: Sender<Message>,
     counters: Arc<Counters>,
+}
+
+/// What the writer thread receives.
+enum Message {
+    /// A write, run in a group commit.
+    Write(Box<dyn Job>),
+    /// Test-only: a closure run on the writer's connection outside any transaction (see
+    /// [`crate::SqliteDatabase::on_writer_connection`]).
+    #[cfg(feature = "fault-injection")]
+    Control(Box<dyn FnOnce(&Connection) + Send>),
+}
+
+impl std::fmt::Debug for Message {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Message")
+    }
 }
 
 impl std::fmt::Debug for dyn Job {
@@ -178,8 +224,52 @@ impl Writer {
     {
         let (reply, answer) = oneshot::channel();
         let job: Box<dyn Job> = Box::new(Pending { write: Box::new(write), reply });
-        self.jobs.send(job).map_err(|_| RepositoryError::unavailable(Stopped("writer thread")))?;
+        self.jobs
+            .send(Message::Write(job))
+            .map_err(|_| RepositoryError::unavailable(Stopped("writer thread")))?;
         answer.await.map_err(|_| RepositoryError::unavailable(Stopped("writer thread")))?
+    }
+
+    /// `Ok` when the writer can commit. Free while it is healthy; after a write failed because
+    /// the store could not write, it commits a probe (a row inserted into and deleted from
+    /// `schema_migrations` in one transaction: the file's content is unchanged, but SQLite
+    /// must append the touched page to the WAL and sync it, which is exactly what fails on a
+    /// full or read-only disk). A successful probe, like any successful write, ends the
+    /// degraded state.
+    ///
+    /// Why probe rather than only remember the last failure: a load balancer sends no traffic
+    /// to an instance that is not ready, so without a probe nothing would ever clear it.
+    pub(crate) async fn check_writable(&self) -> Result<(), RepositoryError> {
+        if !self.counters.degraded.load(Ordering::Relaxed) {
+            return Ok(());
+        }
+        self.write(|conn| {
+            conn.execute_batch(
+                "INSERT INTO schema_migrations (version, name, checksum) \
+                     VALUES (-1, 'writability probe', ''); \
+                 DELETE FROM schema_migrations WHERE version = -1;",
+            )
+            .map_err(|e| crate::error::map_err(taskforge_domain::ports::Entity::Task, e))
+        })
+        .await
+    }
+
+    /// Test-only: runs `f` on the writer's connection, between batches, outside any
+    /// transaction, and waits for it.
+    #[cfg(feature = "fault-injection")]
+    pub(crate) async fn control<T, F>(&self, f: F) -> Result<T, RepositoryError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> T + Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel();
+        let control = Box::new(move |conn: &Connection| {
+            let _ = reply.send(f(conn));
+        });
+        self.jobs
+            .send(Message::Control(control))
+            .map_err(|_| RepositoryError::unavailable(Stopped("writer thread")))?;
+        answer.await.map_err(|_| RepositoryError::unavailable(Stopped("writer thread")))
     }
 
     /// A snapshot of the counters.
@@ -195,12 +285,34 @@ impl Writer {
     }
 }
 
-fn run(conn: &Connection, queue: &Receiver<Box<dyn Job>>, counters: &Counters, max_batch: usize) {
-    while let Ok(first) = queue.recv() {
+fn run(conn: &Connection, queue: &Receiver<Message>, counters: &Counters, max_batch: usize) {
+    // A message taken off the queue while filling a batch that does not belong in it.
+    let mut held: Option<Message> = None;
+    loop {
+        let message = match held.take() {
+            Some(message) => message,
+            None => match queue.recv() {
+                Ok(message) => message,
+                Err(_) => return,
+            },
+        };
+        let first = match message {
+            Message::Write(job) => job,
+            #[cfg(feature = "fault-injection")]
+            Message::Control(control) => {
+                control(conn);
+                continue;
+            }
+        };
         let mut batch = vec![first];
         while batch.len() < max_batch {
             match queue.try_recv() {
-                Ok(job) => batch.push(job),
+                Ok(Message::Write(job)) => batch.push(job),
+                #[cfg(feature = "fault-injection")]
+                Ok(control @ Message::Control(_)) => {
+                    held = Some(control);
+                    break;
+                }
                 Err(_) => break,
             }
         }
@@ -212,6 +324,9 @@ fn run_batch(conn: &Connection, batch: Vec<Box<dyn Job>>, counters: &Counters) {
     if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
         let why = CommitFailed::new(&e);
         counters.failed_commits.fetch_add(1, Ordering::Relaxed);
+        if why.is_transient() {
+            counters.degraded.store(true, Ordering::Relaxed);
+        }
         for job in batch {
             job.abandon(&why);
         }
@@ -227,16 +342,14 @@ fn run_batch(conn: &Connection, batch: Vec<Box<dyn Job>>, counters: &Counters) {
         if !reply.succeeded() {
             counters.failed_writes.fetch_add(1, Ordering::Relaxed);
         }
-        replies.push(reply);
         // Some errors (disk full, I/O) make SQLite roll back the whole transaction on its own;
         // the writes before this one are gone, so they must not be reported as stored.
         if conn.is_autocommit() {
-            lost = Some(CommitFailed {
-                code: Some(ErrorCode::SystemIoFailure),
-                message: String::from("the transaction was rolled back by SQLite"),
-            });
+            lost = Some(reply.rolled_back());
+            replies.push(reply);
             break;
         }
+        replies.push(reply);
     }
     let outcome = match lost {
         Some(why) => Err(why),
@@ -253,6 +366,16 @@ fn run_batch(conn: &Connection, batch: Vec<Box<dyn Job>>, counters: &Counters) {
                 let _ = conn.execute_batch("ROLLBACK");
             }
         }
+    }
+    let degraded = match &outcome {
+        Ok(()) if replies.iter().any(|r| r.unavailable()) => Some(true),
+        Ok(()) if replies.iter().any(|r| r.succeeded()) => Some(false),
+        // Only failures that say nothing about the store (a constraint, a stale version).
+        Ok(()) => None,
+        Err(why) => why.is_transient().then_some(true),
+    };
+    if let Some(degraded) = degraded {
+        counters.degraded.store(degraded, Ordering::Relaxed);
     }
     for reply in replies {
         reply.send(outcome.as_ref().copied());
