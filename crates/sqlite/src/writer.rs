@@ -296,6 +296,13 @@ fn run(conn: &Connection, queue: &Receiver<Message>, counters: &Counters, max_ba
                 Err(_) => return,
             },
         };
+        #[cfg_attr(
+            not(feature = "fault-injection"),
+            expect(
+                clippy::infallible_destructuring_match,
+                reason = "the other variant exists only with the fault-injection feature"
+            )
+        )]
         let first = match message {
             Message::Write(job) => job,
             #[cfg(feature = "fault-injection")]
