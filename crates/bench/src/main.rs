@@ -3,6 +3,7 @@
 //! ```text
 //! cargo run -p taskforge-bench --release -- all     # the full benchmark (≈ 10–15 min)
 //! cargo run -p taskforge-bench --release -- smoke   # seconds, tiny data: proves it still works
+//! cargo run -p taskforge-bench --release -- load    # issue 9's load test (≈ 2 min, `load.rs`)
 //! ```
 //!
 //! It builds the `taskforge` binary and the bare baseline (`src/bin/baseline.rs`) in the
@@ -15,10 +16,18 @@
 
 /// A tiny blocking HTTP client for set-up steps and the login burst.
 mod client;
+/// The load test: 1,000 connections held, then a mixed load with memory sampled.
+mod load;
+/// The mixed load script's summary.
+mod load_mix;
 /// Scenarios run round-robin, medians and ratios.
 mod measure;
+/// The open-file limit for 1,000 connections.
+mod nofile;
 /// The table, the targets and the JSON file.
 mod report;
+/// Resident memory sampled over a long run, and the "flat" verdict.
+mod rss_series;
 /// Seeding SQLite files for the servers.
 mod seed;
 /// Server processes, free ports, memory sampling.
@@ -47,15 +56,30 @@ enum Mode {
     All,
     /// Seconds on tiny data through the same code paths (CI runs it).
     Smoke,
+    /// The load test of issue 9: 1,000 keep-alive connections for 30 s, then 60 s of mixed
+    /// reads, writes and logins with the server's memory sampled (`--smoke`: 3 s and 5 s).
+    Load,
 }
 
 /// TaskForge's benchmark: the real server against a bare actix-web + SQLite baseline.
 #[derive(Debug, Parser)]
 #[command(name = "taskforge-bench")]
 struct Args {
-    /// `all` or `smoke`.
+    /// `all`, `smoke` or `load`.
     #[arg(value_enum)]
     mode: Mode,
+    /// With `load`: seconds instead of minutes, on tiny data (the test suite runs it).
+    #[arg(long)]
+    smoke: bool,
+    /// With `load`: how long the 1,000 connections are held, s. Default 30, smoke 3.
+    #[arg(long)]
+    hold_seconds: Option<u64>,
+    /// With `load`: how long the mixed load runs, s. Default 60, smoke 5.
+    #[arg(long)]
+    mixed_seconds: Option<u64>,
+    /// With `load`: logins per second in the mixed load. Default 4.
+    #[arg(long)]
+    login_rate: Option<u32>,
     /// Cargo profile of the servers: `release` (what the targets are about) or `debug`
     /// (the smoke test uses the debug binaries the test run already built).
     #[arg(long, default_value = "release")]
@@ -66,7 +90,7 @@ struct Args {
     /// Seconds per wrk run. Default: 6, smoke 1.
     #[arg(long)]
     duration: Option<u64>,
-    /// Tasks in the small database. Default: 10,000, smoke 200.
+    /// Tasks in the small database (and in `load`'s). Default: 10,000, smoke 200.
     #[arg(long)]
     small: Option<usize>,
     /// Tasks in the large database. Default: 1,000,000, smoke 2,400.
@@ -75,7 +99,8 @@ struct Args {
     /// Depth of the deep page in the cursor chain. Default: 10,000, smoke 100.
     #[arg(long)]
     depth: Option<usize>,
-    /// Concurrent logins in the burst. Default: 50, smoke 4.
+    /// Concurrent logins in the burst (with `load`: the accounts logging in). Default: 50,
+    /// smoke 4.
     #[arg(long)]
     logins: Option<usize>,
     /// PBKDF2 iterations of the server and the seeded accounts. Default: 600,000, smoke 1,000.
@@ -696,6 +721,9 @@ fn utc_now() -> String {
 }
 
 fn run(args: &Args) -> anyhow::Result<bool> {
+    if args.mode == Mode::Load {
+        return load::run(args);
+    }
     let started = Instant::now();
     let settings = Settings::from(args);
     let date = utc_now();

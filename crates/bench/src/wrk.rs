@@ -9,6 +9,11 @@ use std::time::Duration;
 use anyhow::{Context as _, bail};
 use serde::Serialize;
 
+use crate::nofile;
+
+/// Files a process needs besides its sockets (libraries, logs, the database, stdio).
+pub const OPEN_FILES_MARGIN: u64 = 256;
+
 /// Makes sure `wrk` can be run: if it is not on `PATH`, installs it with
 /// `apt-get update && apt-get install -y wrk` (as root, or through `sudo -n`). Fails loudly when
 /// that is impossible; the benchmark and its smoke test never skip silently.
@@ -98,6 +103,12 @@ impl Outcome {
 /// Runs `wrk` with two threads (the machine's cores are shared by wrk and the server) and the
 /// latency distribution, and parses its report.
 pub fn run(load: &Load) -> anyhow::Result<Outcome> {
+    run_with_output(load).map(|(outcome, _)| outcome)
+}
+
+/// Like [`run`], and also returns wrk's whole standard output (for what a script printed).
+/// wrk gets an open-file limit raised to fit its connections when the current one is too low.
+pub fn run_with_output(load: &Load) -> anyhow::Result<(Outcome, String)> {
     let mut command = Command::new("wrk");
     command.args([
         "-t2".to_owned(),
@@ -117,8 +128,9 @@ pub fn run(load: &Load) -> anyhow::Result<Outcome> {
     if let Some((_, args)) = &load.script {
         command.arg("--").args(args);
     }
+    let mut command = nofile::raised(command, u64::from(load.connections) + OPEN_FILES_MARGIN)?;
     let output = command.output().context("running wrk")?;
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
     if !output.status.success() {
         bail!(
             "wrk failed ({}): {stdout}{}",
@@ -126,7 +138,8 @@ pub fn run(load: &Load) -> anyhow::Result<Outcome> {
             String::from_utf8_lossy(&output.stderr)
         );
     }
-    parse(&stdout).with_context(|| format!("unexpected wrk output:\n{stdout}"))
+    let outcome = parse(&stdout).with_context(|| format!("unexpected wrk output:\n{stdout}"))?;
+    Ok((outcome, stdout))
 }
 
 /// Parses wrk's report.
