@@ -7,6 +7,7 @@ use clap::Parser;
 use taskforge_app::application::Application;
 use taskforge_app::cli::{Cli, Command, UserCommand};
 use taskforge_app::settings::{CommonSettings, ServeSettings, parse_role};
+use taskforge_app::wiring::StartError;
 use taskforge_app::{commands, telemetry};
 
 fn main() -> ExitCode {
@@ -26,8 +27,11 @@ fn main() -> ExitCode {
                 match Application::build(&common, &serve).await {
                     Ok(app) => report(app.run_until_stopped().await.map_err(anyhow::Error::from)),
                     Err(e) => {
-                        eprintln!("taskforge: {e}");
-                        ExitCode::from(e.exit_code())
+                        let code = e.exit_code();
+                        // With its causes, on one line: "… is not a TaskForge database …: the
+                        // file is … bytes, not a whole number of pages".
+                        eprintln!("taskforge: {:#}", anyhow::Error::from(e));
+                        ExitCode::from(code)
                     }
                 }
             }
@@ -58,12 +62,14 @@ fn refuse(error: &dyn std::fmt::Display) -> ExitCode {
     ExitCode::from(2)
 }
 
+/// An operator command's outcome: exit status 0, or one line and the status of the failure
+/// (a database that cannot be opened exits as `serve` does, 2 or 3; anything else 1).
 fn report(result: anyhow::Result<()>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("taskforge: {e:#}");
-            ExitCode::FAILURE
+            ExitCode::from(e.downcast_ref::<StartError>().map_or(1, StartError::exit_code))
         }
     }
 }

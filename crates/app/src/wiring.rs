@@ -98,16 +98,29 @@ impl Store {
     }
 }
 
-/// Ready when a primary-key read succeeds (migrations ran at open, or start-up failed).
+/// Ready when a primary-key read succeeds (migrations ran at open, or start-up failed) and
+/// the store can write: after a write failed because the disk is full or the file read-only,
+/// the SQLite store probes with a commit that changes nothing, until one succeeds (free while
+/// writes succeed; see `SqliteDatabase::check_writable`). The reasons name no file or SQL:
+/// `/ready` is public, the log has the cause.
 #[derive(Debug)]
-struct StoreReadiness(Repositories);
+struct StoreReadiness {
+    repositories: Repositories,
+    store: Store,
+}
 
 #[async_trait]
 impl ReadinessCheck for StoreReadiness {
     async fn check(&self) -> Result<(), NotReady> {
-        match self.0.categories.get(CategoryId::from_bytes([0; 16])).await {
-            Ok(_) => Ok(()),
-            Err(e) => Err(NotReady(format!("database unavailable: {e}"))),
+        if let Err(e) = self.repositories.categories.get(CategoryId::from_bytes([0; 16])).await {
+            return Err(NotReady(format!("database unavailable: {e}")));
+        }
+        match &self.store {
+            Store::Memory(_) => Ok(()),
+            Store::Sqlite(db) => db.check_writable().await.map_err(|e| {
+                tracing::warn!(error = ?e, "the database cannot write");
+                NotReady(String::from("database cannot write"))
+            }),
         }
     }
 }
@@ -265,7 +278,8 @@ pub async fn wire(common: &CommonSettings, serve: &ServeSettings) -> Result<Wire
         // A clone shares the login throttle with `auth`, which start-up warms.
         auth: auth.clone(),
     };
-    let readiness: Arc<dyn ReadinessCheck> = Arc::new(StoreReadiness(repositories));
+    let readiness: Arc<dyn ReadinessCheck> =
+        Arc::new(StoreReadiness { repositories, store: store.clone() });
     Ok(Wired { store, services, auth, tokens, clock, readiness })
 }
 

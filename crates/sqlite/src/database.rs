@@ -79,8 +79,9 @@ impl SqliteDatabase {
             Pragmas { synchronous: config.synchronous, busy_timeout: config.busy_timeout };
 
         let mut writer_conn = connection::open(&path).map_err(|e| open_error(&path, e))?;
-        connection::configure(&writer_conn, pragmas).map_err(|e| open_error(&path, e))?;
+        // Before `configure`, whose switch to WAL would write to a file about to be refused.
         connection::check_whole_pages(&writer_conn, &path).map_err(|e| open_error(&path, e))?;
+        connection::configure(&writer_conn, pragmas).map_err(|e| open_error(&path, e))?;
         migrate(&mut writer_conn, MIGRATIONS).map_err(|source| {
             if source.is_not_a_database() {
                 OpenError::NotADatabase {

@@ -116,6 +116,9 @@ impl From<AuthError> for ApiError {
     }
 }
 
+/// The `Retry-After` of a 503 for an unavailable store.
+const STORE_RETRY_AFTER_SECONDS: u64 = 5;
+
 /// Services translate the expected repository outcomes into their own errors; what reaches
 /// here unmapped is either an outage (503), a bug (500), or a race the service did not name.
 impl From<RepositoryError> for ApiError {
@@ -126,7 +129,10 @@ impl From<RepositoryError> for ApiError {
             | RepositoryError::Duplicate(_)
             | RepositoryError::InUse(_)
             | RepositoryError::MissingReference(_) => Self::conflict(e.to_string()),
-            RepositoryError::Unavailable(_) => Self::unavailable(&e),
+            // A full or read-only disk is not fixed in a second; the hint spaces retries out.
+            RepositoryError::Unavailable(_) => {
+                Self::unavailable(&e).retry_after(STORE_RETRY_AFTER_SECONDS)
+            }
             RepositoryError::Other(_) => Self::internal(&e),
         }
     }
@@ -183,7 +189,10 @@ mod tests {
     #[test]
     fn an_unavailable_store_is_503_and_any_other_failure_an_opaque_500() {
         let io = std::io::Error::other("disk on fire");
-        assert_eq!(status(RepositoryError::unavailable(io)), StatusCode::SERVICE_UNAVAILABLE);
+        let unavailable: ApiError = RepositoryError::unavailable(io).into();
+        assert_eq!(unavailable.status_code(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(unavailable.retry_after_seconds(), Some(STORE_RETRY_AFTER_SECONDS));
+        assert!(!unavailable.problem().detail.contains("fire"));
         let io = std::io::Error::other("disk on fire");
         let e: ApiError = RepositoryError::other(io).into();
         assert_eq!(e.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
