@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use utoipa::openapi::header::HeaderBuilder;
 use utoipa::openapi::response::{Response, ResponseBuilder};
+use utoipa::openapi::schema::{ArrayBuilder, Schema};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{ContentBuilder, ObjectBuilder, Ref, RefOr, Type};
 use utoipa::{IntoResponses, Modify, OpenApi};
@@ -14,6 +15,10 @@ use utoipa::{IntoResponses, Modify, OpenApi};
 use crate::error::PROBLEM_JSON;
 use crate::export::FORMATS;
 use crate::routes::{auth, categories, export, health, projects, reports, tasks, users};
+
+mod constraints;
+
+use constraints::Constraints;
 
 /// The API description served at `/api/v1/openapi.json`.
 #[derive(Debug, OpenApi)]
@@ -61,7 +66,7 @@ use crate::routes::{auth, categories, export, health, projects, reports, tasks, 
         reports::top,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
-    modifiers(&BearerAuth, &ExportFormats),
+    modifiers(&BearerAuth, &ExportFormats, &Constraints),
     tags(
         (name = "operations", description = "Health, readiness, metrics, this document"),
         (name = "auth", description = "Registration, login, token refresh, logout, password change"),
@@ -113,7 +118,13 @@ impl Modify for ExportFormats {
         }
         if let Some(RefOr::T(ok)) = operation.responses.responses.get_mut("200") {
             for format in FORMATS {
-                let schema = ObjectBuilder::new().schema_type(Type::String).build();
+                // A JSON export is an array of the tasks the listing returns; the other
+                // formats are text the document cannot describe further.
+                let schema: RefOr<Schema> = if is_json(format.content_type) {
+                    ArrayBuilder::new().items(Ref::from_schema_name("TaskResponse")).into()
+                } else {
+                    ObjectBuilder::new().schema_type(Type::String).into()
+                };
                 ok.content.insert(
                     format.content_type.to_owned(),
                     ContentBuilder::new().schema(Some(schema)).build(),
@@ -121,6 +132,11 @@ impl Modify for ExportFormats {
             }
         }
     }
+}
+
+/// True for `application/json`, with or without parameters.
+fn is_json(content_type: &str) -> bool {
+    content_type.split(';').next().is_some_and(|essence| essence.trim() == "application/json")
 }
 
 /// A problem-details response with `description`.

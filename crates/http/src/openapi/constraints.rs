@@ -1,0 +1,229 @@
+//! The value rules of the domain, written into the OpenAPI document as JSON Schema keywords
+//! (`pattern`, `minLength`, `maxItems`, `enum`), so that a client or a fuzzer (schemathesis)
+//! can tell a valid request from an invalid one without sending it.
+//!
+//! The patterns are built from the domain's own limits and mirror its parsers exactly:
+//! Rust's `str::trim` removes the Unicode `White_Space` characters ([`WHITE_SPACE`]) and
+//! `char::is_control` is the `Cc` category (U+0000–U+001F, U+007F–U+009F). Character classes
+//! are spelled out instead of `\s` or `\p{…}` because those differ between regex dialects.
+
+use taskforge_domain::values::{
+    CategoryName, Description, Label, Labels, Priority, ProjectDescription, ProjectName,
+    SearchText, Status, TaskTitle, Username,
+};
+use utoipa::Modify;
+use utoipa::openapi::path::{Operation, Parameter};
+use utoipa::openapi::schema::{ArrayItems, Object, Schema, SchemaType, Type};
+use utoipa::openapi::{OpenApi, RefOr};
+
+/// Unicode `White_Space`: what `str::trim` removes.
+const WHITE_SPACE: &str = "\\t\\n\\u000b\\u000c\\r \\u0085\\u00a0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000";
+/// `char::is_control`: the `Cc` category.
+const CONTROL: &str = "\\u0000-\\u001f\\u007f-\\u009f";
+/// Control characters except tab, line feed and carriage return (multi-line text).
+const CONTROL_BUT_LINE_BREAKS: &str = "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f";
+
+/// One line of text that is `min..=max` characters after trimming, with no control character
+/// left after trimming.
+fn trimmed_line(min: usize, max: usize) -> String {
+    let edge = format!("[^{WHITE_SPACE}{CONTROL}]");
+    let inner = format!("[^{CONTROL}]");
+    let space = format!("[{WHITE_SPACE}]*");
+    let body = if min <= 1 {
+        format!("{edge}(?:{inner}{{0,{}}}{edge})?", max.saturating_sub(2))
+    } else {
+        format!("{edge}{inner}{{{},{}}}{edge}", min - 2, max.saturating_sub(2))
+    };
+    format!("^{space}{body}{space}$")
+}
+
+/// Multi-line text of at most `max` characters: tab and line breaks allowed, other control
+/// characters not.
+fn text(max: usize) -> String {
+    format!("^[^{CONTROL_BUT_LINE_BREAKS}]{{0,{max}}}$")
+}
+
+/// A username: ASCII letters, digits and `_ . -`.
+fn username() -> String {
+    format!("^[A-Za-z0-9_.-]{{{},{}}}$", Username::MIN_CHARS, Username::MAX_CHARS)
+}
+
+/// A label: letters and digits of any script and `_ - . :` (`\w` with Unicode semantics).
+fn label() -> String {
+    format!("^[\\w.:-]{{1,{}}}$", Label::MAX_CHARS)
+}
+
+/// The sort orders of the task listing (`TaskSort::parse`; a test keeps the two in step).
+const SORTS: [&str; 8] = [
+    "created_at",
+    "-created_at",
+    "priority",
+    "-priority",
+    "due_date",
+    "-due_date",
+    "title",
+    "-title",
+];
+
+/// Adds the domain's value rules to the document.
+#[derive(Debug)]
+pub struct Constraints;
+
+impl Modify for Constraints {
+    fn modify(&self, openapi: &mut OpenApi) {
+        bodies(openapi);
+        for (path, item) in &mut openapi.paths.paths {
+            for operation in
+                [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete]
+                    .into_iter()
+                    .flatten()
+            {
+                parameters(path, operation);
+            }
+        }
+    }
+}
+
+fn bodies(openapi: &mut OpenApi) {
+    let Some(components) = openapi.components.as_mut() else { return };
+    let title = trimmed_line(1, TaskTitle::MAX_CHARS);
+    let project = trimmed_line(1, ProjectName::MAX_CHARS);
+    let category = trimmed_line(1, CategoryName::MAX_CHARS);
+    let rules: [(&str, &str, String); 10] = [
+        ("CreateProjectBody", "name", project.clone()),
+        ("CreateProjectBody", "description", text(ProjectDescription::MAX_CHARS)),
+        ("UpdateProjectBody", "name", project),
+        ("UpdateProjectBody", "description", text(ProjectDescription::MAX_CHARS)),
+        ("CategoryBody", "name", category),
+        ("CreateTaskBody", "title", title.clone()),
+        ("CreateTaskBody", "description", text(Description::MAX_CHARS)),
+        ("UpdateTaskBody", "title", title),
+        ("UpdateTaskBody", "description", text(Description::MAX_CHARS)),
+        ("RegisterBody", "username", username()),
+    ];
+    for (schema, property, pattern) in rules {
+        if let Some(object) = property_object(components.schemas.get_mut(schema), property) {
+            object.pattern = Some(pattern);
+        }
+    }
+    for schema in ["CreateTaskBody", "UpdateTaskBody"] {
+        if let Some(Schema::Array(array)) =
+            property_schema(components.schemas.get_mut(schema), "labels")
+        {
+            array.max_items = Some(Labels::MAX);
+            if let ArrayItems::RefOrSchema(item) = &mut array.items {
+                if let RefOr::T(Schema::Object(object)) = item.as_mut() {
+                    object.pattern = Some(label());
+                }
+            }
+        }
+    }
+}
+
+fn property_schema<'a>(
+    schema: Option<&'a mut RefOr<Schema>>,
+    property: &str,
+) -> Option<&'a mut Schema> {
+    let Some(RefOr::T(Schema::Object(object))) = schema else { return None };
+    match object.properties.get_mut(property)? {
+        RefOr::T(schema) => Some(schema),
+        RefOr::Ref(_) => None,
+    }
+}
+
+fn property_object<'a>(
+    schema: Option<&'a mut RefOr<Schema>>,
+    property: &str,
+) -> Option<&'a mut Object> {
+    match property_schema(schema, property)? {
+        Schema::Object(object) => Some(object),
+        _ => None,
+    }
+}
+
+/// The rules of the query and header parameters, by name.
+fn parameters(path: &str, operation: &mut Operation) {
+    for parameter in operation.parameters.iter_mut().flatten() {
+        let Some(rule) = parameter_rule(path, &parameter.name) else { continue };
+        set_schema(parameter, rule);
+    }
+}
+
+/// What a parameter's schema becomes.
+enum Rule {
+    Enum(Vec<String>),
+    Pattern(String, Option<usize>),
+    Uuid,
+}
+
+fn parameter_rule(path: &str, name: &str) -> Option<Rule> {
+    let names = |all: &[&str]| all.iter().map(|s| (*s).to_owned()).collect();
+    Some(match name {
+        "status" => Rule::Enum(names(&Status::ALL.map(Status::as_str))),
+        "priority" => Rule::Enum(names(&Priority::ALL.map(Priority::as_str))),
+        "sort" => Rule::Enum(names(&SORTS)),
+        "label" => Rule::Pattern(label(), None),
+        "q" => Rule::Pattern(trimmed_line(SearchText::MIN_CHARS, SearchText::MAX_CHARS), None),
+        // The task listing's cursor is opaque (`v1.` and URL-safe base64); the others are the
+        // id of the last item of the previous page.
+        "cursor" if path == "/api/v1/tasks" => {
+            Rule::Pattern(String::from("^v1\\.[A-Za-z0-9_-]+$"), Some(MAX_TASK_CURSOR))
+        }
+        // Users are listed by username, projects by id.
+        "cursor" if path == "/api/v1/users" => Rule::Pattern(username(), None),
+        "cursor" => Rule::Uuid,
+        // `*` or one strong entity tag of a version: a positive whole number (every one of up
+        // to 19 digits fits the version's u64); see crate::preconditions.
+        "If-Match" => Rule::Pattern(String::from("^(\\*|\"0*[1-9][0-9]{0,18}\")$"), None),
+        _ => return None,
+    })
+}
+
+/// The longest task cursor the listing accepts (`Cursor::decode`).
+const MAX_TASK_CURSOR: usize = 1200;
+
+fn set_schema(parameter: &mut Parameter, rule: Rule) {
+    let mut object = Object::with_type(SchemaType::Type(Type::String));
+    match rule {
+        Rule::Enum(values) => {
+            object.enum_values = Some(values.into_iter().map(Into::into).collect())
+        }
+        Rule::Pattern(pattern, max) => {
+            object.pattern = Some(pattern);
+            object.max_length = max;
+        }
+        Rule::Uuid => {
+            object.format = Some(utoipa::openapi::SchemaFormat::KnownFormat(
+                utoipa::openapi::KnownFormat::Uuid,
+            ));
+        }
+    }
+    parameter.schema = Some(RefOr::T(Schema::Object(object)));
+}
+
+#[cfg(test)]
+mod tests {
+    use taskforge_domain::query::TaskSort;
+
+    use super::*;
+
+    #[test]
+    fn the_sort_enum_is_exactly_what_the_listing_parses() {
+        for sort in SORTS {
+            assert_eq!(TaskSort::parse(sort).map(|s| s.to_string()), Ok(sort.to_owned()));
+        }
+        let message = TaskSort::parse("x").map(|_| ()).unwrap_err().to_string();
+        assert_eq!(message, format!("sort must be one of {}", SORTS.join(", ")));
+    }
+
+    #[test]
+    fn a_trimmed_line_pattern_bounds_the_trimmed_length() {
+        assert_eq!(
+            trimmed_line(3, 100),
+            format!(
+                "^[{WHITE_SPACE}]*[^{WHITE_SPACE}{CONTROL}][^{CONTROL}]{{1,98}}[^{WHITE_SPACE}{CONTROL}][{WHITE_SPACE}]*$"
+            )
+        );
+        assert!(trimmed_line(1, 50).contains("(?:[^\\u0000-\\u001f\\u007f-\\u009f]{0,48}"));
+    }
+}
