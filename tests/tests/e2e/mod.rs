@@ -10,6 +10,7 @@
 //! - [`api`]: one helper per endpoint, and the arranging helpers.
 //! - [`reply`]: the response type and the checks every response passes (no unexpected 5xx,
 //!   request id and security headers, problem+json errors).
+//! - [`raw`]: a raw TCP connection for malformed, endless or slow requests.
 //!
 //! Each `tests/e2e_*.rs` file declares `mod e2e;` and uses what it needs.
 // Each test file uses a different part of the harness.
@@ -18,6 +19,7 @@
 pub mod api;
 pub mod app;
 pub mod binary;
+pub mod raw;
 pub mod reply;
 pub mod server;
 
