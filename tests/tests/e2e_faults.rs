@@ -1,15 +1,19 @@
 //! Disk and database faults against the real binary (issue 9, point 3).
 //!
-//! - A store that runs out of space while serving: writes answer 503 problem+json with
-//!   `Retry-After` and nothing internal in it (no 500, no panic), reads keep answering,
-//!   `/ready` says 503, and once space is back writes succeed again without a restart.
+//! - A store that runs out of space, or whose file becomes read-only, while serving: writes
+//!   answer 503 problem+json with `Retry-After` and nothing internal in it (no 500, no panic),
+//!   reads keep answering, `/ready` says 503, and once the fault is gone writes succeed again
+//!   without a restart.
 //!
 //!   How space runs out: a 2 MiB tmpfs mounted for the test and filled to the last byte
 //!   (real `ENOSPC`, SQLite's `SQLITE_FULL`). Mounting needs root (or `CAP_SYS_ADMIN`); where
 //!   `mount` is refused (an unprivileged CI), the test falls back to a file-size limit on the
 //!   server process (`RLIMIT_FSIZE` at the WAL's current size through `prlimit`, allowed for
 //!   one's own processes: a real `EFBIG`, SQLite's `SQLITE_IOERR`), and lifts it to recover.
-//!   It prints which one ran; `TASKFORGE_TEST_FAULT=fsize` forces the fallback.
+//!   How the file becomes read-only: `chattr +i` on the database and its WAL, on a
+//!   filesystem that then refuses writes even through open descriptors (ext4, xfs; checked on
+//!   a scratch file first). Where that is not possible, the same file-size limit stands in.
+//!   Each test prints which fault ran; `TASKFORGE_TEST_FAULT=fsize` forces the fallback.
 //! - A damaged database file at start (garbage, overwritten header, scribbled schema page,
 //!   cut short, cut inside its last page, an applied migration edited): `serve` and `migrate`
 //!   exit with status 3 and one line naming the file, never a panic (101) or a backtrace.
@@ -39,6 +43,18 @@ enum Fault {
     Tmpfs { filler: PathBuf },
     /// The server may not write files beyond a size (`RLIMIT_FSIZE`).
     FileSizeLimit { pid: u32, wal: PathBuf },
+    /// The database file and its WAL are made immutable (`chattr +i`): even writes through
+    /// the descriptors the server already holds fail (`EPERM`), as on a read-only disk.
+    Immutable { files: Vec<PathBuf> },
+}
+
+/// The fault a test asks for; what it gets depends on what this machine allows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Wanted {
+    /// No space left.
+    Full,
+    /// A read-only database file.
+    ReadOnly,
 }
 
 /// Unmounts the test's tmpfs when dropped (after the server using it is gone).
@@ -108,6 +124,11 @@ impl Fault {
                 let size = std::fs::metadata(wal).expect("the server has a WAL file").len();
                 prlimit(*pid, &format!("--fsize={size}:"));
             }
+            Self::Immutable { files } => {
+                for file in files {
+                    chattr("+i", file).unwrap();
+                }
+            }
         }
     }
 
@@ -116,7 +137,53 @@ impl Fault {
         match self {
             Self::Tmpfs { filler, .. } => std::fs::remove_file(filler).unwrap(),
             Self::FileSizeLimit { pid, .. } => prlimit(*pid, "--fsize=unlimited:"),
+            Self::Immutable { files } => {
+                for file in files {
+                    chattr("-i", file).unwrap();
+                }
+            }
         }
+    }
+}
+
+/// Lifts the immutable flag if a test left it (so the temporary directory can be removed).
+struct Mutable(Vec<PathBuf>);
+
+impl Drop for Mutable {
+    fn drop(&mut self) {
+        for file in &self.0 {
+            let _ = chattr("-i", file);
+        }
+    }
+}
+
+fn chattr(flag: &str, file: &Path) -> Result<(), String> {
+    let output = Command::new("chattr")
+        .arg(flag)
+        .arg(file)
+        .output()
+        .map_err(|e| format!("chattr cannot be run: {e}"))?;
+    if output.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&output.stderr).trim().to_owned())
+    }
+}
+
+/// Whether `chattr +i` in `dir` stops writes through a descriptor opened before it (ext4 and
+/// xfs: yes; tmpfs accepts the flag but keeps writing, and without `CAP_LINUX_IMMUTABLE` it
+/// is refused), tried on a scratch file.
+fn immutable_stops_open_writers(dir: &Path) -> Result<(), String> {
+    let scratch = dir.join("immutability-probe");
+    let mut file = std::fs::File::create(&scratch).unwrap();
+    chattr("+i", &scratch)?;
+    let written = file.write_all(b"x").and_then(|()| file.sync_all());
+    chattr("-i", &scratch)?;
+    std::fs::remove_file(&scratch).unwrap();
+    match written {
+        Err(e) if e.raw_os_error() == Some(1) => Ok(()),
+        Err(e) => Err(format!("a write failed otherwise: {e}")),
+        Ok(()) => Err(String::from("the filesystem keeps writing to an immutable file")),
     }
 }
 
@@ -132,39 +199,58 @@ fn prlimit(pid: u32, limit: &str) {
     );
 }
 
-/// A server on a database whose space the returned fault can take away, with one editor.
-fn start_with_fault(dir: &Path) -> (Server, Fault, Option<Mounted>, String) {
+/// A server with one editor, on a database the returned fault can take away from it: the
+/// fault `wanted` where this machine allows it, else a file-size limit (printed).
+fn start_with_fault(dir: &Path, wanted: Wanted) -> (Server, Fault, Guards, String) {
     let forced_fallback = std::env::var("TASKFORGE_TEST_FAULT").is_ok_and(|v| v == "fsize");
     let mount_point = dir.join("tiny");
-    let mounted = if forced_fallback {
+    let possible = if forced_fallback {
         Err(String::from("TASKFORGE_TEST_FAULT=fsize"))
     } else {
-        mount_tmpfs(&mount_point)
-    };
-    let (database, mounted) = match mounted {
-        Ok(mounted) => (mount_point.join("taskforge.db"), Some(mounted)),
-        Err(why) => {
-            eprintln!("fault injection: file-size limit (RLIMIT_FSIZE), no tmpfs: {why}");
-            (dir.join("taskforge.db"), None)
+        match wanted {
+            Wanted::Full => mount_tmpfs(&mount_point).map(Some),
+            Wanted::ReadOnly => immutable_stops_open_writers(dir).map(|()| None),
         }
     };
+    let mut guards = Guards { mounted: None, mutable: None };
+    let database = match &possible {
+        Ok(Some(_)) => mount_point.join("taskforge.db"),
+        _ => dir.join("taskforge.db"),
+    };
     let editor = e2e::app::create_user(&database, "fault-editor", "editor");
-    let (server, fault) = match &mounted {
-        Some(_) => {
+    let wal = PathBuf::from(format!("{}-wal", database.display()));
+    let (server, fault) = match possible {
+        Ok(Some(mounted)) => {
             eprintln!("fault injection: a full 2 MiB tmpfs");
+            guards.mounted = Some(mounted);
             let server = Server::start(&database, &[], None);
             (server, Fault::Tmpfs { filler: mount_point.join("fill") })
         }
-        None => {
+        Ok(None) => {
+            eprintln!("fault injection: the database and its WAL made immutable (chattr +i)");
+            let server = Server::start(&database, &[], None);
+            let files = vec![database.clone(), wal];
+            guards.mutable = Some(Mutable(files.clone()));
+            (server, Fault::Immutable { files })
+        }
+        Err(why) => {
+            eprintln!(
+                "fault injection: a file-size limit (RLIMIT_FSIZE), as {wanted:?} is not possible here: {why}"
+            );
             let pid_file = dir.join("server.pid");
             let command = serve_ignoring_sigxfsz(&database, &pid_file);
             let server = Server::start_command(command, &database, None);
             let pid = std::fs::read_to_string(&pid_file).unwrap().trim().parse().unwrap();
-            let wal = PathBuf::from(format!("{}-wal", database.display()));
             (server, Fault::FileSizeLimit { pid, wal })
         }
     };
-    (server, fault, mounted, editor)
+    (server, fault, guards, editor)
+}
+
+/// What must be undone after the server is gone: the mount, the immutable flag.
+struct Guards {
+    mounted: Option<Mounted>,
+    mutable: Option<Mutable>,
 }
 
 /// `POST /api/v1/tasks` as `who`, accepting a 503.
@@ -179,16 +265,27 @@ async fn ready_status(app: &TestApp) -> u16 {
 
 #[tokio::test]
 async fn a_full_disk_makes_writes_503_keeps_reads_and_recovers_when_space_returns() {
+    writes_fail_as_503_and_recover(Wanted::Full).await;
+}
+
+#[tokio::test]
+async fn a_database_file_made_read_only_makes_writes_503_keeps_reads_and_recovers() {
+    writes_fail_as_503_and_recover(Wanted::ReadOnly).await;
+}
+
+/// The scenario both faults share: 503 problem+json while the fault lasts, reads and the
+/// process unharmed, `/ready` 503, and writes again once it is gone, without a restart.
+async fn writes_fail_as_503_and_recover(wanted: Wanted) {
     // Arrange
     let dir = tempfile::tempdir().unwrap();
-    let (server, fault, mounted, editor_id) = start_with_fault(dir.path());
+    let (server, fault, guards, editor_id) = start_with_fault(dir.path(), wanted);
     let app = TestApp::on(server);
     let editor =
         app.logged_in("fault-editor", &e2e::app::password_of("fault-editor"), editor_id).await;
     let project = id_of(&app.create_project(&editor, &json!({"name": "Faults"})).await.expect(201));
     let before = app.create_task(&editor, &task_body(&project, &json!({}))).await.expect(201);
     assert_eq!(ready_status(&app).await, 200);
-    // Act: the space goes.
+    // Act: the fault begins.
     fault.fill();
     let mut refusal = None;
     for n in 0..WRITES_UNTIL_FULL {
@@ -196,17 +293,16 @@ async fn a_full_disk_makes_writes_503_keeps_reads_and_recovers_when_space_return
         match reply.status {
             201 => {}
             503 => {
-                eprintln!("{n} writes stored after the space went, then 503");
+                eprintln!("{n} writes stored after the fault began, then 503");
                 refusal = Some(reply);
                 break;
             }
-            other => panic!("a write on a full disk answered {other}: {}", reply.text()),
+            other => panic!("a write under {fault:?} answered {other}: {}", reply.text()),
         }
     }
     // Assert: 503 problem+json, a hint when to retry, nothing internal.
-    let refusal = refusal.unwrap_or_else(|| {
-        panic!("{WRITES_UNTIL_FULL} writes succeeded on a full disk ({fault:?})")
-    });
+    let refusal =
+        refusal.unwrap_or_else(|| panic!("{WRITES_UNTIL_FULL} writes succeeded under {fault:?}"));
     let problem = refusal.json();
     assert_eq!(problem["status"], 503, "{problem}");
     assert!(refusal.header("content-type").is_some_and(|c| c.contains("problem+json")));
@@ -219,26 +315,26 @@ async fn a_full_disk_makes_writes_503_keeps_reads_and_recovers_when_space_return
     let read = app.get_task(&editor, &id_of(&before)).await.expect(200);
     assert_eq!(read, before);
     app.list_tasks(&editor, &format!("project_id={project}")).await.expect(200);
-    assert_eq!(ready_status(&app).await, 503, "/ready while the disk is full");
+    assert_eq!(ready_status(&app).await, 503, "/ready while the fault lasts");
     let again = try_create_task(&app, &editor, &project, WRITES_UNTIL_FULL).await;
-    assert_eq!(again.status, 503, "still full: {}", again.text());
+    assert_eq!(again.status, 503, "the fault still lasts: {}", again.text());
 
-    // Act: the space comes back.
+    // Act: the fault ends.
     fault.free();
     // Assert: the same process writes again, at once, and is ready.
     let created = try_create_task(&app, &editor, &project, WRITES_UNTIL_FULL + 1).await;
     let created = created.expect(201);
     assert_eq!(app.get_task(&editor, &id_of(&created)).await.expect(200), created);
-    assert_eq!(ready_status(&app).await, 200, "/ready once space is back");
+    assert_eq!(ready_status(&app).await, 200, "/ready once the fault is gone");
     assert!(app.server.is_running());
     let log = app.server.log();
     assert!(!log.iter().any(|l| l.contains("panicked")), "no panic: {log:#?}");
     let internal_errors: Vec<&String> =
         log.iter().filter(|l| l.contains("\"status\":500")).collect();
     assert!(internal_errors.is_empty(), "no 500: {internal_errors:#?}");
-    // The server goes first, then the mount it used, then the directory.
+    // The server goes first, then the mount or flag it used, then the directory.
     drop(app);
-    drop(mounted);
+    drop(guards);
 }
 
 // --- damaged database files at start ------------------------------------------------------
