@@ -112,11 +112,17 @@ async fn sigterm_finishes_requests_in_flight_refuses_new_ones_exits_0_and_loses_
     let took = signalled.elapsed();
     assert!(app.server.log().iter().any(|l| l.contains("taskforge stopped")));
 
-    // Nothing acknowledged is lost.
+    // Nothing acknowledged is lost, and nothing else was written: a load request that got
+    // no response was never taken in (had the server read it, it would have answered it).
     let again = app.restarted(&[]);
     for id in &acknowledged {
         again.get_task(&again.people.editor, id).await.expect(200);
     }
+    assert_eq!(
+        tasks_in(&again, &written),
+        acknowledged.len(),
+        "the project holds exactly the acknowledged creates ({unanswered} went unanswered)"
+    );
     println!(
         "SIGTERM: {} acknowledged creates present after restart ({load_answers} load replies, \
          all 201; {unanswered} load requests sent around the signal got no response); \
@@ -167,6 +173,17 @@ async fn fill(app: &TestApp, project: &str) {
         .collect()
         .await;
     assert!(replies.iter().all(|s| *s == 201), "{replies:?}");
+}
+
+/// How many tasks `project` holds, read from the database file.
+fn tasks_in(app: &TestApp, project: &str) -> usize {
+    let flags = rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY;
+    let conn = rusqlite::Connection::open_with_flags(app.server.database(), flags)
+        .expect("the database opens read-only");
+    let id = uuid::Uuid::parse_str(project).expect("a project id is a UUID");
+    let sql = "SELECT count(*) FROM tasks WHERE project_id = ?";
+    let count: i64 = conn.query_row(sql, [id.as_bytes()], |r| r.get(0)).expect("a count");
+    usize::try_from(count).expect("a count is not negative")
 }
 
 /// What a load client was told.
