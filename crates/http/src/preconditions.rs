@@ -31,7 +31,7 @@ impl FromRequest for IfMatch {
 /// Accepts one strong entity tag of a version (`"3"`) or `*`. Weak tags (`W/"3"`) never match
 /// under the strong comparison `If-Match` requires, and several tags cannot name one version,
 /// so both are refused as malformed rather than silently ignored.
-fn parse(value: Option<&HeaderValue>) -> Result<Option<Version>, ApiError> {
+pub(crate) fn parse(value: Option<&HeaderValue>) -> Result<Option<Version>, ApiError> {
     let Some(value) = value else { return Ok(None) };
     let malformed = || {
         ApiError::bad_request(

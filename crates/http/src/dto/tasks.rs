@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use taskforge_domain::commands::{CreateTask, MoveTask, UpdateTask};
 use taskforge_domain::query::Page;
 use taskforge_domain::values::{
-    Description, DueDate, Labels, Priority, Status, TaskTitle, Version,
+    Description, DueDate, Labels, LabelsError, Priority, Status, TaskTitle, Version,
 };
 use taskforge_domain::{CategoryId, ProjectId, Task, TaskId, UserId};
 use utoipa::ToSchema;
@@ -12,6 +12,16 @@ use utoipa::ToSchema;
 use super::validation::{Validator, id, present};
 use super::{Field, WirePriority, WireStatus};
 use crate::error::ApiError;
+
+/// The labels of a request body: at most [`Labels::MAX`] items as sent, so the limit the
+/// OpenAPI document states (`maxItems`) is the one enforced, even for a list that repeats a
+/// label (the domain alone counts distinct labels).
+fn labels(raw: &[String]) -> Result<Labels, LabelsError> {
+    if raw.len() > Labels::MAX {
+        return Err(LabelsError::TooMany);
+    }
+    Labels::parse(raw)
+}
 
 /// `POST /api/v1/tasks`.
 #[derive(Debug, Deserialize, ToSchema)]
@@ -36,7 +46,8 @@ pub struct CreateTaskBody {
     /// A member of the project.
     #[schema(format = Uuid)]
     pub assignee_id: Option<String>,
-    /// 0–20 labels of letters, digits and `_ - . :`; stored lower-cased, de-duplicated.
+    /// 0–20 labels (as sent, repeats included) of letters, digits and `_ - . :`; stored
+    /// lower-cased, de-duplicated.
     pub labels: Option<Vec<String>>,
     /// `YYYY-MM-DD`.
     #[schema(format = Date)]
@@ -62,7 +73,7 @@ impl CreateTaskBody {
         let priority = v.optional("priority", self.priority, |p| Priority::parse(&p));
         let category_id = v.optional("category_id", self.category_id, |c| id::<CategoryId>(&c));
         let assignee_id = v.optional("assignee_id", self.assignee_id, |a| id::<UserId>(&a));
-        let labels = v.optional("labels", self.labels, |l| Labels::parse(&l));
+        let labels = v.optional("labels", self.labels, |l| labels(&l));
         let due_date = v.optional("due_date", self.due_date, |d| DueDate::parse(&d));
         let parent_id = v.optional("parent_id", self.parent_id, |p| id::<TaskId>(&p));
         v.finish()?;
@@ -144,7 +155,7 @@ impl UpdateTaskBody {
             priority: v.non_null("priority", self.priority, |p| Priority::parse(&p)),
             category_id: v.patch("category_id", self.category_id, |c| id::<CategoryId>(&c)),
             assignee_id: v.patch("assignee_id", self.assignee_id, |a| id::<UserId>(&a)),
-            labels: v.patch("labels", self.labels, |l| Labels::parse(&l)),
+            labels: v.patch("labels", self.labels, |l| labels(&l)),
             due_date: v.patch("due_date", self.due_date, |d| DueDate::parse(&d)),
             parent_id: v.patch("parent_id", self.parent_id, |p| id::<TaskId>(&p)),
             is_public: v.non_null("is_public", self.is_public, Ok::<bool, &str>),

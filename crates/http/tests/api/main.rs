@@ -10,6 +10,7 @@ mod categories;
 mod export;
 mod export_parse;
 mod export_streaming;
+mod openapi_rules;
 mod operations;
 mod projects;
 mod refusals;
