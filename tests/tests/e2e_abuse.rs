@@ -453,3 +453,21 @@ async fn five_hundred_idle_connections_do_not_keep_new_clients_out_and_are_close
     assert!(outcomes.iter().all(|o| *o == (408, Closed::ByServer)), "{outcomes:?}");
     normal_clients_get_200s(&app, 10).await;
 }
+
+#[tokio::test]
+async fn with_keep_alive_off_every_connection_serves_one_request_and_is_closed() {
+    // Arrange: no keep-alive, so every request is a first request, under the head timeout.
+    let app = TestApp::spawn_with(&[("TASKFORGE_KEEP_ALIVE", "off")]).await;
+    let port = app.server.port();
+    // Act: one request, then the client waits for more to happen.
+    let (first, closed) = joined(thread::spawn(move || {
+        let mut c = RawConnection::open(port);
+        c.send(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").unwrap();
+        (c.read_response(ANSWER_WITHIN), c.read_until_closed(ANSWER_WITHIN))
+    }))
+    .await;
+    // Assert: answered, marked to close, and closed by the server with nothing more sent.
+    assert_eq!(first.status, 200);
+    assert_eq!(first.header("connection"), Some("close"));
+    assert_eq!(closed, (Vec::new(), Closed::ByServer));
+}

@@ -109,13 +109,23 @@ impl RawConnection {
 
     /// Waits up to `within` for the server to close the connection, discarding what it sends.
     pub fn wait_closed(&mut self, within: Duration) -> Closed {
+        self.read_until_closed(within).1
+    }
+
+    /// Everything the server still sends until it closes the connection (or `within` passes).
+    pub fn read_until_closed(&mut self, within: Duration) -> (Vec<u8>, Closed) {
         let deadline = Instant::now() + within;
+        let mut rest = std::mem::take(&mut self.pending);
         loop {
-            match self.fill(deadline) {
-                Fill::Data => self.pending.clear(),
-                Fill::Closed => return Closed::ByServer,
-                Fill::TimedOut => return Closed::No,
-            }
+            let closed = match self.fill(deadline) {
+                Fill::Data => {
+                    rest.append(&mut self.pending);
+                    continue;
+                }
+                Fill::Closed => Closed::ByServer,
+                Fill::TimedOut => Closed::No,
+            };
+            return (rest, closed);
         }
     }
 
