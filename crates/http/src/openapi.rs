@@ -17,8 +17,10 @@ use crate::export::FORMATS;
 use crate::routes::{auth, categories, export, health, projects, reports, tasks, users};
 
 mod constraints;
+mod links;
 
 use constraints::Constraints;
+use links::Links;
 
 /// The API description served at `/api/v1/openapi.json`.
 #[derive(Debug, OpenApi)]
@@ -66,7 +68,7 @@ use constraints::Constraints;
         reports::top,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
-    modifiers(&BearerAuth, &ExportFormats, &Constraints),
+    modifiers(&BearerAuth, &ExportFormats, &Constraints, &Links),
     tags(
         (name = "operations", description = "Health, readiness, metrics, this document"),
         (name = "auth", description = "Registration, login, token refresh, logout, password change"),
@@ -78,6 +80,20 @@ use constraints::Constraints;
     )
 )]
 pub struct ApiDoc;
+
+impl ApiDoc {
+    /// The document as served: JSON, with the link objects' field names as OpenAPI spells
+    /// them. (utoipa 5.5 serialises `Link` fields in snake case — `operation_id` instead of
+    /// `operationId` — which readers of the document, schemathesis among them, ignore.)
+    ///
+    /// # Errors
+    /// When the document cannot be serialised (it always can; the handler falls back to `{}`).
+    pub fn to_served_json() -> Result<String, serde_json::Error> {
+        let mut document = serde_json::to_value(Self::openapi())?;
+        links::respell(&mut document);
+        serde_json::to_string(&document)
+    }
+}
 
 /// Adds the `bearer` security scheme the authenticated routes refer to.
 #[derive(Debug)]

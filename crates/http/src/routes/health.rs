@@ -6,7 +6,7 @@ use std::sync::OnceLock;
 use actix_web::http::header::ContentType;
 use actix_web::{HttpResponse, web};
 use serde::Serialize;
-use utoipa::{OpenApi as _, ToSchema};
+use utoipa::ToSchema;
 
 use super::resource;
 use crate::error::ApiError;
@@ -76,6 +76,6 @@ pub async fn openapi_json() -> HttpResponse {
     // Generated once: it depends on the code only.
     static DOCUMENT: OnceLock<String> = OnceLock::new();
     let body =
-        DOCUMENT.get_or_init(|| ApiDoc::openapi().to_json().unwrap_or_else(|_| String::from("{}")));
+        DOCUMENT.get_or_init(|| ApiDoc::to_served_json().unwrap_or_else(|_| String::from("{}")));
     HttpResponse::Ok().insert_header(ContentType::json()).body(body.as_str())
 }

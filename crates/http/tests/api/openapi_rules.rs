@@ -118,3 +118,17 @@ async fn text_fields_carry_the_domains_patterns() {
         );
     }
 }
+
+#[actix_web::test]
+async fn creating_a_task_links_to_the_operations_on_it_with_its_id_and_etag() {
+    let doc = document().await;
+    let links = &doc["paths"]["/api/v1/tasks"]["post"]["responses"]["201"]["links"];
+    let update = &links["tasks_update"];
+    assert_eq!(update["operationId"], "tasks_update");
+    assert_eq!(update["parameters"]["path.id"], "$response.body#/id");
+    assert_eq!(update["parameters"]["header.If-Match"], "$response.header.ETag");
+    assert_eq!(links["tasks_get"]["parameters"]["header.If-Match"], Value::Null);
+    assert!(links["tasks_get"].get("operation_id").is_none(), "OpenAPI spells it operationId");
+    let project_links = &doc["paths"]["/api/v1/projects"]["post"]["responses"]["201"]["links"];
+    assert_eq!(project_links["projects_members"]["operationId"], "projects_members");
+}
