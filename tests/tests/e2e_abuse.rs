@@ -471,3 +471,68 @@ async fn with_keep_alive_off_every_connection_serves_one_request_and_is_closed()
     assert_eq!(first.header("connection"), Some("close"));
     assert_eq!(closed, (Vec::new(), Closed::ByServer));
 }
+
+/// Servers whose kept-alive connections are watched quickly: head timeout and keep-alive of
+/// 2 s each, so a connection with no request in progress is cut off after 4 s.
+const KEPT_ALIVE_ENV: [(&str, &str); 2] =
+    [("TASKFORGE_CLIENT_REQUEST_TIMEOUT", "2s"), ("TASKFORGE_KEEP_ALIVE", "2s")];
+
+#[tokio::test]
+async fn a_next_head_trickled_on_a_kept_alive_connection_is_cut_off_while_prompt_ones_are_served() {
+    // Arrange
+    let app = TestApp::spawn_with(&KEPT_ALIVE_ENV).await;
+    let port = app.server.port();
+    let request = b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".to_vec();
+    // Act: ten connections each send one good request, then the next head a byte every
+    // 200 ms (8 s for the whole head, far beyond the 4 s a connection may go without a
+    // request); meanwhile normal clients are served.
+    let slow: Vec<_> = (0..10)
+        .map(|_| {
+            let request = request.clone();
+            thread::spawn(move || {
+                let mut writer = RawConnection::open(port);
+                let mut reader = writer.try_clone();
+                writer.send(&request).unwrap();
+                let first = reader.read_response(ANSWER_WITHIN);
+                let started = std::time::Instant::now();
+                let rest = thread::spawn(move || reader.read_until_closed(ANSWER_WITHIN));
+                for byte in &request {
+                    if rest.is_finished() || writer.send(&[*byte]).is_err() {
+                        break;
+                    }
+                    thread::sleep(Duration::from_millis(200));
+                }
+                let (rest, closed) = rest.join().expect("the reading thread does not panic");
+                (first.status, rest, closed, started.elapsed())
+            })
+        })
+        .collect();
+    // An honest client on a kept-alive connection: a pause shorter than keep-alive, then its
+    // next request, answered as usual.
+    let honest = thread::spawn(move || {
+        let mut c = RawConnection::open(port);
+        let mut statuses = Vec::new();
+        for _ in 0..3 {
+            c.send(b"GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").unwrap();
+            statuses.push(c.read_response(ANSWER_WITHIN).status);
+            thread::sleep(Duration::from_millis(1_000));
+        }
+        statuses
+    });
+    normal_clients_get_200s(&app, 100).await;
+    // Assert: the trickled head got no answer and the server closed the connection before
+    // the client could finish it; the honest connection served all its requests.
+    for handle in slow {
+        let (first, rest, closed, after) = joined(handle).await;
+        assert_eq!(first, 200);
+        assert_eq!(closed, Closed::ByServer, "the trickling connection is closed");
+        assert!(
+            rest.is_empty(),
+            "nothing answers the trickled head: {}",
+            String::from_utf8_lossy(&rest)
+        );
+        assert!(after < Duration::from_secs(8), "closed before the head was complete: {after:?}");
+    }
+    assert_eq!(joined(honest).await, [200, 200, 200]);
+    normal_clients_get_200s(&app, 10).await;
+}

@@ -3,7 +3,7 @@
 use actix_web::HttpServer;
 use actix_web::dev::Server;
 use actix_web::http::KeepAlive;
-use taskforge_http::{AppState, HttpMetrics, HttpSettings, build_app};
+use taskforge_http::{AppState, HttpMetrics, HttpSettings, build_app, watch_connections};
 
 use crate::settings::{CommonSettings, ServeSettings, default_workers};
 use crate::store_metrics;
@@ -54,7 +54,14 @@ impl Application {
         // Every connection limit is set explicitly (docs/operations.md, "Limits"), and the
         // backlog before binding, which is when it takes effect.
         let workers = serve.workers.unwrap_or_else(default_workers);
-        let server = HttpServer::new(move || build_app(state.clone(), http_settings.clone()))
+        let mut server = HttpServer::new(move || build_app(state.clone(), http_settings.clone()));
+        // actix times only the first request's head; the watch times the heads that follow
+        // on a kept-alive connection (crates/http/src/middleware/connection_watch.rs).
+        if let Some(keep_alive) = limits.keep_alive {
+            server =
+                server.on_connect(watch_connections(keep_alive + limits.client_request_timeout));
+        }
+        let server = server
             .shutdown_timeout(serve.shutdown_grace.as_secs())
             .workers(workers)
             .max_connections(limits.connections_per_worker(workers))

@@ -14,6 +14,7 @@ use crate::body::{BodyTimeout, payload_error};
 use crate::client_address::TrustedProxies;
 use crate::error::ApiError;
 use crate::middleware::catch_panic::catch_panic;
+use crate::middleware::connection_watch::mark_requests;
 use crate::middleware::cors::cors;
 use crate::middleware::head::head_as_get;
 use crate::middleware::head_limits::head_limits;
@@ -161,6 +162,7 @@ pub fn build_app_with(
         .wrap(from_fn(request_id))
         .wrap(from_fn(head_as_get))
         .wrap(from_fn(hold_unread_body))
+        .wrap(from_fn(mark_requests))
 }
 
 async fn not_found() -> Result<HttpResponse, ApiError> {

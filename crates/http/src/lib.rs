@@ -58,4 +58,5 @@ pub use app::{BODY_LIMIT, HttpSettings, InvalidOrigin, build_app, build_app_with
 pub use client_address::{InvalidProxy, TrustedProxies};
 pub use error::{ApiError, FieldError, Problem};
 pub use metrics::HttpMetrics;
+pub use middleware::connection_watch::watch_connections;
 pub use state::{AlwaysReady, AppState, NotReady, ReadinessCheck, Services};

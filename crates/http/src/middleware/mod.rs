@@ -1,8 +1,9 @@
-//! Middleware, outermost first: unread-body holder → HEAD as GET → request id → security
+//! Middleware, outermost first: connection watch → unread-body holder → HEAD as GET → request id → security
 //! headers → tracing and metrics → panic catcher → head limits → CORS → routes. Each file holds
 //! one concern; `app.rs` stacks them.
 
 pub mod catch_panic;
+pub mod connection_watch;
 pub mod cors;
 pub mod head;
 pub mod head_limits;
