@@ -5,10 +5,17 @@
 
 mod support;
 
+use std::sync::Arc;
+
 use support::World;
 use taskforge_domain::UserId;
+use taskforge_domain::clock::Timestamp;
 use taskforge_domain::events::EventKind;
+use taskforge_domain::policy::Actor;
+use taskforge_domain::ports::{RepositoryError, UserRepository};
+use taskforge_domain::services::UserService;
 use taskforge_domain::services::{ProjectError, UserError};
+use taskforge_domain::values::Username;
 use taskforge_domain::values::{PageLimit, Role};
 
 // ===== actor and me =============================================================================
@@ -320,4 +327,148 @@ async fn deleting_a_user_who_does_not_exist_is_not_found() {
     // Assert
     assert!(matches!(result, Err(UserError::NotFound)), "{result:?}");
     world.assert_unchanged_since(&before).await;
+}
+
+// ===== racing administrators ======================================================================
+
+/// A user store where a rival request's write lands just before ours: the moment between
+/// reading the state and writing, when two admins demote or delete each other at once.
+#[derive(Debug)]
+struct RivalFirst {
+    inner: Arc<dyn UserRepository>,
+    rival: std::sync::Mutex<Option<Rival>>,
+}
+
+#[derive(Debug)]
+enum Rival {
+    Demote(taskforge_domain::User),
+    Delete(UserId),
+}
+
+impl RivalFirst {
+    async fn rival_goes_first(&self) {
+        let rival = self.rival.lock().unwrap().take();
+        match rival {
+            Some(Rival::Demote(user)) => self.inner.update(&user).await.unwrap(),
+            Some(Rival::Delete(id)) => self.inner.delete(id, at_noon()).await.unwrap(),
+            None => {}
+        }
+    }
+}
+
+fn at_noon() -> Timestamp {
+    Timestamp::from_unix_micros(1_767_268_800_000_000).unwrap()
+}
+
+#[async_trait::async_trait]
+impl UserRepository for RivalFirst {
+    async fn insert(&self, user: &taskforge_domain::User) -> Result<(), RepositoryError> {
+        self.inner.insert(user).await
+    }
+    async fn get(&self, id: UserId) -> Result<Option<taskforge_domain::User>, RepositoryError> {
+        self.inner.get(id).await
+    }
+    async fn find_by_username(
+        &self,
+        username: &Username,
+    ) -> Result<Option<taskforge_domain::User>, RepositoryError> {
+        self.inner.find_by_username(username).await
+    }
+    async fn usernames(
+        &self,
+        ids: &[UserId],
+    ) -> Result<std::collections::HashMap<UserId, Username>, RepositoryError> {
+        self.inner.usernames(ids).await
+    }
+    async fn list(
+        &self,
+        after: Option<&Username>,
+        limit: usize,
+    ) -> Result<Vec<taskforge_domain::User>, RepositoryError> {
+        self.inner.list(after, limit).await
+    }
+    async fn count_with_role(&self, role: Role) -> Result<u64, RepositoryError> {
+        self.rival_goes_first().await;
+        self.inner.count_with_role(role).await
+    }
+    async fn update(&self, user: &taskforge_domain::User) -> Result<(), RepositoryError> {
+        self.rival_goes_first().await;
+        self.inner.update(user).await
+    }
+    async fn delete(&self, id: UserId, at: Timestamp) -> Result<(), RepositoryError> {
+        self.rival_goes_first().await;
+        self.inner.delete(id, at).await
+    }
+    async fn update_keeping_another_admin(
+        &self,
+        user: &taskforge_domain::User,
+    ) -> Result<(), RepositoryError> {
+        self.rival_goes_first().await;
+        self.inner.update_keeping_another_admin(user).await
+    }
+    async fn delete_keeping_another_admin(
+        &self,
+        id: UserId,
+        at: Timestamp,
+    ) -> Result<(), RepositoryError> {
+        self.rival_goes_first().await;
+        self.inner.delete_keeping_another_admin(id, at).await
+    }
+}
+
+/// `ada` and `alan`, both admins, and a user service whose store lets alan's demotion of ada
+/// (`delete_ada`: deletion) land just before the service's own write.
+async fn racing_admins(delete_ada: bool) -> (World, UserService, Actor, Actor) {
+    let world = World::new();
+    let ada = world.admin("ada").await;
+    let alan = world.admin("alan").await;
+    let rival = if delete_ada {
+        Rival::Delete(ada.user_id)
+    } else {
+        let stored = world.stored_user(&ada).await.unwrap();
+        Rival::Demote(taskforge_domain::User { role: Role::Editor, ..stored })
+    };
+    let store = RivalFirst {
+        inner: Arc::clone(&world.repos.users),
+        rival: std::sync::Mutex::new(Some(rival)),
+    };
+    let users = UserService::new(
+        Arc::new(store),
+        Arc::clone(&world.repos.refresh_tokens),
+        world.clock.clone(),
+        world.events.clone(),
+    );
+    (world, users, ada, alan)
+}
+
+async fn admins(world: &World) -> u64 {
+    world.repos.users.count_with_role(Role::Admin).await.unwrap()
+}
+
+#[tokio::test]
+async fn two_admins_demoting_each_other_at_once_leave_one_admin() {
+    for delete_ada in [false, true] {
+        // Arrange: alan demotes (or deletes) ada between ada's read and ada's write.
+        let (world, users, ada, alan) = racing_admins(delete_ada).await;
+        // Act: ada demotes alan.
+        let result = users.set_role(&ada, alan.user_id, Role::Viewer).await;
+        // Assert: refused, since alan is by now the only admin, who stays one.
+        assert!(matches!(result, Err(UserError::LastAdmin)), "{result:?}");
+        assert_eq!(admins(&world).await, 1);
+        assert_eq!(world.stored_user(&alan).await.unwrap().role, Role::Admin);
+    }
+}
+
+#[tokio::test]
+async fn two_admins_deleting_each_other_at_once_leave_one_admin() {
+    for delete_ada in [false, true] {
+        // Arrange
+        let (world, users, ada, alan) = racing_admins(delete_ada).await;
+        // Act: ada deletes alan.
+        let result = users.delete(&ada, alan.user_id).await;
+        // Assert
+        assert!(matches!(result, Err(UserError::LastAdmin)), "{result:?}");
+        assert_eq!(admins(&world).await, 1);
+        assert!(world.stored_user(&alan).await.is_some(), "alan is kept");
+    }
 }

@@ -106,6 +106,22 @@ impl UserRepository for CachedUsers {
         self.invalidate(id);
         result
     }
+
+    async fn update_keeping_another_admin(&self, user: &User) -> Result<(), RepositoryError> {
+        let result = self.inner.update_keeping_another_admin(user).await;
+        self.invalidate(user.id);
+        result
+    }
+
+    async fn delete_keeping_another_admin(
+        &self,
+        id: UserId,
+        at: Timestamp,
+    ) -> Result<(), RepositoryError> {
+        let result = self.inner.delete_keeping_another_admin(id, at).await;
+        self.invalidate(id);
+        result
+    }
 }
 
 /// Drops cached users when events say they changed (writes from other services' paths).

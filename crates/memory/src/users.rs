@@ -7,6 +7,7 @@ use taskforge_domain::values::{Role, Username};
 use taskforge_domain::{User, UserId};
 
 use crate::MemoryDatabase;
+use crate::state::State;
 
 /// [`UserRepository`] over a [`MemoryDatabase`].
 #[derive(Debug, Clone)]
@@ -77,32 +78,63 @@ impl UserRepository for MemoryUserRepository {
     }
 
     async fn update(&self, user: &User) -> Result<(), RepositoryError> {
-        let mut state = self.db.lock();
-        if !state.users.contains_key(&user.id) {
-            return Err(RepositoryError::NotFound(Entity::User));
-        }
-        if state.users.values().any(|u| u.id != user.id && u.username == user.username) {
-            return Err(RepositoryError::Duplicate(Entity::User));
-        }
-        // `created_at` is not one of the replaced fields: it stays as stored.
-        if let Some(stored) = state.users.get_mut(&user.id) {
-            *stored = User { created_at: stored.created_at, ..user.clone() };
-        }
-        Ok(())
+        update(&mut self.db.lock(), user)
     }
 
     async fn delete(&self, id: UserId, at: Timestamp) -> Result<(), RepositoryError> {
-        let mut state = self.db.lock();
-        if !state.users.contains_key(&id) {
-            return Err(RepositoryError::NotFound(Entity::User));
-        }
-        if state.projects.values().any(|p| p.owner_id == id) {
-            return Err(RepositoryError::InUse(Entity::User));
-        }
-        state.users.remove(&id);
-        state.members.retain(|(_, user), _| *user != id);
-        state.refresh_tokens.retain(|_, token| token.user_id != id);
-        state.unassign(id, at, |_| true);
-        Ok(())
+        delete(&mut self.db.lock(), id, at)
     }
+
+    async fn update_keeping_another_admin(&self, user: &User) -> Result<(), RepositoryError> {
+        let mut state = self.db.lock();
+        ensure_another_admin(&state, user.id)?;
+        update(&mut state, user)
+    }
+
+    async fn delete_keeping_another_admin(
+        &self,
+        id: UserId,
+        at: Timestamp,
+    ) -> Result<(), RepositoryError> {
+        let mut state = self.db.lock();
+        ensure_another_admin(&state, id)?;
+        delete(&mut state, id, at)
+    }
+}
+
+/// The check of the `…_keeping_another_admin` writes, made under the same lock as the write.
+fn ensure_another_admin(state: &State, id: UserId) -> Result<(), RepositoryError> {
+    if state.users.values().any(|u| u.id != id && u.role == Role::Admin) {
+        Ok(())
+    } else {
+        Err(RepositoryError::VersionConflict(Entity::User))
+    }
+}
+
+fn update(state: &mut State, user: &User) -> Result<(), RepositoryError> {
+    if !state.users.contains_key(&user.id) {
+        return Err(RepositoryError::NotFound(Entity::User));
+    }
+    if state.users.values().any(|u| u.id != user.id && u.username == user.username) {
+        return Err(RepositoryError::Duplicate(Entity::User));
+    }
+    // `created_at` is not one of the replaced fields: it stays as stored.
+    if let Some(stored) = state.users.get_mut(&user.id) {
+        *stored = User { created_at: stored.created_at, ..user.clone() };
+    }
+    Ok(())
+}
+
+fn delete(state: &mut State, id: UserId, at: Timestamp) -> Result<(), RepositoryError> {
+    if !state.users.contains_key(&id) {
+        return Err(RepositoryError::NotFound(Entity::User));
+    }
+    if state.projects.values().any(|p| p.owner_id == id) {
+        return Err(RepositoryError::InUse(Entity::User));
+    }
+    state.users.remove(&id);
+    state.members.retain(|(_, user), _| *user != id);
+    state.refresh_tokens.retain(|_, token| token.user_id != id);
+    state.unassign(id, at, |_| true);
+    Ok(())
 }

@@ -175,56 +175,88 @@ impl UserRepository for SqliteUsers {
 
     async fn update(&self, user: &User) -> Result<(), RepositoryError> {
         let user = user.clone();
+        self.db.write(move |conn| update_user(conn, &user)).await
+    }
+
+    async fn delete(&self, id: UserId, at: Timestamp) -> Result<(), RepositoryError> {
+        self.db.write(move |conn| delete_user(conn, id, at)).await
+    }
+
+    async fn update_keeping_another_admin(&self, user: &User) -> Result<(), RepositoryError> {
+        let user = user.clone();
+        // The writer applies one write at a time, so the check and the write are atomic.
         self.db
             .write(move |conn| {
-                let changed = conn
-                    .prepare_cached(
-                        "UPDATE users SET username = ?, email = ?, password_hash = ?, role = ? \
-                         WHERE id = ?",
-                    )
-                    .and_then(|mut s| {
-                        s.execute(params![
-                            user.username.as_str(),
-                            user.email.as_ref().map(EmailAddress::as_str),
-                            user.password_hash.as_str(),
-                            user.role.as_str(),
-                            user.id.to_bytes(),
-                        ])
-                    })
-                    .map_err(err)?;
-                if changed == 0 {
-                    return Err(RepositoryError::NotFound(Entity::User));
-                }
-                Ok(())
+                ensure_another_admin(conn, user.id)?;
+                update_user(conn, &user)
             })
             .await
     }
 
-    async fn delete(&self, id: UserId, at: Timestamp) -> Result<(), RepositoryError> {
+    async fn delete_keeping_another_admin(
+        &self,
+        id: UserId,
+        at: Timestamp,
+    ) -> Result<(), RepositoryError> {
         self.db
             .write(move |conn| {
-                if !user_exists(conn, id)? {
-                    return Err(RepositoryError::NotFound(Entity::User));
-                }
-                let owns: bool = conn
-                    .prepare_cached("SELECT EXISTS (SELECT 1 FROM projects WHERE owner_id = ?)")
-                    .and_then(|mut s| s.query_row([id.to_bytes()], |r| r.get(0)))
-                    .map_err(err)?;
-                if owns {
-                    return Err(RepositoryError::InUse(Entity::User));
-                }
-                conn.prepare_cached(
-                    "UPDATE tasks SET assignee_id = NULL, version = version + 1, updated_at = ? \
-                     WHERE assignee_id = ?",
-                )
-                .and_then(|mut s| s.execute(params![at.unix_micros(), id.to_bytes()]))
-                .map_err(err)?;
-                // Memberships and refresh tokens go by ON DELETE CASCADE.
-                conn.prepare_cached("DELETE FROM users WHERE id = ?")
-                    .and_then(|mut s| s.execute([id.to_bytes()]))
-                    .map_err(err)?;
-                Ok(())
+                ensure_another_admin(conn, id)?;
+                delete_user(conn, id, at)
             })
             .await
     }
+}
+
+/// The check of the `…_keeping_another_admin` writes, made inside the same write.
+fn ensure_another_admin(conn: &Connection, id: UserId) -> Result<(), RepositoryError> {
+    let another: bool = conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM users WHERE role = ? AND id <> ?)")
+        .and_then(|mut s| s.query_row(params![Role::Admin.as_str(), id.to_bytes()], |r| r.get(0)))
+        .map_err(err)?;
+    if another { Ok(()) } else { Err(RepositoryError::VersionConflict(Entity::User)) }
+}
+
+fn update_user(conn: &Connection, user: &User) -> Result<(), RepositoryError> {
+    let changed = conn
+        .prepare_cached(
+            "UPDATE users SET username = ?, email = ?, password_hash = ?, role = ? WHERE id = ?",
+        )
+        .and_then(|mut s| {
+            s.execute(params![
+                user.username.as_str(),
+                user.email.as_ref().map(EmailAddress::as_str),
+                user.password_hash.as_str(),
+                user.role.as_str(),
+                user.id.to_bytes(),
+            ])
+        })
+        .map_err(err)?;
+    if changed == 0 {
+        return Err(RepositoryError::NotFound(Entity::User));
+    }
+    Ok(())
+}
+
+fn delete_user(conn: &Connection, id: UserId, at: Timestamp) -> Result<(), RepositoryError> {
+    if !user_exists(conn, id)? {
+        return Err(RepositoryError::NotFound(Entity::User));
+    }
+    let owns: bool = conn
+        .prepare_cached("SELECT EXISTS (SELECT 1 FROM projects WHERE owner_id = ?)")
+        .and_then(|mut s| s.query_row([id.to_bytes()], |r| r.get(0)))
+        .map_err(err)?;
+    if owns {
+        return Err(RepositoryError::InUse(Entity::User));
+    }
+    conn.prepare_cached(
+        "UPDATE tasks SET assignee_id = NULL, version = version + 1, updated_at = ? \
+         WHERE assignee_id = ?",
+    )
+    .and_then(|mut s| s.execute(params![at.unix_micros(), id.to_bytes()]))
+    .map_err(err)?;
+    // Memberships and refresh tokens go by ON DELETE CASCADE.
+    conn.prepare_cached("DELETE FROM users WHERE id = ?")
+        .and_then(|mut s| s.execute([id.to_bytes()]))
+        .map_err(err)?;
+    Ok(())
 }

@@ -74,4 +74,27 @@ pub trait UserRepository: Send + Sync + std::fmt::Debug {
     /// - [`RepositoryError::InUse`] when they own a project (ownership must be handed over
     ///   or the project deleted first).
     async fn delete(&self, id: UserId, at: Timestamp) -> Result<(), RepositoryError>;
+
+    /// [`UserRepository::update`], applied only while at least one *other* user holds
+    /// [`Role::Admin`] — checked atomically with the write, so that two administrators
+    /// demoting each other at the same moment cannot leave the service without one.
+    ///
+    /// # Errors
+    /// As [`UserRepository::update`], and [`RepositoryError::VersionConflict`] (of
+    /// [`Entity::User`](crate::ports::Entity::User)) when no other administrator remains;
+    /// nothing is written then.
+    async fn update_keeping_another_admin(&self, user: &User) -> Result<(), RepositoryError>;
+
+    /// [`UserRepository::delete`], applied only while at least one *other* user holds
+    /// [`Role::Admin`], checked atomically with the deletion.
+    ///
+    /// # Errors
+    /// As [`UserRepository::delete`], and [`RepositoryError::VersionConflict`] (of
+    /// [`Entity::User`](crate::ports::Entity::User)) when no other administrator remains;
+    /// nothing is deleted then.
+    async fn delete_keeping_another_admin(
+        &self,
+        id: UserId,
+        at: Timestamp,
+    ) -> Result<(), RepositoryError>;
 }

@@ -87,13 +87,18 @@ impl UserService {
         if from == role {
             return Ok(user);
         }
-        if from == Role::Admin && self.users.count_with_role(Role::Admin).await? <= 1 {
-            return Err(UserError::LastAdmin);
-        }
         user.role = role;
-        match self.users.update(&user).await {
+        // Demoting an admin is checked and written in one step: two admins demoting each other
+        // at the same moment must not leave none.
+        let written = if from == Role::Admin {
+            self.users.update_keeping_another_admin(&user).await
+        } else {
+            self.users.update(&user).await
+        };
+        match written {
             Ok(()) => {}
             Err(RepositoryError::NotFound(_)) => return Err(UserError::NotFound),
+            Err(RepositoryError::VersionConflict(_)) => return Err(UserError::LastAdmin),
             Err(e) => return Err(e.into()),
         }
         self.refresh_tokens.revoke_all_for_user(id, self.clock.now()).await?;
@@ -110,12 +115,16 @@ impl UserService {
     pub async fn delete(&self, actor: &Actor, id: UserId) -> Result<(), UserError> {
         allow(policy::manage_users(actor))?;
         let user = self.users.get(id).await?.ok_or(UserError::NotFound)?;
-        if user.role == Role::Admin && self.users.count_with_role(Role::Admin).await? <= 1 {
-            return Err(UserError::LastAdmin);
-        }
-        match self.users.delete(id, self.clock.now()).await {
+        let now = self.clock.now();
+        let deleted = if user.role == Role::Admin {
+            self.users.delete_keeping_another_admin(id, now).await
+        } else {
+            self.users.delete(id, now).await
+        };
+        match deleted {
             Ok(()) => {}
             Err(RepositoryError::NotFound(_)) => return Err(UserError::NotFound),
+            Err(RepositoryError::VersionConflict(_)) => return Err(UserError::LastAdmin),
             Err(RepositoryError::InUse(_)) => return Err(UserError::OwnsProjects),
             Err(e) => return Err(e.into()),
         }

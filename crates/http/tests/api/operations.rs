@@ -325,6 +325,16 @@ impl UserRepository for BrokenUsers {
     async fn delete(&self, _: UserId, _: Timestamp) -> Result<(), RepositoryError> {
         Err(self.fail())
     }
+    async fn update_keeping_another_admin(&self, _: &User) -> Result<(), RepositoryError> {
+        Err(self.fail())
+    }
+    async fn delete_keeping_another_admin(
+        &self,
+        _: UserId,
+        _: Timestamp,
+    ) -> Result<(), RepositoryError> {
+        Err(self.fail())
+    }
 }
 
 #[actix_web::test]

@@ -102,6 +102,9 @@ macro_rules! __contract_list {
                 deleting_a_user_unassigns_them_from_every_task,
                 deleting_a_project_owner_is_in_use_and_changes_nothing,
                 deleting_an_unknown_user_is_not_found,
+                guarded_writes_of_the_only_admin_are_refused_and_change_nothing,
+                guarded_writes_apply_while_another_admin_remains,
+                guarded_writes_keep_the_errors_of_the_plain_ones,
             ],
             projects: [
                 an_inserted_project_can_be_read_back_by_id,

@@ -297,3 +297,58 @@ pub async fn deleting_an_unknown_user_is_not_found(repos: Repositories) {
     let left = repos.users.list(None, 10).await.expect("list succeeds");
     assert_eq!(left.len(), 1, "no other user was deleted");
 }
+
+/// `update_keeping_another_admin` and `delete_keeping_another_admin` of the only admin are
+/// [`RepositoryError::VersionConflict`] and leave the admin as stored.
+pub async fn guarded_writes_of_the_only_admin_are_refused_and_change_nothing(repos: Repositories) {
+    let root = stored_user(&repos, user_with_role("root", Role::Admin)).await;
+    stored_user(&repos, user_with_role("alice", Role::Editor)).await;
+    let demoted = User { role: Role::Editor, ..root.clone() };
+
+    let update = repos.users.update_keeping_another_admin(&demoted).await;
+    let delete = repos.users.delete_keeping_another_admin(root.id, at(1)).await;
+
+    assert_err!(update, RepositoryError::VersionConflict(Entity::User), "demoting the only admin");
+    assert_err!(delete, RepositoryError::VersionConflict(Entity::User), "deleting the only admin");
+    let stored = repos.users.get(root.id).await.expect("get succeeds");
+    assert_eq!(stored, Some(root), "the only admin is unchanged");
+}
+
+/// With a second admin the guarded writes apply — and once one admin is left, they stop.
+pub async fn guarded_writes_apply_while_another_admin_remains(repos: Repositories) {
+    let root = stored_user(&repos, user_with_role("root", Role::Admin)).await;
+    let boss = stored_user(&repos, user_with_role("boss", Role::Admin)).await;
+
+    let demoted_boss = User { role: Role::Viewer, ..boss.clone() };
+    repos.users.update_keeping_another_admin(&demoted_boss).await.expect("root remains admin");
+    let demoted_root = User { role: Role::Viewer, ..root.clone() };
+    let refused = repos.users.update_keeping_another_admin(&demoted_root).await;
+    repos.users.delete_keeping_another_admin(boss.id, at(1)).await.expect("root remains admin");
+
+    assert_err!(refused, RepositoryError::VersionConflict(Entity::User), "root is the last admin");
+    let admins = repos.users.count_with_role(Role::Admin).await.expect("count succeeds");
+    assert_eq!(admins, 1, "exactly one admin is left");
+    assert_eq!(repos.users.get(boss.id).await.expect("get succeeds"), None, "boss is deleted");
+    assert_eq!(repos.users.get(root.id).await.expect("get succeeds"), Some(root), "root kept");
+}
+
+/// The guarded writes answer like the plain ones otherwise: an unknown user is not found, a
+/// taken username a duplicate, and a project owner is in use.
+pub async fn guarded_writes_keep_the_errors_of_the_plain_ones(repos: Repositories) {
+    stored_user(&repos, user_with_role("root", Role::Admin)).await;
+    let (owner, _project) = owner_and_project(&repos, "olga", "Olga's project").await;
+    let alice = stored_user(&repos, user("alice")).await;
+
+    let unknown = repos.users.update_keeping_another_admin(&user("nobody")).await;
+    let taken = User { username: username("alice"), ..owner.clone() };
+    let duplicate = repos.users.update_keeping_another_admin(&taken).await;
+    let owner_deleted = repos.users.delete_keeping_another_admin(owner.id, at(1)).await;
+    let gone = repos.users.delete_keeping_another_admin(UserId::new(), at(1)).await;
+
+    assert_err!(unknown, RepositoryError::NotFound(Entity::User), "update of an unknown user");
+    assert_err!(duplicate, RepositoryError::Duplicate(Entity::User), "update to a taken name");
+    assert_err!(owner_deleted, RepositoryError::InUse(Entity::User), "delete of an owner");
+    assert_err!(gone, RepositoryError::NotFound(Entity::User), "delete of an unknown user");
+    let stored = repos.users.get(alice.id).await.expect("get succeeds");
+    assert_eq!(stored, Some(alice), "alice is unchanged");
+}
