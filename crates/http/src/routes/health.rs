@@ -40,7 +40,7 @@ pub async fn health(state: web::Data<AppState>) -> HttpResponse {
     HttpResponse::Ok().json(HealthResponse { status: "ok", time: state.clock().now().to_rfc3339() })
 }
 
-/// Readiness: storage reachable and migrated; 503 until then.
+/// Readiness: storage reachable, migrated and able to commit a write; 503 otherwise.
 #[utoipa::path(
     get, operation_id = "health_ready", path = "/ready", tag = "operations",
     responses((status = 200, description = "Ready", body = HealthResponse), ServerErrors)
