@@ -23,16 +23,14 @@ use std::os::fd::AsFd as _;
 use std::rc::{Rc, Weak};
 use std::time::{Duration, Instant};
 
-use std::pin::Pin;
-use std::task::{Context, Poll};
-
 use actix_web::Error;
-use actix_web::body::{BodySize, BoxBody, MessageBody};
+use actix_web::body::MessageBody;
 use actix_web::dev::{Extensions, ServiceRequest, ServiceResponse};
 use actix_web::middleware::Next;
 use actix_web::rt::net::TcpStream;
 use actix_web::rt::time::sleep_until;
-use actix_web::web::Bytes;
+
+use super::attached_body::WithAttached;
 
 /// The `on_connect` hook for `HttpServer::on_connect`: watch every TCP connection, cutting it
 /// off after `limit` without a request in progress.
@@ -68,29 +66,7 @@ pub async fn mark_requests(
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let in_progress = req.conn_data::<Watched>().map(|watched| InProgress::start(&watched.0));
     let response = next.call(req).await?;
-    // `boxed` keeps a complete body (most answers) as bytes, without an allocation.
-    Ok(response.map_body(|_, body| Marked { body: body.boxed(), _in_progress: in_progress }))
-}
-
-/// A response body that keeps its request marked in progress until it is done or dropped.
-struct Marked {
-    body: BoxBody,
-    _in_progress: Option<InProgress>,
-}
-
-impl MessageBody for Marked {
-    type Error = <BoxBody as MessageBody>::Error;
-
-    fn size(&self) -> BodySize {
-        self.body.size()
-    }
-
-    fn poll_next(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Bytes, Self::Error>>> {
-        Pin::new(&mut self.body).poll_next(cx)
-    }
+    Ok(response.map_body(|_, body| WithAttached::new(body, in_progress)))
 }
 
 /// What the watchdog and the middleware share about one connection (one worker thread only).

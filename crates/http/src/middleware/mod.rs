@@ -2,6 +2,7 @@
 //! headers → tracing and metrics → panic catcher → head limits → CORS → routes. Each file holds
 //! one concern; `app.rs` stacks them.
 
+mod attached_body;
 pub mod catch_panic;
 pub mod connection_watch;
 pub mod cors;

@@ -18,7 +18,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::{Context, Poll};
 
-use actix_web::body::{BodySize, BoxBody, MessageBody};
+use actix_web::body::MessageBody;
 use actix_web::dev::{Payload, ServiceRequest, ServiceResponse};
 use actix_web::error::PayloadError;
 use actix_web::http::StatusCode;
@@ -26,6 +26,8 @@ use actix_web::middleware::Next;
 use actix_web::web::Bytes;
 use actix_web::{Error, HttpMessage as _, HttpResponse, ResponseError};
 use futures_util::Stream;
+
+use super::attached_body::WithAttached;
 
 type Shared = Rc<RefCell<Payload>>;
 
@@ -46,10 +48,7 @@ pub async fn hold_unread_body(
         }
     };
     match next.call(req).await {
-        // `boxed` keeps a complete body (most answers) as bytes, without an allocation.
-        Ok(response) => {
-            Ok(response.map_body(|_, body| Holding { body: body.boxed(), _held: held }))
-        }
+        Ok(response) => Ok(response.map_body(|_, body| WithAttached::new(body, held))),
         // The request is not ours to keep across the inner call (see `headers.rs`), so the
         // error cannot become a `ServiceResponse` here; its rendered response holds the body
         // in its extensions, which live until actix has decided about the connection.
@@ -65,27 +64,6 @@ impl Stream for SharedBody {
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         Pin::new(&mut *self.0.borrow_mut()).poll_next(cx)
-    }
-}
-
-/// A response body that keeps the request body alive until it is dropped.
-struct Holding {
-    body: BoxBody,
-    _held: Option<Shared>,
-}
-
-impl MessageBody for Holding {
-    type Error = <BoxBody as MessageBody>::Error;
-
-    fn size(&self) -> BodySize {
-        self.body.size()
-    }
-
-    fn poll_next(
-        mut self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-    ) -> Poll<Option<Result<Bytes, Self::Error>>> {
-        Pin::new(&mut self.body).poll_next(cx)
     }
 }
 
