@@ -6,8 +6,8 @@ mod support;
 
 use std::collections::HashSet;
 
-use support::{ALL_SORTS, World, date, label, labels, sort, title};
-use taskforge_domain::query::{CursorError, ListTasks, TaskFilter};
+use support::{World, date, label, labels, sort, title};
+use taskforge_domain::query::{CursorError, ListTasks, TaskFilter, TaskSort};
 use taskforge_domain::services::TaskError;
 use taskforge_domain::values::{PageLimit, Priority, SearchText, Status};
 use taskforge_domain::{Actor, Task, TaskId};
@@ -312,13 +312,12 @@ async fn walking_the_cursor_chain_returns_every_visible_task_exactly_once_in_eve
         visible.insert(world.public_task(&other, &stranger, &format!("public {n}")).await.id);
     }
 
-    for order in ALL_SORTS {
-        let one_page = world.list_all(&team.viewer, TaskFilter::default(), sort(order), 200).await;
+    for order in TaskSort::ALL {
+        let one_page = world.list_all(&team.viewer, TaskFilter::default(), order, 200).await;
         assert_eq!(one_page.len(), visible.len(), "sort {order}");
         for limit in [1, 2, 5, 7, 26, 27] {
             // Act
-            let walked =
-                world.list_all(&team.viewer, TaskFilter::default(), sort(order), limit).await;
+            let walked = world.list_all(&team.viewer, TaskFilter::default(), order, limit).await;
 
             // Assert: same tasks, same order, none twice, none missing.
             assert_eq!(ids(&walked), ids(&one_page), "sort {order}, {limit} per page");
@@ -416,10 +415,10 @@ async fn a_cursor_from_another_sort_order_is_refused() {
     };
     let cursor = world.tasks.list(&team.viewer, by_priority).await.unwrap().next_cursor.unwrap();
 
-    for order in ALL_SORTS.into_iter().filter(|o| *o != "priority") {
+    for order in TaskSort::ALL.into_iter().filter(|o| o.to_string() != "priority") {
         // Act
         let request =
-            ListTasks { sort: sort(order), after: Some(cursor.clone()), ..ListTasks::default() };
+            ListTasks { sort: order, after: Some(cursor.clone()), ..ListTasks::default() };
         let result = world.tasks.list(&team.viewer, request).await;
 
         // Assert
@@ -427,7 +426,7 @@ async fn a_cursor_from_another_sort_order_is_refused() {
             matches!(
                 result,
                 Err(TaskError::InvalidCursor(CursorError::SortMismatch { issued_for, requested }))
-                    if issued_for == sort("priority") && requested == sort(order)
+                    if issued_for == sort("priority") && requested == order
             ),
             "sort {order}: {result:?}"
         );

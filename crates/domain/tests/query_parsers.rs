@@ -198,6 +198,13 @@ fn sort_spellings_name_their_field_and_direction() {
 }
 
 #[test]
+fn task_sort_all_is_every_order_once_in_the_documented_order() {
+    assert_eq!(TaskSort::ALL.to_vec(), all_sorts());
+    let named: Vec<String> = TaskSort::ALL.iter().map(ToString::to_string).collect();
+    assert_eq!(named, SPELLINGS);
+}
+
+#[test]
 fn sort_near_misses_are_refused() {
     for bad in [
         "",

@@ -409,18 +409,6 @@ pub fn version(n: u64) -> Version {
     Version::new(n).expect("versions start at 1")
 }
 
-/// Every sort order the listing accepts.
-pub const ALL_SORTS: [&str; 8] = [
-    "created_at",
-    "-created_at",
-    "priority",
-    "-priority",
-    "due_date",
-    "-due_date",
-    "title",
-    "-title",
-];
-
 // ----- a rival writer ------------------------------------------------------------------------
 
 /// A [`TaskRepository`] decorator that, when armed, lets "another client" change the task

@@ -97,6 +97,22 @@ impl SortValue {
 }
 
 impl TaskSort {
+    /// Every listing order, in the order the error message and the documentation name them.
+    pub const ALL: [Self; 8] = [
+        Self::of(SortField::CreatedAt, SortDirection::Ascending),
+        Self::of(SortField::CreatedAt, SortDirection::Descending),
+        Self::of(SortField::Priority, SortDirection::Ascending),
+        Self::of(SortField::Priority, SortDirection::Descending),
+        Self::of(SortField::DueDate, SortDirection::Ascending),
+        Self::of(SortField::DueDate, SortDirection::Descending),
+        Self::of(SortField::Title, SortDirection::Ascending),
+        Self::of(SortField::Title, SortDirection::Descending),
+    ];
+
+    const fn of(field: SortField, direction: SortDirection) -> Self {
+        Self { field, direction }
+    }
+
     /// Parses `created_at`, `-created_at`, `priority`, `-priority`, `due_date`, `-due_date`,
     /// `title` or `-title`.
     ///

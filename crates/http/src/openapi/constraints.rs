@@ -7,6 +7,7 @@
 //! `char::is_control` is the `Cc` category (U+0000–U+001F, U+007F–U+009F). Character classes
 //! are spelled out instead of `\s` or `\p{…}` because those differ between regex dialects.
 
+use taskforge_domain::query::TaskSort;
 use taskforge_domain::values::{
     CategoryName, Description, Label, Labels, Priority, ProjectDescription, ProjectName,
     SearchText, Status, TaskTitle, Username,
@@ -52,18 +53,6 @@ fn username() -> String {
 fn label() -> String {
     format!("^[\\w.:-]{{1,{}}}$", Label::MAX_CHARS)
 }
-
-/// The sort orders of the task listing (`TaskSort::parse`; a test keeps the two in step).
-const SORTS: [&str; 8] = [
-    "created_at",
-    "-created_at",
-    "priority",
-    "-priority",
-    "due_date",
-    "-due_date",
-    "title",
-    "-title",
-];
 
 /// Adds the domain's value rules to the document.
 #[derive(Debug)]
@@ -161,7 +150,7 @@ fn parameter_rule(path: &str, name: &str) -> Option<Rule> {
     Some(match name {
         "status" => Rule::Enum(names(&Status::ALL.map(Status::as_str))),
         "priority" => Rule::Enum(names(&Priority::ALL.map(Priority::as_str))),
-        "sort" => Rule::Enum(names(&SORTS)),
+        "sort" => Rule::Enum(TaskSort::ALL.iter().map(ToString::to_string).collect()),
         "label" => Rule::Pattern(label(), None),
         "q" => Rule::Pattern(trimmed_line(SearchText::MIN_CHARS, SearchText::MAX_CHARS), None),
         // The task listing's cursor is opaque (`v1.` and URL-safe base64); the others are the
@@ -212,7 +201,6 @@ mod tests {
     use actix_web::http::header::HeaderValue;
     use proptest::prelude::*;
     use regex::Regex;
-    use taskforge_domain::query::TaskSort;
 
     use super::*;
 
@@ -324,11 +312,12 @@ mod tests {
 
     #[test]
     fn the_sort_enum_is_exactly_what_the_listing_parses() {
-        for sort in SORTS {
-            assert_eq!(TaskSort::parse(sort).map(|s| s.to_string()), Ok(sort.to_owned()));
+        let names: Vec<String> = TaskSort::ALL.iter().map(ToString::to_string).collect();
+        for name in &names {
+            assert_eq!(TaskSort::parse(name).map(|s| s.to_string()), Ok(name.clone()));
         }
         let message = TaskSort::parse("x").map(|_| ()).unwrap_err().to_string();
-        assert_eq!(message, format!("sort must be one of {}", SORTS.join(", ")));
+        assert_eq!(message, format!("sort must be one of {}", names.join(", ")));
     }
 
     #[test]

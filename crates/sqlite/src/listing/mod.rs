@@ -163,22 +163,12 @@ mod tests {
         Driver::Priority,
         Driver::None,
     ];
-    const SORTS: [&str; 8] = [
-        "created_at",
-        "-created_at",
-        "priority",
-        "-priority",
-        "due_date",
-        "-due_date",
-        "title",
-        "-title",
-    ];
 
     fn every_statement() -> Vec<&'static str> {
         let mut all = Vec::new();
         for driver in DRIVERS {
             for member in [false, true] {
-                for sort in SORTS.map(|s| TaskSort::parse(s).unwrap()) {
+                for sort in TaskSort::ALL {
                     for next in [false, true] {
                         all.push(statement(driver, member, sort, next));
                     }
