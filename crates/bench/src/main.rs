@@ -393,6 +393,17 @@ fn variant(label: &str, server: usize, load: Load) -> Variant {
     Variant { label: label.to_owned(), server, load, burst: None, writer_counters: false }
 }
 
+/// The common scenario: the same load on TaskForge (server 0) and on the baseline (server 1),
+/// reported relative to the baseline.
+fn versus(key: &str, title: String, taskforge: Load, baseline: Load) -> Scenario {
+    Scenario {
+        key: key.to_owned(),
+        title,
+        reference: 1,
+        variants: vec![variant("taskforge", 0, taskforge), variant("baseline", 1, baseline)],
+    }
+}
+
 /// Phase 1: the small database — reads, listing, many connections, the login burst and the
 /// durable creates.
 fn small_phase(
@@ -448,47 +459,30 @@ fn small_phase(
     }
 
     let scenarios = vec![
-        Scenario {
-            key: "read_by_id".into(),
-            title: format!("GET /api/v1/tasks/{{id}}, authenticated, c={c}"),
-            reference: 1,
-            variants: vec![
-                variant("taskforge", 0, read_load(tf, &ids_file, &token, c, d)),
-                variant("baseline", 1, read_load(bl, &ids_file, &token, c, d)),
-            ],
-        },
-        Scenario {
-            key: "list_small_page1".into(),
-            title: format!(
+        versus(
+            "read_by_id",
+            format!("GET /api/v1/tasks/{{id}}, authenticated, c={c}"),
+            read_load(tf, &ids_file, &token, c, d),
+            read_load(bl, &ids_file, &token, c, d),
+        ),
+        versus(
+            "list_small_page1",
+            format!(
                 "GET /api/v1/tasks?project_id&status&sort=-priority, 50 items, page 1, {} tasks, c={c}",
                 settings.small
             ),
-            reference: 1,
-            variants: vec![
-                variant("taskforge", 0, get_load(tf, &page1, &token, c, d)),
-                variant("baseline", 1, get_load(bl, &page1, &token, c, d)),
-            ],
-        },
-        Scenario {
-            key: "keepalive_1000".into(),
-            title: format!(
+            get_load(tf, &page1, &token, c, d),
+            get_load(bl, &page1, &token, c, d),
+        ),
+        versus(
+            "keepalive_1000",
+            format!(
                 "read by id over {} concurrent keep-alive connections",
                 settings.many_connections
             ),
-            reference: 1,
-            variants: vec![
-                variant(
-                    "taskforge",
-                    0,
-                    read_load(tf, &ids_file, &token, settings.many_connections, d),
-                ),
-                variant(
-                    "baseline",
-                    1,
-                    read_load(bl, &ids_file, &token, settings.many_connections, d),
-                ),
-            ],
-        },
+            read_load(tf, &ids_file, &token, settings.many_connections, d),
+            read_load(bl, &ids_file, &token, settings.many_connections, d),
+        ),
         {
             let bd = Duration::from_secs(settings.burst_duration_s);
             let burst = Burst {
@@ -591,27 +585,21 @@ fn large_phase(
     let d = settings.duration();
     let c = settings.connections;
     let scenarios = vec![
-        Scenario {
-            key: "list_large_page1".into(),
-            title: format!("the same listing on {} tasks, page 1", settings.large),
-            reference: 1,
-            variants: vec![
-                variant("taskforge", 0, get_load(tf, &page1, &token, c, d)),
-                variant("baseline", 1, get_load(bl, &page1, &token, c, d)),
-            ],
-        },
-        Scenario {
-            key: "list_large_deep".into(),
-            title: format!(
+        versus(
+            "list_large_page1",
+            format!("the same listing on {} tasks, page 1", settings.large),
+            get_load(tf, &page1, &token, c, d),
+            get_load(bl, &page1, &token, c, d),
+        ),
+        versus(
+            "list_large_deep",
+            format!(
                 "the same listing on {} tasks, the page {} items deep in the cursor chain",
                 settings.large, settings.depth
             ),
-            reference: 1,
-            variants: vec![
-                variant("taskforge", 0, get_load(tf, &tf_deep, &token, c, d)),
-                variant("baseline", 1, get_load(bl, &bl_deep, &token, c, d)),
-            ],
-        },
+            get_load(tf, &tf_deep, &token, c, d),
+            get_load(bl, &bl_deep, &token, c, d),
+        ),
     ];
     let mut results = Vec::new();
     for scenario in &scenarios {
