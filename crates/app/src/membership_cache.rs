@@ -164,6 +164,16 @@ mod tests {
         user.id
     }
 
+    fn project_of(owner: UserId) -> Project {
+        Project {
+            id: ProjectId::new(),
+            name: ProjectName::parse("p").unwrap(),
+            description: ProjectDescription::empty(),
+            owner_id: owner,
+            created_at: at(),
+        }
+    }
+
     #[tokio::test]
     async fn membership_changes_are_seen_at_once_and_changes_behind_its_back_after_an_event() {
         let db = MemoryDatabase::new();
@@ -171,13 +181,7 @@ mod tests {
         let cache = CachedMemberships::new(Arc::clone(&inner), Duration::from_secs(3600), 100);
         let owner = user(&db, "owner").await;
         let bob = user(&db, "bob").await;
-        let project = Project {
-            id: ProjectId::new(),
-            name: ProjectName::parse("p").unwrap(),
-            description: ProjectDescription::empty(),
-            owner_id: owner,
-            created_at: at(),
-        };
+        let project = project_of(owner);
         cache.insert(&project).await.unwrap();
         assert!(!cache.is_member(project.id, bob).await.unwrap());
         cache.add_member(project.id, bob, at()).await.unwrap();
@@ -205,13 +209,7 @@ mod tests {
         let cache = CachedMemberships::new(Arc::clone(&inner), Duration::ZERO, 100);
         let owner = user(&db, "owner").await;
         let bob = user(&db, "bob").await;
-        let project = Project {
-            id: ProjectId::new(),
-            name: ProjectName::parse("p").unwrap(),
-            description: ProjectDescription::empty(),
-            owner_id: owner,
-            created_at: at(),
-        };
+        let project = project_of(owner);
         inner.insert(&project).await.unwrap();
         assert!(!cache.is_member(project.id, bob).await.unwrap());
         inner.add_member(project.id, bob, at()).await.unwrap();
