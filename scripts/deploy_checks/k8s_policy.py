@@ -40,7 +40,8 @@ def check(objects: list[Obj], where: str, *, min_replicas: int = 1) -> list[Find
                                     min_replicas))
     findings.extend(_committed_secrets(objects, where))
     for obj in objects:
-        if obj.get("kind") not in CLUSTER_SCOPED and not (obj.get("metadata") or {}).get("namespace"):
+        namespace = (obj.get("metadata") or {}).get("namespace")
+        if obj.get("kind") not in CLUSTER_SCOPED and not namespace:
             findings.append(Finding("k8s/namespace", f"{where}: {_name(obj)}",
                                     "names no namespace (set `namespace:` in the kustomization)"))
     return findings
