@@ -13,8 +13,6 @@ use crate::openapi::{AuthErrors, BadRequest, BodyErrors, Conflict, Forbidden, No
 use crate::query::{self, PageParams};
 use crate::state::AppState;
 
-const NOT_FOUND: &str = "project not found";
-
 /// Mounts the project routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -85,7 +83,7 @@ pub async fn get(
     Authenticated(actor): Authenticated,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id: ProjectId = path_id(&id, NOT_FOUND)?;
+    let id: ProjectId = path_id(&id, "id")?;
     let project = state.services().projects.get(&actor, id).await?;
     Ok(HttpResponse::Ok().json(ProjectResponse::from(&project)))
 }
@@ -107,7 +105,7 @@ pub async fn update(
     JsonBody(body): JsonBody<UpdateProjectBody>,
 ) -> Result<HttpResponse, ApiError> {
     let cmd = body.try_into_domain()?;
-    let id: ProjectId = path_id(&id, NOT_FOUND)?;
+    let id: ProjectId = path_id(&id, "id")?;
     let project = state.services().projects.update(&actor, id, cmd).await?;
     Ok(HttpResponse::Ok().json(ProjectResponse::from(&project)))
 }
@@ -123,7 +121,7 @@ pub async fn delete(
     Authenticated(actor): Authenticated,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id: ProjectId = path_id(&id, NOT_FOUND)?;
+    let id: ProjectId = path_id(&id, "id")?;
     state.services().projects.delete(&actor, id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -139,13 +137,13 @@ pub async fn members(
     Authenticated(actor): Authenticated,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id: ProjectId = path_id(&id, NOT_FOUND)?;
+    let id: ProjectId = path_id(&id, "id")?;
     let members = state.services().projects.members(&actor, id).await?;
     Ok(HttpResponse::Ok().json(MemberList::from(members)))
 }
 
 fn member_path(path: &(String, String)) -> Result<(ProjectId, UserId), ApiError> {
-    Ok((path_id(&path.0, NOT_FOUND)?, path_id(&path.1, "user not found")?))
+    Ok((path_id(&path.0, "id")?, path_id(&path.1, "user_id")?))
 }
 
 /// Add a member (owner and admins); adding an existing member changes nothing.
