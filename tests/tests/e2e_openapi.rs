@@ -211,7 +211,7 @@ async fn the_metrics_count_no_server_error_after_a_busy_run() {
         .lines()
         .filter(|l| l.starts_with("http_requests_total{") && l.contains("status=\"5"))
         .collect();
-    assert!(text.contains("status=\"404\"") && text.contains("status=\"401\""), "{text}");
+    assert!(text.contains("status=\"4xx\""), "{text}");
     assert!(server_errors.is_empty(), "{server_errors:?}");
 }
 
