@@ -24,6 +24,17 @@ const CONTROL: &str = "\\u0000-\\u001f\\u007f-\\u009f";
 /// Control characters except tab, line feed and carriage return (multi-line text).
 const CONTROL_BUT_LINE_BREAKS: &str = "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f";
 
+/// The zero-width and filler characters `values::is_invisible` counts besides white space and
+/// control characters.
+const ZERO_WIDTH: &str = "\\u00ad\\u034f\\u061c\\u115f\\u1160\\u17b4\\u17b5\\u180b-\\u180f\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u206f\\u2800\\u3164\\ufe00-\\ufe0f\\ufeff\\uffa0\\ufff9-\\ufffb";
+
+/// A new password: it holds a character that is not invisible (its length is `minLength` and
+/// `maxLength`). Unanchored at the end, so it asks only that such a character exists.
+fn visible_somewhere() -> String {
+    let invisible = format!("[{WHITE_SPACE}{CONTROL}{ZERO_WIDTH}]");
+    format!("^{invisible}*[^{WHITE_SPACE}{CONTROL}{ZERO_WIDTH}]")
+}
+
 /// One line of text that is `min..=max` characters after trimming, with no control character
 /// left after trimming.
 fn trimmed_line(min: usize, max: usize) -> String {
@@ -78,7 +89,7 @@ fn bodies(openapi: &mut OpenApi) {
     let title = trimmed_line(1, TaskTitle::MAX_CHARS);
     let project = trimmed_line(1, ProjectName::MAX_CHARS);
     let category = trimmed_line(1, CategoryName::MAX_CHARS);
-    let rules: [(&str, &str, String); 10] = [
+    let rules: [(&str, &str, String); 12] = [
         ("CreateProjectBody", "name", project.clone()),
         ("CreateProjectBody", "description", text(ProjectDescription::MAX_CHARS)),
         ("UpdateProjectBody", "name", project),
@@ -89,6 +100,8 @@ fn bodies(openapi: &mut OpenApi) {
         ("UpdateTaskBody", "title", title),
         ("UpdateTaskBody", "description", text(Description::MAX_CHARS)),
         ("RegisterBody", "username", username()),
+        ("RegisterBody", "password", visible_somewhere()),
+        ("ChangePasswordBody", "new_password", visible_somewhere()),
     ];
     for (schema, property, pattern) in rules {
         if let Some(object) = property_object(components.schemas.get_mut(schema), property) {
@@ -210,8 +223,23 @@ mod tests {
     const EDGES: &[char] = &[
         ' ', '\t', '\n', '\r', '\u{b}', '\u{c}', '\u{85}', '\u{a0}', '\u{2003}', '\u{2028}',
         '\u{3000}', '\u{0}', '\u{1c}', '\u{1f}', '\u{7f}', '\u{9f}', '\u{200b}', 'é', 'ß', 'Ж',
-        '語', '_', '.', ':', '-', '"', '*', '/', '0', '1', '9',
+        '語', '_', '.', ':', '-', '"', '*', '/', '0', '1', '9', '\u{ad}', '\u{180e}', '\u{200e}',
+        '\u{2060}', '\u{2800}', '\u{feff}', '\u{fffb}', '\u{3164}',
     ];
+
+    /// Strings made only of characters the password rule may count as invisible, and one
+    /// other character at times.
+    fn blank_text(len: std::ops::RangeInclusive<usize>) -> impl Strategy<Value = String> {
+        let blank = proptest::sample::select(
+            EDGES
+                .iter()
+                .copied()
+                .filter(|c| !c.is_alphanumeric() && !c.is_ascii_punctuation())
+                .collect::<Vec<_>>(),
+        );
+        let char = prop_oneof![30 => blank, 1 => Just('x')];
+        proptest::collection::vec(char, len).prop_map(|chars| chars.into_iter().collect())
+    }
 
     /// Strings of `len` characters, mostly `a` with edge characters mixed in.
     fn text_of(len: std::ops::RangeInclusive<usize>) -> impl Strategy<Value = String> {
@@ -271,6 +299,14 @@ mod tests {
         #[test]
         fn the_username_pattern_is_the_username_rule(s in text_of(0..=Username::MAX_CHARS + 2)) {
             prop_assert_eq!(matches(&username(), &s), Username::parse(&s).is_ok(), "{:?}", s);
+        }
+
+        #[test]
+        fn the_password_pattern_is_the_new_password_rule(
+            s in prop_oneof![blank_text(8..=20), text_of(8..=20)]
+        ) {
+            let parsed = taskforge_domain::values::Password::parse(&s).is_ok();
+            prop_assert_eq!(matches(&visible_somewhere(), &s), parsed, "{:?}", s);
         }
 
         #[test]
