@@ -56,7 +56,9 @@ async fn an_editor_creates_a_project_and_is_its_owner_and_first_member() {
 async fn creating_a_project_is_refused_to_viewers_and_to_bad_bodies() {
     let app = TestApp::shared().await;
     let p = &app.people;
-    app.create_project(&p.viewer, &json!({"name": "No"})).await.expect(403);
+    let refused = app.create_project(&p.viewer, &json!({"name": "No"})).await.expect(403);
+    // The reason is the caller's role, not ownership of a project that does not exist yet.
+    assert_eq!(refused["detail"], "only editors and admins may create projects");
     app.create_project(&p.anonymous, &json!({"name": "No"})).await.expect(401);
     let empty =
         app.create_project(&p.owner, &json!({"name": "", "description": "x".repeat(2001)})).await;

@@ -37,10 +37,10 @@ impl ProjectService {
     /// Creates a project owned by (and with the single member) the actor.
     ///
     /// # Errors
-    /// [`ProjectError::Forbidden`] for viewers, or [`ProjectError::Store`].
+    /// [`ProjectError::CreateForbidden`] for viewers, or [`ProjectError::Store`].
     pub async fn create(&self, actor: &Actor, cmd: CreateProject) -> Result<Project, ProjectError> {
         if policy::create_project(actor) != Decision::Allow {
-            return Err(ProjectError::Forbidden);
+            return Err(ProjectError::CreateForbidden);
         }
         let project = Project {
             id: ProjectId::new(),

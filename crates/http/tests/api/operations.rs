@@ -411,6 +411,19 @@ async fn cors_allows_only_the_configured_origins() {
     assert_eq!(ok.header("access-control-allow-origin"), Some("https://app.example.org"));
     let other = read(&service, preflight("https://evil.example")).await;
     assert_eq!(other.header("access-control-allow-origin"), None);
+    // A refusal is a problem document like every other error.
+    assert_eq!(other.status, 403);
+    assert_eq!(other.header("content-type"), Some("application/problem+json"));
+    let problem: Value = serde_json::from_slice(&other.body).unwrap();
+    assert_eq!(
+        (problem["status"].as_u64(), problem["title"].as_str()),
+        (Some(403), Some("Forbidden"))
+    );
+    assert!(problem["detail"].as_str().unwrap().contains("origin"), "{problem}");
+    let method = preflight("https://app.example.org")
+        .insert_header(("Access-Control-Request-Method", "TRACE"));
+    let method = read(&service, method).await;
+    assert_eq!(method.header("content-type"), Some("application/problem+json"));
     let simple =
         TestRequest::get().uri("/health").insert_header(("Origin", "https://app.example.org"));
     let reply = read(&service, simple).await;
