@@ -166,11 +166,13 @@ fn parameter_rule(path: &str, name: &str) -> Option<Rule> {
         "sort" => Rule::Enum(TaskSort::ALL.iter().map(ToString::to_string).collect()),
         "label" => Rule::Pattern(label(), None),
         "q" => Rule::Pattern(trimmed_line(SearchText::MIN_CHARS, SearchText::MAX_CHARS), None),
-        // The task listing's cursor is opaque (`v1.` and URL-safe base64); the others are the
-        // id of the last item of the previous page.
-        "cursor" if path == "/api/v1/tasks" => {
-            Rule::Pattern(String::from("^v1\\.[A-Za-z0-9_-]+$"), Some(MAX_TASK_CURSOR))
-        }
+        // The task listing's cursor is sealed (`v2.` and URL-safe base64 of a nonce, the
+        // encrypted position and a tag, ADR 0011); the others are the id of the last item of
+        // the previous page.
+        "cursor" if path == "/api/v1/tasks" => Rule::Pattern(
+            format!("^v2\\.[A-Za-z0-9_-]{{{},{}}}$", TASK_CURSOR_CHARS.0, TASK_CURSOR_CHARS.1),
+            Some(3 + TASK_CURSOR_CHARS.1),
+        ),
         // Users are listed by username, projects by id.
         "cursor" if path == "/api/v1/users" => Rule::Pattern(username(), None),
         "cursor" => Rule::Uuid,
@@ -181,8 +183,16 @@ fn parameter_rule(path: &str, name: &str) -> Option<Rule> {
     })
 }
 
-/// The longest task cursor the listing accepts (`Cursor::decode`).
-const MAX_TASK_CURSOR: usize = 1200;
+/// How many base64url characters follow `v2.` in a task cursor: a nonce (24 bytes), a tag
+/// (16), the sort (1) and id (16), and a value of 1 byte (a priority) to 800 (a title of 200
+/// four-byte characters).
+const TASK_CURSOR_CHARS: (usize, usize) =
+    (base64_len(24 + 16 + 17 + 1), base64_len(24 + 16 + 17 + 800));
+
+/// The length of `bytes` bytes in base64 without padding.
+const fn base64_len(bytes: usize) -> usize {
+    (bytes * 4).div_ceil(3)
+}
 
 fn set_schema(parameter: &mut Parameter, rule: Rule) {
     let mut object = Object::with_type(SchemaType::Type(Type::String));
@@ -335,6 +345,52 @@ mod tests {
             if matches(pattern, &s) { prop_assert!(accepted, "{:?}", s); }
             else if accepted { prop_assert!(s.trim_start_matches(['"', '0']).len() >= 21, "{:?}", s); }
         }
+    }
+
+    #[test]
+    fn the_cursor_pattern_admits_the_shortest_and_longest_cursors_the_server_issues() {
+        use std::sync::Arc;
+
+        use taskforge_crypto::AeadCursorSealer;
+        use taskforge_domain::query::{Cursor, CursorCodec};
+        use taskforge_domain::values::{Labels, Version};
+        use taskforge_domain::{ProjectId, Task, TaskId, Timestamp, UserId};
+
+        let Some(Rule::Pattern(pattern, Some(max))) = parameter_rule("/api/v1/tasks", "cursor")
+        else {
+            panic!("the task cursor has a pattern and a length");
+        };
+        let codec = CursorCodec::new(Arc::new(AeadCursorSealer::from_secrets(b"k", None)));
+        let at = Timestamp::from_unix_micros(1_767_225_600_000_000).unwrap();
+        let task = |title: &str| Task {
+            id: TaskId::new(),
+            project_id: ProjectId::new(),
+            title: TaskTitle::parse(title).unwrap(),
+            description: Description::default(),
+            status: Status::Todo,
+            priority: Priority::High,
+            category_id: None,
+            assignee_id: None,
+            labels: Labels::default(),
+            due_date: None,
+            parent_id: None,
+            is_public: false,
+            created_by: UserId::new(),
+            created_at: at,
+            updated_at: at,
+            version: Version::FIRST,
+        };
+        let widest = task(&"𝄞".repeat(TaskTitle::MAX_CHARS));
+        let mut lengths = Vec::new();
+        for sort in TaskSort::ALL {
+            for t in [task("a"), widest.clone()] {
+                let wire = codec.encode(&Cursor::after(sort, &t));
+                assert!(matches(&pattern, &wire) && wire.len() <= max, "{sort}: {wire}");
+                lengths.push(wire.len() - 3);
+            }
+        }
+        assert_eq!(lengths.iter().min(), Some(&TASK_CURSOR_CHARS.0));
+        assert_eq!(lengths.iter().max(), Some(&TASK_CURSOR_CHARS.1));
     }
 
     #[test]

@@ -76,9 +76,9 @@ pub async fn list(
     Authenticated(actor): Authenticated,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let request = query::task_list(req.query_string())?;
+    let request = query::task_list(req.query_string(), &state.services().cursors)?;
     let page = state.services().tasks.list(&actor, request).await?;
-    Ok(HttpResponse::Ok().json(TaskPage::from(page)))
+    Ok(HttpResponse::Ok().json(TaskPage::new(page, &state.services().cursors)))
 }
 
 /// Read a task.
