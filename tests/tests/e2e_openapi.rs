@@ -34,6 +34,7 @@ const DESIGN_ROUTES: &[(&str, &str)] = &[
     ("DELETE", "/api/v1/projects/{id}"),
     ("GET", "/api/v1/projects/{id}/members"),
     ("PUT", "/api/v1/projects/{id}/members/{user_id}"),
+    ("PUT", "/api/v1/projects/{id}/members/by-username/{username}"),
     ("DELETE", "/api/v1/projects/{id}/members/{user_id}"),
     ("GET", "/api/v1/categories"),
     ("POST", "/api/v1/categories"),

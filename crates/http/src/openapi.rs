@@ -51,6 +51,7 @@ use links::Links;
         projects::delete,
         projects::members,
         projects::add_member,
+        projects::add_member_by_username,
         projects::remove_member,
         categories::list,
         categories::create,

@@ -2,6 +2,8 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
+use taskforge_domain::services::ProjectError;
+use taskforge_domain::values::Username;
 use taskforge_domain::{ProjectId, UserId};
 
 use super::{path_id, resource};
@@ -31,6 +33,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         resource("/api/v1/projects/{id}/members/{user_id}", "PUT, DELETE")
             .route(web::put().to(add_member))
             .route(web::delete().to(remove_member)),
+    )
+    .service(
+        resource("/api/v1/projects/{id}/members/by-username/{username}", "PUT")
+            .route(web::put().to(add_member_by_username)),
     );
 }
 
@@ -162,6 +168,29 @@ pub async fn add_member(
 ) -> Result<HttpResponse, ApiError> {
     let (project, user) = member_path(&path)?;
     state.services().projects.add_member(&actor, project, user).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Add a member by username (owner and admins), for a teammate whose id the owner does not
+/// know; an unknown username is answered exactly as an unknown user id.
+#[utoipa::path(
+    put, operation_id = "projects_add_member_by_username", path = "/api/v1/projects/{id}/members/by-username/{username}", tag = "projects", security(("bearer" = [])),
+    params(
+        ("id" = String, Path, format = Uuid, description = "Project id"),
+        ("username" = String, Path, description = "The user's username (any case)", example = "bob"),
+    ),
+    responses((status = 204, description = "The user is a member"), AuthErrors, Forbidden, NotFound)
+)]
+pub async fn add_member_by_username(
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let project: ProjectId = path_id(&path.0, "id")?;
+    // A name no account could have is answered like a name no account has.
+    let username =
+        Username::parse(&path.1).map_err(|_| ApiError::from(ProjectError::UserNotFound))?;
+    state.services().projects.add_member_by_username(&actor, project, &username).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

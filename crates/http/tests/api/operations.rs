@@ -39,6 +39,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("delete", "/api/v1/projects/{id}"),
     ("get", "/api/v1/projects/{id}/members"),
     ("put", "/api/v1/projects/{id}/members/{user_id}"),
+    ("put", "/api/v1/projects/{id}/members/by-username/{username}"),
     ("delete", "/api/v1/projects/{id}/members/{user_id}"),
     ("get", "/api/v1/categories"),
     ("post", "/api/v1/categories"),
