@@ -1152,7 +1152,9 @@ proptest! {
         prop_assert_eq!(text.to_lowercase(), text.clone());
         prop_assert_eq!(text.parse::<TaskId>(), Ok(id));
         prop_assert_eq!(text.to_uppercase().parse::<TaskId>(), Ok(id));
-        prop_assert_eq!(text.replace('-', "").parse::<TaskId>(), Ok(id));
+        prop_assert_eq!(text.replace('-', "").parse::<TaskId>(), Err(IdError), "only the hyphenated form");
+        prop_assert_eq!(format!("{{{text}}}").parse::<TaskId>(), Err(IdError), "no braces");
+        prop_assert_eq!(format!("urn:uuid:{text}").parse::<TaskId>(), Err(IdError), "no URN");
         prop_assert_eq!(TaskId::from_bytes(id.to_bytes()), id);
     }
 
