@@ -76,7 +76,9 @@ const DUPLICATE: &str = "duplicate field `";
 
 impl<'de> Deserialize<'de> for UniqueKeys {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        match deserializer.deserialize_any(StrictValue)? {
+        // `deserialize_map`: anything but an object is refused at its first byte, however deep
+        // it nests.
+        match deserializer.deserialize_map(StrictValue)? {
             Value::Object(object) => Ok(Self(object)),
             // Not an object: the same error serde gives a map read from a scalar.
             other => Err(serde::de::Error::invalid_type(unexpected(&other), &"a JSON object")),
