@@ -2,9 +2,10 @@
 around a place where a check cannot know what correct behaviour is; docs/api.md ("API
 fuzzing") explains them.
 
-1. Opaque cursor. The task listing's `cursor` is issued by the server (it encodes the sort
-   order, a position and an id), so no JSON Schema can describe the set of valid cursors, and
-   a string of the documented shape that the server did not issue is rightly refused with 400.
+1. Opaque cursor. The task listing's `cursor` is issued by the server (the sort order, a
+   position and an id, sealed with authenticated encryption), so no JSON Schema can describe
+   the set of valid cursors, and a string of the documented shape that the server did not
+   seal is rightly refused with 400.
    Where a positive request carries a cursor of the documented shape, `before_call` swaps in a
    real cursor the seed step obtained for the request's sort order, so it pages for real.
    Malformed cursors (negative requests) are left as generated and must still be refused.
@@ -32,7 +33,7 @@ import schemathesis
 from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-SHAPE = re.compile(r"^v1\.[A-Za-z0-9_-]+$")
+SHAPE = re.compile(r"^v2\.[A-Za-z0-9_-]+$")
 DEFAULT_SORT = "-created_at"
 # Body fields that name another resource; a 422 naming only these is a relation rule.
 REFERENCE_FIELDS = {"project_id", "category_id", "assignee_id", "parent_id", "owner_id"}

@@ -94,23 +94,30 @@ def token_seeds():
     return seeds
 
 
+# TaskSort::ALL's order: the first byte of a cursor's binary form (Cursor::to_bytes).
+SORT_INDEX = {"-created_at": 0, "created_at": 1, "-priority": 2, "priority": 3,
+              "-due_date": 4, "due_date": 5, "-title": 6, "title": 7}
+
+
 def cursor_seeds():
+    """Cursor::to_bytes forms: the harness seals each with the real sealer, so the fuzzer
+    starts from the positions the service issues (a sealed wire cursor cannot be a seed: it
+    needs the key)."""
+    task = bytes.fromhex(TASK.replace("-", ""))
+    days_2026_02_28 = 20_512
     plains = {
-        "created-desc": f"-created_at\n{TASK}\n{NOW * 1_000_000}",
-        "created-asc": f"created_at\n{TASK}\n0",
-        "priority": f"priority\n{TASK}\n3",
-        "priority-desc": f"-priority\n{TASK}\n0",
-        "due": f"due_date\n{TASK}\n2026-02-28",
-        "due-none": f"-due_date\n{TASK}\n-",
-        "title": f"title\n{TASK}\nWrite the release notes",
-        "title-unicode": f"-title\n{TASK}\nÜbersicht — 日本語 ✓",
-        "title-newline": f"title\n{TASK}\nline\nbreak",
+        "created-desc": ("-created_at", (NOW * 1_000_000).to_bytes(8, "big", signed=True)),
+        "created-asc": ("created_at", (0).to_bytes(8, "big", signed=True)),
+        "priority": ("priority", bytes([3])),
+        "priority-desc": ("-priority", bytes([1])),
+        "due": ("due_date", bytes([1]) + days_2026_02_28.to_bytes(4, "big", signed=True)),
+        "due-none": ("-due_date", bytes([0])),
+        "title": ("title", "Write the release notes".encode()),
+        "title-unicode": ("-title", "Übersicht — 日本語 ✓".encode()),
+        "title-newline": ("title", "line\nbreak".encode()),
     }
-    seeds = {}
-    for name, plain in plains.items():
-        seeds[f"wire-{name}"] = ("v1." + b64(plain.encode())).encode()
-        seeds[f"plain-{name}"] = plain.encode()
-    return seeds
+    return {f"bytes-{name}": bytes([SORT_INDEX[sort]]) + task + value
+            for name, (sort, value) in plains.items()}
 
 
 def listing_seeds():
@@ -122,7 +129,7 @@ def listing_seeds():
         f"assignee_id={USER}&label=Ops&due_before=2026-03-01&due_after=2025-12-31",
         f"parent_id={TASK}&q=release+notes&sort=title",
         "q=%C3%9Cbersicht&label=team%3Abackend",
-        "cursor=v1." + b64(f"-created_at\n{TASK}\n{NOW * 1_000_000}".encode()),
+        "cursor=v1." + b64(f"-created_at\n{TASK}\n{NOW * 1_000_000}".encode()),  # refused since v2
         "format=csv&status=done&sort=due_date",
         "format=xml",
         "per_category=5",

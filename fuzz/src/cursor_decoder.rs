@@ -1,48 +1,51 @@
-//! `Cursor::decode` on arbitrary input, two ways: the bytes as the wire text, and the bytes as
-//! the plain text inside a well-formed `v1.` envelope (so the fuzzer reaches the sort, id and
-//! value parsers without having to learn base64).
+//! The cursor decoder on arbitrary input, two ways: the bytes as the wire text given to
+//! `CursorCodec::decode` with the real sealer, and the bytes as the plain content of a cursor
+//! the sealer really sealed (so the fuzzer reaches `Cursor::from_bytes`'s sort, id and value
+//! parsers without having to forge the encryption, which it cannot).
 //!
-//! Every refusal must be [`CursorError::Malformed`]; every accepted cursor must decode again
-//! from its own encoding to the same cursor, and belong to its own sort order only.
+//! Every refusal must be [`CursorError::Malformed`]; every accepted cursor must come back
+//! from its own encoding as the same cursor, hold exactly the bytes it was read from, and
+//! belong to its own sort order only.
+
+use std::sync::{Arc, LazyLock};
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
-use taskforge_domain::query::{Cursor, CursorError, SortDirection, SortField, TaskSort};
+use taskforge_crypto::AeadCursorSealer;
+use taskforge_domain::ports::CursorSealer as _;
+use taskforge_domain::query::{Cursor, CursorCodec, CursorError, TaskSort};
 
-/// Every sort order a cursor can be issued for.
-const SORTS: [TaskSort; 8] = {
-    use SortDirection::{Ascending, Descending};
-    use SortField::{CreatedAt, DueDate, Priority, Title};
-    [
-        TaskSort { field: CreatedAt, direction: Ascending },
-        TaskSort { field: CreatedAt, direction: Descending },
-        TaskSort { field: Priority, direction: Ascending },
-        TaskSort { field: Priority, direction: Descending },
-        TaskSort { field: DueDate, direction: Ascending },
-        TaskSort { field: DueDate, direction: Descending },
-        TaskSort { field: Title, direction: Ascending },
-        TaskSort { field: Title, direction: Descending },
-    ]
-};
+/// The sealer of the fuzzed codec, under a fixed secret.
+static SEALER: LazyLock<AeadCursorSealer> =
+    LazyLock::new(|| AeadCursorSealer::from_secrets(b"fuzzing cursor secret, 32+ bytes", None));
+static CODEC: LazyLock<CursorCodec> = LazyLock::new(|| CursorCodec::new(Arc::new(SEALER.clone())));
 
 /// The fuzz target's body.
 pub fn check(data: &[u8]) {
     check_wire(&String::from_utf8_lossy(data));
-    check_wire(&format!("v1.{}", B64URL.encode(data)));
+    let sealed = format!("v2.{}", B64URL.encode(SEALER.seal(data)));
+    match check_wire(&sealed) {
+        Some(cursor) => assert_eq!(cursor.to_bytes(), data, "{data:?} read as {cursor:?}"),
+        None => assert!(Cursor::from_bytes(data).is_err(), "{data:?}"),
+    }
 }
 
-/// Decodes `wire` and checks the result.
-pub fn check_wire(wire: &str) {
-    match Cursor::decode(wire) {
-        Err(e) => assert_eq!(e, CursorError::Malformed, "unexpected refusal of {wire:?}"),
+/// Decodes `wire`, checks the result and returns the cursor it held, if any.
+pub fn check_wire(wire: &str) -> Option<Cursor> {
+    match CODEC.decode(wire) {
+        Err(e) => {
+            assert_eq!(e, CursorError::Malformed, "unexpected refusal of {wire:?}");
+            None
+        }
         Ok(cursor) => {
-            let again = cursor.encode();
+            let again = CODEC.encode(&cursor);
             assert_eq!(
-                Cursor::decode(&again).as_ref(),
+                CODEC.decode(&again).as_ref(),
                 Ok(&cursor),
                 "{wire:?} decoded, but its encoding {again:?} does not decode to the same cursor"
             );
-            for sort in SORTS {
+            assert_eq!(Cursor::from_bytes(&cursor.to_bytes()).as_ref(), Ok(&cursor));
+            for sort in TaskSort::ALL {
                 assert_eq!(
                     cursor.check_sort(sort).is_ok(),
                     sort == cursor.sort(),
@@ -50,6 +53,7 @@ pub fn check_wire(wire: &str) {
                     cursor.sort()
                 );
             }
+            Some(cursor)
         }
     }
 }

@@ -438,15 +438,17 @@ async fn the_failed_login_after_the_allowance_is_refused_with_a_retry_after() {
     assert_eq!(retry_after_seconds(retry_after), 50);
     assert_eq!(w.hasher.take_counts(), (0, 3), "a throttled attempt costs no hash");
 
-    // The right password does not get through either while the username is throttled …
+    // The right password does not get through either from the address that failed …
     assert!(matches!(
-        w.login_from("alice", PASSWORD, "198.51.100.1").await,
+        w.login_from("alice", PASSWORD, "203.0.113.9").await,
         Err(AuthError::Throttled { .. })
     ));
-    // … but someone else logging in elsewhere is unaffected.
+    // … but it does from an address that has not failed: the failures lock out their client,
+    // not the account. Someone else logging in elsewhere is unaffected too.
+    assert!(w.login_from("alice", PASSWORD, "198.51.100.1").await.is_ok());
     assert!(w.login_from("bob", PASSWORD, "198.51.100.2").await.is_ok());
 
-    // Once a token is back, alice may try again, and succeeds.
+    // Once a token is back, alice may try again from the first address, and succeeds.
     w.clock.advance(50 * 1_000_000);
     assert!(w.login_from("alice", PASSWORD, "203.0.113.9").await.is_ok());
 }

@@ -236,15 +236,17 @@ async fn keyset_pages_stay_stable_when_tasks_are_inserted_between_pages() {
     assert_eq!(walked.len(), before.len() + late_seen);
 }
 
-/// The parts of a cursor (`v1.` + base64url of `sort\nid\nvalue`), for tampering.
-fn cursor_parts(cursor: &str) -> Vec<String> {
-    let body = cursor.strip_prefix("v1.").expect("a v1 cursor");
-    let plain = URL_SAFE_NO_PAD.decode(body).expect("base64url");
-    String::from_utf8(plain).unwrap().splitn(3, '\n').map(str::to_owned).collect()
+/// A cursor in the format of earlier releases: `v1.` and the base64url of `sort\nid\nvalue`
+/// in clear text, which anyone could write.
+fn plain_cursor(parts: &[&str]) -> String {
+    format!("v1.{}", URL_SAFE_NO_PAD.encode(parts.join("\n")))
 }
 
-fn cursor_of(parts: &[&str]) -> String {
-    format!("v1.{}", URL_SAFE_NO_PAD.encode(parts.join("\n")))
+/// `cursor` with the character at `at` replaced by another of the base64url alphabet.
+fn with_character_changed(cursor: &str, at: usize) -> String {
+    let mut bytes = cursor.as_bytes().to_vec();
+    bytes[at] = if bytes[at] == b'A' { b'B' } else { b'A' };
+    String::from_utf8(bytes).unwrap()
 }
 
 #[tokio::test]
@@ -258,19 +260,18 @@ async fn a_tampered_or_foreign_cursor_is_400_naming_cursor_and_changes_nothing()
     let editor = &app.people.editor;
     let first = app.list_tasks(editor, &format!("project_id={project}&limit=1")).await.expect(200);
     let cursor = first["next_cursor"].as_str().unwrap().to_owned();
-    let parts = cursor_parts(&cursor);
-    let [sort, id, value] = [&parts[0], &parts[1], &parts[2]].map(String::as_str);
-    assert_eq!(sort, "-created_at");
-    let tampered = [
-        ("the id", cursor_of(&[sort, "not-a-task-id", value])),
-        ("the sort", cursor_of(&["colour", id, value])),
-        ("the position", cursor_of(&[sort, id, "yesterday"])),
-        ("a part dropped", cursor_of(&[sort, id])),
-        ("the version prefix", cursor.replacen("v1.", "v2.", 1)),
+    let mut tampered = vec![
+        ("the version prefix", cursor.replacen("v2.", "v1.", 1)),
         ("the encoding", format!("{cursor}*")),
         ("its length", cursor[..cursor.len() / 2].to_owned()),
+        ("an appended character", format!("{cursor}A")),
         ("everything", "x".repeat(2000)),
     ];
+    // One changed character anywhere in the sealed part: the nonce, the content, the tag.
+    let body = "v2.".len();
+    for at in [body, body + 10, body + 40, cursor.len() / 2, cursor.len() - 2] {
+        tampered.push(("one character", with_character_changed(&cursor, at)));
+    }
     // Act + Assert
     for (what, bad) in &tampered {
         let query = format!("project_id={project}&limit=1&cursor={bad}");
@@ -288,18 +289,38 @@ async fn a_tampered_or_foreign_cursor_is_400_naming_cursor_and_changes_nothing()
 }
 
 #[tokio::test]
-async fn a_well_formed_cursor_forged_by_hand_moves_the_position_but_never_shows_invisible_tasks() {
-    // Cursors are opaque, not signed: one forged with valid parts is a position like any
-    // other. It must not widen what the caller can see.
-    // Arrange
+async fn a_cursor_leaks_nothing_and_one_forged_by_hand_is_refused() {
+    // Arrange: a title-sorted page, whose cursor holds the last title.
     let app = TestApp::shared().await;
     let project = app.new_project().await;
-    let hidden = id_of(&app.new_task(&project, &json!({})).await);
-    let outsider = &app.people.outsider;
-    let far_future = "4102444800000000"; // 2100-01-01, in microseconds
-    let forged = cursor_of(&["-created_at", &uuid::Uuid::max().to_string(), far_future]);
+    let secret = "Quarterly salary review for Dana";
+    for title in [secret, "Zebra crossing repaint"] {
+        app.new_task(&project, &json!({"title": title})).await;
+    }
+    let editor = &app.people.editor;
+    let query = format!("project_id={project}&sort=title&limit=1");
     // Act
-    let page = app.list_tasks(outsider, &format!("project_id={project}&cursor={forged}")).await;
-    // Assert
-    assert!(!ids(&page.expect(200)).contains(&hidden));
+    let first = app.list_tasks(editor, &query).await.expect(200);
+    let again = app.list_tasks(editor, &query).await.expect(200);
+    // Assert: opaque — neither the title nor any encoding of it is in the cursor.
+    assert_eq!(first["items"][0]["title"], secret);
+    let cursor = first["next_cursor"].as_str().unwrap();
+    let encoded = URL_SAFE_NO_PAD.encode(secret);
+    for needle in [secret, "salary", &encoded[..12], &encoded[encoded.len() - 12..]] {
+        assert!(!cursor.contains(needle), "{needle:?} in {cursor}");
+    }
+    let body = URL_SAFE_NO_PAD.decode(&cursor["v2.".len()..]).expect("base64url after v2.");
+    assert!(!body.windows(6).any(|w| w == b"salary"), "the sealed bytes hide the title");
+    assert_ne!(again["next_cursor"], first["next_cursor"], "a fresh nonce per cursor");
+    // A cursor written by hand, as clients of the clear-text format could, is refused, and an
+    // outsider learns nothing from it either.
+    let hidden = id_of(&app.new_task(&project, &json!({})).await);
+    let far_future = "4102444800000000"; // 2100-01-01, in microseconds
+    let forged = plain_cursor(&["-created_at", &uuid::Uuid::max().to_string(), far_future]);
+    for who in [editor, &app.people.outsider] {
+        let reply = app.list_tasks(who, &format!("project_id={project}&cursor={forged}")).await;
+        reply.expect(400);
+        assert_eq!(reply.error_fields(), ["cursor"]);
+        assert!(!reply.text().contains(&hidden));
+    }
 }

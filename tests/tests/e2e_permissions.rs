@@ -44,6 +44,7 @@ const MATRIX: &[(&str, &str, [u16; 5])] = &[
     ("DELETE", "/api/v1/projects/{id}",                   [204,   403,   404,   403,   401]),
     ("GET",    "/api/v1/projects/{id}/members",           [200,   200,   404,   200,   401]),
     ("PUT",    "/api/v1/projects/{id}/members/{user_id}", [204,   403,   404,   403,   401]),
+    ("PUT",    "/api/v1/projects/{id}/members/by-username/{username}", [204, 403, 404, 403, 401]),
     ("DELETE", "/api/v1/projects/{id}/members/{user_id}", [204,   403,   404,   403,   401]),
     ("GET",    "/api/v1/categories",                      [200,   200,   200,   200,   401]),
     ("POST",   "/api/v1/categories",                      [201,   201,   201,   403,   401]),
@@ -117,6 +118,11 @@ async fn request_for(
                 path.replace("{id}", &project),
                 (method == "PATCH").then(|| json!({"name": unique("Renamed")})),
             )
+        }
+        (_, "/api/v1/projects/{id}/members/by-username/{username}") => {
+            let project = app.new_project().await;
+            let user = app.new_user("editor").await;
+            (path.replace("{id}", &project).replace("{username}", &user.username), None)
         }
         (_, "/api/v1/projects/{id}/members/{user_id}") => {
             let project = app.new_project().await;

@@ -56,7 +56,9 @@ async fn an_editor_creates_a_project_and_is_its_owner_and_first_member() {
 async fn creating_a_project_is_refused_to_viewers_and_to_bad_bodies() {
     let app = TestApp::shared().await;
     let p = &app.people;
-    app.create_project(&p.viewer, &json!({"name": "No"})).await.expect(403);
+    let refused = app.create_project(&p.viewer, &json!({"name": "No"})).await.expect(403);
+    // The reason is the caller's role, not ownership of a project that does not exist yet.
+    assert_eq!(refused["detail"], "only editors and admins may create projects");
     app.create_project(&p.anonymous, &json!({"name": "No"})).await.expect(401);
     let empty =
         app.create_project(&p.owner, &json!({"name": "", "description": "x".repeat(2001)})).await;
@@ -185,7 +187,7 @@ async fn the_owner_manages_members_and_adding_twice_changes_nothing() {
     assert_eq!(member_names(&members), ["editor", "outsider", "owner", "viewer"]);
     let ghost = uuid::Uuid::now_v7().to_string();
     app.add_member(&p.owner, &project, &ghost).await.expect(404);
-    app.add_member(&p.owner, &project, "me").await.expect(404);
+    app.add_member(&p.owner, &project, "me").await.expect(400);
     app.remove_member(&p.owner, &project, &p.outsider.id).await.expect(204);
     app.remove_member(&p.owner, &project, &p.outsider.id).await.expect(404);
     app.get_project(&p.outsider, &project).await.expect(404);
@@ -224,4 +226,35 @@ async fn removing_a_member_unassigns_them_from_the_projects_tasks() {
     let after = app.get_task(&p.editor, &id_of(&task)).await.expect(200);
     assert_eq!(after["assignee_id"], Value::Null);
     app.get_task(&p.viewer, &id_of(&task)).await.expect(404);
+}
+
+#[tokio::test]
+async fn an_owner_adds_a_teammate_by_username_and_an_unknown_name_is_answered_like_an_unknown_id() {
+    // Arrange: the owner knows only the teammate's username, in another case.
+    let app = TestApp::shared().await;
+    let project = app.new_project().await;
+    let p = &app.people;
+    let teammate = p.outsider.username.to_uppercase();
+    // Act + Assert
+    app.add_member_by_username(&p.owner, &project, &teammate).await.expect(204);
+    app.add_member_by_username(&p.owner, &project, &teammate).await.expect(204);
+    app.get_project(&p.outsider, &project).await.expect(200);
+    // Unknown names, and names no account could have, get the answer an unknown id gets.
+    let ghost = uuid::Uuid::now_v7().to_string();
+    let answer = |problem: serde_json::Value| {
+        [&problem["type"], &problem["title"], &problem["detail"]].map(ToString::to_string)
+    };
+    let unknown_id = answer(app.add_member(&p.owner, &project, &ghost).await.expect(404));
+    for name in ["nobody-by-this-name", "no", "not%20valid"] {
+        let unknown = app.add_member_by_username(&p.owner, &project, name).await.expect(404);
+        assert_eq!(answer(unknown), unknown_id, "{name}");
+    }
+    // Members who do not own the project, and non-members, learn nothing either way.
+    let elsewhere = app.new_project().await;
+    for name in [p.admin.username.as_str(), "nobody-by-this-name"] {
+        app.add_member_by_username(&p.viewer, &project, name).await.expect(403);
+        app.add_member_by_username(&p.outsider, &elsewhere, name).await.expect(404);
+    }
+    let members = app.list_members(&p.owner, &project).await.expect(200);
+    assert_eq!(member_names(&members), ["editor", "outsider", "owner", "viewer"]);
 }

@@ -145,7 +145,7 @@ async fn reading_a_task_needs_membership_unless_it_is_public() {
     app.get_task(&p.outsider, &id_of(&private)).await.expect(404);
     assert_eq!(app.get_task(&p.outsider, &id_of(&public)).await.expect(200), public);
     app.get_task(&p.anonymous, &id_of(&public)).await.expect(401);
-    app.get_task(&p.admin, "not-a-uuid").await.expect(404);
+    app.get_task(&p.admin, "not-a-uuid").await.expect(400);
     app.get_task(&p.admin, &uuid::Uuid::now_v7().to_string()).await.expect(404);
 }
 

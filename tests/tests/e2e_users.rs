@@ -100,7 +100,7 @@ async fn changing_a_role_is_refused_to_non_admins_and_bad_values_and_changes_not
     assert_eq!(unknown.error_fields(), ["admin"]);
     let ghost = uuid::Uuid::now_v7().to_string();
     app.set_role(&p.admin, &ghost, "editor").await.expect(404);
-    app.set_role(&p.admin, "not-an-id", "editor").await.expect(404);
+    app.set_role(&p.admin, "not-an-id", "editor").await.expect(400);
     assert_eq!(app.me(&user).await.expect(200)["role"], "viewer");
 }
 

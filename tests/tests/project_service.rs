@@ -74,7 +74,7 @@ async fn a_viewer_cannot_create_a_project() {
     let result = world.projects.create(&viewer, create("Mine")).await;
 
     // Assert
-    assert!(matches!(result, Err(ProjectError::Forbidden)), "{result:?}");
+    assert!(matches!(result, Err(ProjectError::CreateForbidden)), "{result:?}");
     world.assert_unchanged_since(&before).await;
 }
 

@@ -451,7 +451,7 @@ async fn a_cursor_survives_its_wire_form() {
     let cursor = first.next_cursor.unwrap();
 
     // Act
-    let decoded = taskforge_domain::query::Cursor::decode(&cursor.encode()).unwrap();
+    let decoded = taskforge_domain::query::Cursor::from_bytes(&cursor.to_bytes()).unwrap();
     let second =
         world.tasks.list(&team.viewer, ListTasks { after: Some(decoded), ..request }).await;
 

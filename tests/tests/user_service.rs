@@ -222,7 +222,7 @@ async fn a_demoted_user_loses_their_rights_at_once() {
         .await;
 
     // Assert
-    assert!(matches!(result, Err(ProjectError::Forbidden)), "{result:?}");
+    assert!(matches!(result, Err(ProjectError::CreateForbidden)), "{result:?}");
 }
 
 #[tokio::test]

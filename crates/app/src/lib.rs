@@ -16,6 +16,8 @@ pub mod cli;
 pub mod commands;
 /// Durations such as `15m`.
 pub mod duration;
+/// Log fields that user-supplied values cannot forge (the `pretty` format).
+pub mod log_fields;
 /// The caching decorator over project membership.
 pub mod membership_cache;
 /// Typed, validated settings.

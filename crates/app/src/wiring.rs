@@ -6,12 +6,14 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use taskforge_crypto::{
-    HmacKey, JwtConfig, JwtIssuer, Pbkdf2Config, Pbkdf2Hasher, RandomRefreshTokens,
+    AeadCursorSealer, HmacKey, JwtConfig, JwtIssuer, Pbkdf2Config, Pbkdf2Hasher,
+    RandomRefreshTokens,
 };
 use taskforge_domain::events::{EventBus, EventSubscriber};
 use taskforge_domain::ports::{
     EventPublisher, PasswordHasher, ProjectRepository, Repositories, TokenIssuer, UserRepository,
 };
+use taskforge_domain::query::CursorCodec;
 use taskforge_domain::services::{
     AuthPorts, AuthService, AuthSettings, BucketSettings, CategoryService, ExportService,
     ProjectService, ReportService, TaskService, ThrottleSettings, UserService,
@@ -162,13 +164,18 @@ pub fn hasher(common: &CommonSettings) -> Result<Arc<dyn PasswordHasher>, StartE
     Ok(Arc::new(hasher))
 }
 
-fn signing_keys(serve: &ServeSettings) -> Result<JwtConfig, StartError> {
+/// The token signing keys, and the cursor sealer keyed from the same secrets (ADR 0011), so
+/// that every instance that accepts a token accepts the cursors issued with it.
+fn signing_keys(serve: &ServeSettings) -> Result<(JwtConfig, AeadCursorSealer), StartError> {
     let config_error = |variable: &'static str, e: &dyn std::fmt::Display| {
         StartError::Config(crate::settings::ConfigError { variable, message: e.to_string() })
     };
-    let current = match &serve.jwt_secret {
-        JwtSecret::Configured(secret) => HmacKey::new("k1", secret.clone())
-            .map_err(|e| config_error("TASKFORGE_JWT_SECRET", &e))?,
+    let (current, current_secret) = match &serve.jwt_secret {
+        JwtSecret::Configured(secret) => (
+            HmacKey::new("k1", secret.clone())
+                .map_err(|e| config_error("TASKFORGE_JWT_SECRET", &e))?,
+            secret.clone(),
+        ),
         JwtSecret::Ephemeral => {
             tracing::warn!(
                 "TASKFORGE_JWT_SECRET is not set: using a random key for this process; \
@@ -177,8 +184,9 @@ fn signing_keys(serve: &ServeSettings) -> Result<JwtConfig, StartError> {
             let mut secret = [0_u8; 32];
             getrandom::fill(&mut secret)
                 .map_err(|e| StartError::Other(format!("cannot generate a signing key: {e}")))?;
-            HmacKey::new("ephemeral", secret.to_vec())
-                .map_err(|e| config_error("TASKFORGE_JWT_SECRET", &e))?
+            let key = HmacKey::new("ephemeral", secret.to_vec())
+                .map_err(|e| config_error("TASKFORGE_JWT_SECRET", &e))?;
+            (key, secret.to_vec())
         }
     };
     let mut config = JwtConfig::new("taskforge", "taskforge-api", current);
@@ -187,7 +195,9 @@ fn signing_keys(serve: &ServeSettings) -> Result<JwtConfig, StartError> {
             .map_err(|e| config_error("TASKFORGE_JWT_PREVIOUS_SECRET", &e))?;
         config = config.with_previous(key);
     }
-    Ok(config)
+    let cursors =
+        AeadCursorSealer::from_secrets(&current_secret, serve.jwt_previous_secret.as_deref());
+    Ok((config, cursors))
 }
 
 /// Wires the store, the adapters and the use cases for `serve`.
@@ -217,8 +227,9 @@ pub async fn wire(common: &CommonSettings, serve: &ServeSettings) -> Result<Wire
     bus.subscribe(Arc::clone(&cached_memberships) as Arc<dyn EventSubscriber>);
     let projects: Arc<dyn ProjectRepository> = cached_memberships;
     let events: Arc<dyn EventPublisher> = bus;
+    let (signing, cursor_sealer) = signing_keys(serve)?;
     let tokens: Arc<dyn TokenIssuer> = Arc::new(
-        JwtIssuer::new(signing_keys(serve)?, Arc::clone(&clock))
+        JwtIssuer::new(signing, Arc::clone(&clock))
             .map_err(|e| StartError::Other(e.to_string()))?,
     );
     let auth = AuthService::new(
@@ -277,6 +288,7 @@ pub async fn wire(common: &CommonSettings, serve: &ServeSettings) -> Result<Wire
         ),
         // A clone shares the login throttle with `auth`, which start-up warms.
         auth: auth.clone(),
+        cursors: CursorCodec::new(Arc::new(cursor_sealer)),
     };
     let readiness: Arc<dyn ReadinessCheck> =
         Arc::new(StoreReadiness { repositories, store: store.clone() });

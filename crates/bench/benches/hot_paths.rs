@@ -10,10 +10,10 @@ use std::hint::black_box;
 use std::sync::Arc;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use taskforge_crypto::{HmacKey, JwtConfig, JwtIssuer};
+use taskforge_crypto::{AeadCursorSealer, HmacKey, JwtConfig, JwtIssuer};
 use taskforge_domain::policy::{self, Actor, TaskRelation};
 use taskforge_domain::ports::{Claims, TokenIssuer as _};
-use taskforge_domain::query::{Cursor, TaskSort};
+use taskforge_domain::query::{Cursor, CursorCodec, TaskSort};
 use taskforge_domain::services::ExportRow;
 use taskforge_domain::values::Username;
 use taskforge_domain::values::{
@@ -94,14 +94,20 @@ fn token_verify(c: &mut Criterion) {
 
 fn cursor_round_trip(c: &mut Criterion) {
     let task = task();
+    let codec = CursorCodec::new(Arc::new(AeadCursorSealer::from_secrets(
+        b"benchmark cursor secret of 32 bytes",
+        None,
+    )));
     let mut group = c.benchmark_group("cursor");
     for sort in ["-created_at", "-priority", "title"] {
         let sort = TaskSort::parse(sort).unwrap();
         let cursor = Cursor::after(sort, &task);
-        let encoded = cursor.encode();
-        group.bench_function(format!("encode {sort}"), |b| b.iter(|| black_box(&cursor).encode()));
-        group.bench_function(format!("decode {sort}"), |b| {
-            b.iter(|| Cursor::decode(black_box(&encoded)).unwrap());
+        let encoded = codec.encode(&cursor);
+        group.bench_function(format!("seal {sort}"), |b| {
+            b.iter(|| codec.encode(black_box(&cursor)));
+        });
+        group.bench_function(format!("open {sort}"), |b| {
+            b.iter(|| codec.decode(black_box(&encoded)).unwrap());
         });
     }
     group.finish();

@@ -9,9 +9,11 @@
 //!   with `kid`-based key rotation.
 //! - [`RandomRefreshTokens`] implements [`taskforge_domain::ports::RefreshTokenMinter`]:
 //!   256-bit random refresh tokens and their SHA-256 digests.
+//! - [`AeadCursorSealer`] implements [`taskforge_domain::ports::CursorSealer`]: listing
+//!   cursors sealed with XChaCha20-Poly1305 under a key derived from the signing secret.
 //!
 //! **What it may depend on:** `taskforge-domain` (for the ports) and the RustCrypto primitives
-//! (`pbkdf2`, `hmac`, `sha2`, `subtle`), `getrandom` for the operating system's generator,
+//! (`pbkdf2`, `hmac`, `sha2`, `subtle`, `hkdf`, `chacha20poly1305`), `getrandom` for the operating system's generator,
 //! `serde_json` and `base64` for the token encoding, and `tokio` only for its blocking pool and
 //! semaphore. Never the HTTP or storage crates.
 //!
@@ -30,6 +32,8 @@
 //! `verify_slice`. The encoding (base64url + JSON) is the only other moving part.
 #![forbid(unsafe_code)]
 
+/// Sealed listing cursors.
+pub mod cursor;
 /// HS256 access tokens with key rotation.
 pub mod jwt;
 /// PBKDF2-HMAC-SHA256 password hashing in PHC strings.
@@ -41,6 +45,7 @@ mod pool;
 /// Refresh tokens: random bytes in, opaque text and SHA-256 digest out.
 pub mod refresh;
 
+pub use cursor::AeadCursorSealer;
 pub use jwt::{HmacKey, JwtConfig, JwtIssuer, KeyError};
 pub use password::{Pbkdf2Config, Pbkdf2ConfigError, Pbkdf2Hasher};
 pub use refresh::RandomRefreshTokens;

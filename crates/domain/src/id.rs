@@ -5,10 +5,31 @@ use std::str::FromStr;
 
 use uuid::Uuid;
 
-/// The text given for an identifier is not a UUID.
+/// The text given for an identifier is not a UUID in its canonical hyphenated form.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("not a valid id: expected a UUID")]
+#[error("not a valid id: expected a UUID such as 0192f1c4-7c3a-7d2e-9b41-3c5d6e7f8a9b")]
 pub struct IdError;
+
+/// Where the canonical form has its hyphens.
+const HYPHENS: [usize; 4] = [8, 13, 18, 23];
+
+/// Parses a UUID written the one way ids are written out: 36 characters, `8-4-4-4-12`
+/// hexadecimal digits. Upper-case digits are accepted (case carries no meaning in
+/// hexadecimal); braces, a `urn:uuid:` prefix or missing hyphens are not. Every spelling the
+/// service accepts is then one it could have printed itself, so an id that reaches a log, a
+/// cache key or a comparison has a single textual form.
+fn parse_canonical(s: &str) -> Result<Uuid, IdError> {
+    let bytes = s.as_bytes();
+    let canonical = bytes.len() == 36
+        && bytes
+            .iter()
+            .enumerate()
+            .all(|(i, b)| if HYPHENS.contains(&i) { *b == b'-' } else { b.is_ascii_hexdigit() });
+    if !canonical {
+        return Err(IdError);
+    }
+    Uuid::try_parse(s).map_err(|_| IdError)
+}
 
 macro_rules! define_id {
     ($(#[$meta:meta])* $name:ident) => {
@@ -63,9 +84,10 @@ macro_rules! define_id {
         impl FromStr for $name {
             type Err = IdError;
 
-            /// Parses the canonical hyphenated form (other UUID spellings are accepted too).
+            /// Parses the canonical hyphenated form only (`8-4-4-4-12` hexadecimal digits, either
+            /// case); see [`parse_canonical`].
             fn from_str(s: &str) -> Result<Self, Self::Err> {
-                Uuid::parse_str(s).map(Self).map_err(|_| IdError)
+                parse_canonical(s).map(Self)
             }
         }
 
@@ -120,6 +142,25 @@ mod tests {
         let id = ProjectId::new();
         assert_eq!(id.to_string().parse::<ProjectId>(), Ok(id));
         assert_eq!(ProjectId::from_bytes(id.to_bytes()), id);
+    }
+
+    #[test]
+    fn only_the_canonical_hyphenated_form_is_an_id() {
+        let id = TaskId::new();
+        let text = id.to_string();
+        assert_eq!(text, text.to_lowercase(), "ids are written in lower case");
+        assert_eq!(text.to_uppercase().parse::<TaskId>(), Ok(id), "either case is accepted");
+        let simple = text.replace('-', "");
+        for other in [
+            format!("{{{text}}}"),
+            format!("urn:uuid:{text}"),
+            simple.clone(),
+            format!(" {text}"),
+            format!("{text} "),
+            format!("{}-{}", &simple[..8], &simple[8..]),
+        ] {
+            assert_eq!(other.parse::<TaskId>(), Err(IdError), "{other}");
+        }
     }
 
     #[test]

@@ -13,7 +13,7 @@ use taskforge_domain::values::{
     Label, LabelError, Labels, LabelsError, NameError, PageLimit, PageLimitError, Password,
     PasswordError, PasswordHash, PasswordHashError, Priority, PriorityError, ProjectDescription,
     ProjectName, Role, RoleError, SearchText, SearchTextError, Status, StatusError, TaskTitle,
-    TitleError, Username, UsernameError, Version,
+    TitleError, Username, UsernameError, Version, is_invisible,
 };
 use taskforge_domain::{IdError, TaskId};
 
@@ -280,11 +280,27 @@ fn email_length_limit_holds_for_the_stored_form() {
 // Password and PasswordHash
 // ---------------------------------------------------------------------------------------------
 
+/// Characters that show nothing: white space, controls, zero-width and filler characters.
+const INVISIBLE: &[char] = &[
+    ' ', '\t', '\n', '\r', '\u{b}', '\u{c}', '\u{0}', '\u{1b}', '\u{7f}', '\u{85}', '\u{9f}',
+    '\u{a0}', '\u{ad}', '\u{1680}', '\u{180e}', '\u{2000}', '\u{200a}', '\u{200b}', '\u{200d}',
+    '\u{200e}', '\u{2028}', '\u{202e}', '\u{202f}', '\u{205f}', '\u{2060}', '\u{2066}', '\u{2800}',
+    '\u{3000}', '\u{3164}', '\u{fe0f}', '\u{feff}', '\u{ffa0}', '\u{fffb}',
+];
+
+#[test]
+fn every_listed_invisible_character_is_invisible() {
+    for c in INVISIBLE {
+        assert!(is_invisible(*c), "{c:?}");
+    }
+}
+
 proptest! {
     #[test]
     fn password_of_8_to_128_characters_is_kept_exactly(
         raw in prop::collection::vec(any::<char>(), 8..=128).prop_map(String::from_iter),
     ) {
+        prop_assume!(raw.chars().any(|c| !is_invisible(c)));
         let password = Password::parse(&raw).unwrap();
         prop_assert_eq!(password.expose_secret(), raw.as_str());
         prop_assert_eq!(Password::parse(password.expose_secret()), Ok(password.clone()));
@@ -306,9 +322,24 @@ proptest! {
     }
 
     #[test]
-    fn password_parse_never_panics_and_only_looks_at_the_length(raw in any_text()) {
+    fn password_of_only_invisible_characters_is_refused_and_one_visible_character_saves_it(
+        chars in prop::collection::vec(prop::sample::select(INVISIBLE), 8..=127),
+        visible in any::<char>().prop_filter("visible", |c| !is_invisible(*c)),
+        at in any::<prop::sample::Index>(),
+    ) {
+        let raw = String::from_iter(&chars);
+        prop_assert_eq!(Password::parse(&raw), Err(PasswordError::Invisible));
+        let mut saved = chars.clone();
+        saved.insert(at.index(chars.len() + 1), visible);
+        let saved = String::from_iter(saved);
+        prop_assert_eq!(Password::parse(&saved).map(|p| p.expose_secret().to_owned()), Ok(saved));
+    }
+
+    #[test]
+    fn password_parse_never_panics_and_looks_only_at_length_and_visibility(raw in any_text()) {
         let expected = match raw.chars().count() {
             0..8 => Err(PasswordError::TooShort),
+            8..=128 if raw.chars().all(is_invisible) => Err(PasswordError::Invisible),
             8..=128 => Ok(raw.as_str()),
             _ => Err(PasswordError::TooLong),
         };
@@ -1121,7 +1152,9 @@ proptest! {
         prop_assert_eq!(text.to_lowercase(), text.clone());
         prop_assert_eq!(text.parse::<TaskId>(), Ok(id));
         prop_assert_eq!(text.to_uppercase().parse::<TaskId>(), Ok(id));
-        prop_assert_eq!(text.replace('-', "").parse::<TaskId>(), Ok(id));
+        prop_assert_eq!(text.replace('-', "").parse::<TaskId>(), Err(IdError), "only the hyphenated form");
+        prop_assert_eq!(format!("{{{text}}}").parse::<TaskId>(), Err(IdError), "no braces");
+        prop_assert_eq!(format!("urn:uuid:{text}").parse::<TaskId>(), Err(IdError), "no URN");
         prop_assert_eq!(TaskId::from_bytes(id.to_bytes()), id);
     }
 

@@ -15,7 +15,7 @@ use crate::client_address::TrustedProxies;
 use crate::error::ApiError;
 use crate::middleware::catch_panic::catch_panic;
 use crate::middleware::connection_watch::mark_requests;
-use crate::middleware::cors::cors;
+use crate::middleware::cors::{cors, cors_problems};
 use crate::middleware::head::head_as_get;
 use crate::middleware::head_limits::head_limits;
 use crate::middleware::observe::observe;
@@ -155,6 +155,7 @@ pub fn build_app_with(
         // Without an allow-list there is nothing to grant: no CORS layer at all, so browsers
         // apply the same-origin policy and an OPTIONS request is an ordinary 405.
         .wrap(Condition::new(!settings.cors_origins().is_empty(), cors(settings.cors_origins())))
+        .wrap(from_fn(cors_problems))
         .wrap(from_fn(head_limits))
         .wrap(from_fn(catch_panic))
         .wrap(from_fn(observe))

@@ -1,5 +1,11 @@
-//! Prometheus metrics of the HTTP edge: requests by method, route and status, and a latency
-//! histogram by method and route.
+//! Prometheus metrics of the HTTP edge: requests by method, route and status class, and a
+//! latency histogram by method and route.
+//!
+//! Every label value comes from a closed set, so no request can add a time series: the method
+//! is one of the standard methods or `OTHER` ([`method_label`]), the route is a pattern the
+//! application declared or `unmatched` (the caller passes `HttpRequest::match_pattern`), and
+//! the status is its class, `1xx` … `5xx` ([`status_label`]). A client that invents methods or
+//! paths only moves the counters of `OTHER` and `unmatched`.
 //!
 //! The recorder is owned by [`HttpMetrics`], not installed globally: the app crate decides
 //! whether to share it (e.g. to add database pool gauges through [`HttpMetrics::with_recorder`]),
@@ -44,15 +50,16 @@ impl HttpMetrics {
         Self { recorder: Arc::new(recorder), handle }
     }
 
-    /// Records one finished request.
+    /// Records one finished request. `route` must be a declared route pattern or `unmatched`,
+    /// never a raw path; `method` and `status` are folded into their closed sets here.
     pub fn record_request(&self, method: &str, route: &str, status: u16, elapsed: Duration) {
-        let (method, route) = (method.to_owned(), route.to_owned());
+        let (method, route) = (method_label(method), route.to_owned());
         self.with_recorder(|| {
             metrics::counter!(
                 REQUESTS_TOTAL,
-                "method" => method.clone(),
+                "method" => method,
                 "route" => route.clone(),
-                "status" => status.to_string()
+                "status" => status_label(status)
             )
             .increment(1);
             metrics::histogram!(REQUEST_DURATION, "method" => method, "route" => route)
@@ -71,6 +78,29 @@ impl HttpMetrics {
     pub fn render(&self) -> String {
         self.handle.run_upkeep();
         self.handle.render()
+    }
+}
+
+/// The methods that keep their own label; every other method is counted as `OTHER`.
+const KNOWN_METHODS: [&str; 9] =
+    ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "CONNECT", "TRACE"];
+
+/// The label of a request method: a standard method as itself, anything else `OTHER`.
+#[must_use]
+pub fn method_label(method: &str) -> &'static str {
+    KNOWN_METHODS.into_iter().find(|known| *known == method).unwrap_or("OTHER")
+}
+
+/// The label of a status code: its class, `1xx` to `5xx` (`other` for a code outside them).
+#[must_use]
+pub fn status_label(status: u16) -> &'static str {
+    match status {
+        100..=199 => "1xx",
+        200..=299 => "2xx",
+        300..=399 => "3xx",
+        400..=499 => "4xx",
+        500..=599 => "5xx",
+        _ => "other",
     }
 }
 
@@ -97,7 +127,17 @@ mod tests {
         let text = metrics.render();
         assert!(text.contains("http_requests_total{"), "{text}");
         assert!(text.contains("route=\"/api/v1/tasks/{id}\""), "{text}");
-        assert!(text.contains("status=\"200\""), "{text}");
+        assert!(text.contains("status=\"2xx\""), "{text}");
         assert!(text.contains("http_request_duration_seconds_bucket{"), "{text}");
+    }
+
+    #[test]
+    fn label_values_come_from_closed_sets() {
+        assert_eq!(method_label("PATCH"), "PATCH");
+        for odd in ["FOOA1", "get", "", &"X".repeat(60_000)] {
+            assert_eq!(method_label(odd), "OTHER");
+        }
+        let classes: Vec<_> = [101, 204, 304, 404, 429, 503, 0, 999].map(status_label).into();
+        assert_eq!(classes, ["1xx", "2xx", "3xx", "4xx", "4xx", "5xx", "other", "other"]);
     }
 }

@@ -51,6 +51,7 @@ use links::Links;
         projects::delete,
         projects::members,
         projects::add_member,
+        projects::add_member_by_username,
         projects::remove_member,
         categories::list,
         categories::create,
@@ -68,7 +69,7 @@ use links::Links;
         reports::top,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
-    modifiers(&BearerAuth, &ExportFormats, &Constraints, &Links),
+    modifiers(&BearerAuth, &ExportFormats, &Constraints, &Links, &PathIds),
     tags(
         (name = "operations", description = "Health, readiness, metrics, this document"),
         (name = "auth", description = "Registration, login, token refresh, logout, password change"),
@@ -92,6 +93,37 @@ impl ApiDoc {
         let mut document = serde_json::to_value(Self::openapi())?;
         links::respell(&mut document);
         serde_json::to_string(&document)
+    }
+}
+
+/// Documents the 400 of every operation with an id in its path: a segment that is not a UUID
+/// in its canonical hyphenated form is refused before the resource is looked up
+/// (`routes::path_id`).
+#[derive(Debug)]
+struct PathIds;
+
+impl Modify for PathIds {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            for operation in
+                [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete]
+                    .into_iter()
+                    .flatten()
+            {
+                let has_path_id = operation.parameters.iter().flatten().any(|p| {
+                    p.parameter_in == utoipa::openapi::path::ParameterIn::Path
+                        && matches!(p.name.as_str(), "id" | "user_id")
+                });
+                if has_path_id {
+                    operation.responses.responses.entry(String::from("400")).or_insert_with(|| {
+                        RefOr::T(problem(
+                            400,
+                            "A path id is not a UUID in its canonical hyphenated form",
+                        ))
+                    });
+                }
+            }
+        }
     }
 }
 

@@ -9,7 +9,7 @@ use std::collections::HashSet;
 use std::fmt::Display;
 
 use serde::Deserialize;
-use taskforge_domain::query::{Cursor, ListTasks, TaskFilter, TaskSort};
+use taskforge_domain::query::{CursorCodec, ListTasks, TaskFilter, TaskSort};
 use taskforge_domain::values::{
     DueDate, Label, PageLimit, PerCategory, PerCategoryError, Priority, SearchText, Status,
 };
@@ -202,11 +202,12 @@ fn filter_param(name: &str, v: &str, f: &mut TaskFilter, e: &mut Errors) -> bool
     true
 }
 
-/// Parses the query of `GET /api/v1/tasks`.
+/// Parses the query of `GET /api/v1/tasks`, opening the `cursor` with `cursors`.
 ///
 /// # Errors
-/// 400 naming every unknown, repeated or invalid parameter.
-pub fn task_list(query: &str) -> Result<ListTasks, ApiError> {
+/// 400 naming every unknown, repeated or invalid parameter (a cursor that `cursors` did not
+/// seal included).
+pub fn task_list(query: &str, cursors: &CursorCodec) -> Result<ListTasks, ApiError> {
     let mut errors = Errors::default();
     let mut list = ListTasks::default();
     for (name, value) in pairs(query, &mut errors)? {
@@ -218,7 +219,7 @@ pub fn task_list(query: &str) -> Result<ListTasks, ApiError> {
         match name.as_str() {
             "sort" => list.sort = e.check(&name, TaskSort::parse(v)).unwrap_or_default(),
             "limit" => list.limit = e.check(&name, limit(v)).unwrap_or_default(),
-            "cursor" => list.after = e.check(&name, Cursor::decode(v)),
+            "cursor" => list.after = e.check(&name, cursors.decode(v)),
             _ => e.0.push(FieldError::new(name.clone(), "unknown query parameter")),
         }
     }
@@ -341,7 +342,18 @@ pub fn page<C, E: Display>(
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
+    use taskforge_crypto::AeadCursorSealer;
+
     use super::*;
+
+    fn cursors() -> CursorCodec {
+        CursorCodec::new(Arc::new(AeadCursorSealer::from_secrets(
+            b"query tests' cursor secret",
+            None,
+        )))
+    }
 
     fn fields(e: &ApiError) -> Vec<&str> {
         e.errors().iter().map(|f| f.field.as_str()).collect()
@@ -353,7 +365,7 @@ mod tests {
         let q = format!(
             "project_id={p}&status=done&priority=high&label=Ops&due_before=2026-01-02&due_after=2025-12-01&q=abc&sort=-priority&limit=10"
         );
-        let list = task_list(&q).unwrap();
+        let list = task_list(&q, &cursors()).unwrap();
         assert_eq!(list.filter.project_id, Some(p));
         assert_eq!(list.filter.status, Some(Status::Done));
         assert_eq!(list.filter.label.unwrap().as_str(), "ops");
@@ -363,18 +375,18 @@ mod tests {
 
     #[test]
     fn an_empty_query_takes_the_defaults() {
-        let list = task_list("").unwrap();
+        let list = task_list("", &cursors()).unwrap();
         assert_eq!(list.limit, PageLimit::DEFAULT);
         assert_eq!(list.sort, TaskSort::default());
     }
 
     #[test]
     fn each_bad_parameter_is_named() {
-        let e = task_list("limit=0&status=nope&colour=red&q=a&cursor=zzz").unwrap_err();
+        let e = task_list("limit=0&status=nope&colour=red&q=a&cursor=zzz", &cursors()).unwrap_err();
         assert_eq!(fields(&e), ["limit", "status", "colour", "q", "cursor"]);
-        let e = task_list("limit=201").unwrap_err();
+        let e = task_list("limit=201", &cursors()).unwrap_err();
         assert_eq!(fields(&e), ["limit"]);
-        let e = task_list("label=a&label=b").unwrap_err();
+        let e = task_list("label=a&label=b", &cursors()).unwrap_err();
         assert_eq!(fields(&e), ["label"]);
     }
 

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use taskforge_domain::Clock;
 use taskforge_domain::ports::TokenIssuer;
+use taskforge_domain::query::CursorCodec;
 use taskforge_domain::services::{
     AuthService, CategoryService, ExportService, ProjectService, ReportService, TaskService,
     UserService,
@@ -32,6 +33,8 @@ pub struct Services {
     /// Registration, login, refresh-token rotation, logout, password change. Clones share
     /// one login throttle, so hand in a clone of the service the app built, not a second one.
     pub auth: AuthService,
+    /// Seals the task listing's `next_cursor` and opens the `cursor` a client sends back.
+    pub cursors: CursorCodec,
 }
 
 /// Why the service is not ready, for the log and the 503 detail.

@@ -11,12 +11,14 @@
 #![allow(clippy::expect_used, missing_docs)]
 
 use std::net::{IpAddr, Ipv4Addr};
+use std::sync::{Arc, LazyLock};
 
 use proptest::prelude::*;
 use proptest::sample::select;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
-use taskforge_domain::query::{ListTasks, TaskFilter, TaskSort};
+use taskforge_crypto::AeadCursorSealer;
+use taskforge_domain::query::{CursorCodec, ListTasks, TaskFilter, TaskSort};
 use taskforge_domain::values::{PageLimit, Version};
 use taskforge_http::ApiError;
 use taskforge_http::dto::{
@@ -29,6 +31,14 @@ use taskforge_http::query::{ExportRequest, report_summary, report_top, task_expo
 // ---------------------------------------------------------------------------------------------
 // Listing queries
 // ---------------------------------------------------------------------------------------------
+
+/// The cursor codec the listing parser opens cursors with: the real sealer, a fixed secret.
+static CURSORS: LazyLock<CursorCodec> = LazyLock::new(|| {
+    CursorCodec::new(Arc::new(AeadCursorSealer::from_secrets(
+        b"property tests' cursor secret",
+        None,
+    )))
+});
 
 const PARAMETERS: [&str; 17] = [
     "project_id",
@@ -135,7 +145,7 @@ fn render_list(list: &ListTasks) -> String {
     pairs.push(("sort", list.sort.to_string()));
     pairs.push(("limit", list.limit.get().to_string()));
     if let Some(cursor) = &list.after {
-        pairs.push(("cursor", cursor.encode()));
+        pairs.push(("cursor", CURSORS.encode(cursor)));
     }
     encode(&pairs)
 }
@@ -149,11 +159,11 @@ fn render_export(export: &ExportRequest) -> String {
 
 /// Every listing parser on `query` (the fuzz target's `check_query`).
 fn assert_listing_parsers(query: &str) -> Result<(), TestCaseError> {
-    match task_list(query) {
+    match task_list(query, &CURSORS) {
         Ok(list) => {
             prop_assert!((1..=usize::from(PageLimit::MAX)).contains(&list.limit.get()));
             let canonical = render_list(&list);
-            let again = task_list(&canonical);
+            let again = task_list(&canonical, &CURSORS);
             prop_assert!(again.is_ok(), "{:?} → {:?}: {:?}", query, canonical, again);
             prop_assert_eq!(again.ok(), Some(list), "{:?} → {:?}", query, canonical);
         }
@@ -213,9 +223,9 @@ fn a_query_using_every_filter_round_trips() {
     let query = "project_id=0190a6f2-3c4d-7e8f-9a0b-1c2d3e4f5a6d&status=in_progress\
         &priority=urgent&label=Team%3ABackend&due_before=2026-03-01&due_after=2025-12-31\
         &q=+release+notes+&sort=title&limit=7";
-    let list = task_list(query).expect("a valid query");
+    let list = task_list(query, &CURSORS).expect("a valid query");
     assert_eq!(list.filter.label.as_ref().map(|l| l.as_str()), Some("team:backend"));
-    assert_eq!(task_list(&render_list(&list)).expect("its canonical form parses"), list);
+    assert_eq!(task_list(&render_list(&list), &CURSORS).expect("its canonical form parses"), list);
 }
 
 // ---------------------------------------------------------------------------------------------

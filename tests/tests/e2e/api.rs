@@ -130,6 +130,12 @@ impl TestApp {
         self.call(Method::PUT, path).by(who).send().await
     }
 
+    /// `PUT /api/v1/projects/{id}/members/by-username/{username}`.
+    pub async fn add_member_by_username(&self, who: &Caller, project: &str, name: &str) -> Reply {
+        let path = format!("/api/v1/projects/{project}/members/by-username/{name}");
+        self.call(Method::PUT, path).by(who).send().await
+    }
+
     /// `DELETE /api/v1/projects/{id}/members/{user_id}`.
     pub async fn remove_member(&self, who: &Caller, project: &str, user: &str) -> Reply {
         let path = format!("/api/v1/projects/{project}/members/{user}");

@@ -1,10 +1,12 @@
 //! Ports: the traits the domain needs the outside world to implement.
 //!
-//! Every port is async (`#[async_trait]`), `Send + Sync` and object-safe, used as `Arc<dyn …>`
-//! so the app crate can choose adapters at run time (ADR 0002). Each method documents its
+//! Every port that may wait on I/O is async (`#[async_trait]`); all are `Send + Sync` and
+//! object-safe, used as `Arc<dyn …>` so the app crate can choose adapters at run time
+//! (ADR 0002). Each method documents its
 //! contract; the `testing` feature's contract suite checks exactly those sentences.
 
 mod category_repository;
+mod cursor_sealer;
 mod events;
 mod password_hasher;
 mod project_repository;
@@ -18,6 +20,7 @@ mod token_issuer;
 mod user_repository;
 
 pub use category_repository::CategoryRepository;
+pub use cursor_sealer::CursorSealer;
 pub use events::EventPublisher;
 pub use password_hasher::{HashError, PasswordHasher};
 pub use project_repository::ProjectRepository;

@@ -5,7 +5,7 @@ mod cursor;
 mod filter;
 mod sort;
 
-pub use cursor::{Cursor, CursorError};
+pub use cursor::{Cursor, CursorCodec, CursorError};
 pub use filter::{TaskFilter, Visibility};
 pub use sort::{SortDirection, SortField, SortValue, TaskSort, TaskSortError};
 

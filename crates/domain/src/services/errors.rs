@@ -83,6 +83,9 @@ pub enum ProjectError {
     /// The caller sees the project but may not do this (403).
     #[error("only the project owner or an admin may do this")]
     Forbidden,
+    /// The caller's role may not create projects: viewers only read (403).
+    #[error("only editors and admins may create projects")]
+    CreateForbidden,
     /// The user to add does not exist (404).
     #[error("user not found")]
     UserNotFound,

@@ -11,7 +11,7 @@ use crate::model::{Project, ProjectMember};
 use crate::policy::{self, Actor, Decision};
 use crate::ports::{Entity, EventPublisher, ProjectRepository, RepositoryError, UserRepository};
 use crate::query::Page;
-use crate::values::{PageLimit, ProjectDescription};
+use crate::values::{PageLimit, ProjectDescription, Username};
 
 /// The project use cases.
 #[derive(Debug, Clone)]
@@ -37,10 +37,10 @@ impl ProjectService {
     /// Creates a project owned by (and with the single member) the actor.
     ///
     /// # Errors
-    /// [`ProjectError::Forbidden`] for viewers, or [`ProjectError::Store`].
+    /// [`ProjectError::CreateForbidden`] for viewers, or [`ProjectError::Store`].
     pub async fn create(&self, actor: &Actor, cmd: CreateProject) -> Result<Project, ProjectError> {
         if policy::create_project(actor) != Decision::Allow {
-            return Err(ProjectError::Forbidden);
+            return Err(ProjectError::CreateForbidden);
         }
         let project = Project {
             id: ProjectId::new(),
@@ -172,6 +172,30 @@ impl ProjectService {
         if self.users.get(user).await?.is_none() {
             return Err(ProjectError::UserNotFound);
         }
+        self.add(actor, id, user).await
+    }
+
+    /// Adds the user called `username`, so an owner can add a teammate who told them their
+    /// username without knowing their id. Like [`ProjectService::add_member`] it is
+    /// idempotent, and it answers an unknown username exactly as an unknown id.
+    ///
+    /// # Errors
+    /// [`ProjectError::NotFound`], [`ProjectError::Forbidden`], [`ProjectError::UserNotFound`],
+    /// or [`ProjectError::Store`].
+    pub async fn add_member_by_username(
+        &self,
+        actor: &Actor,
+        id: ProjectId,
+        username: &Username,
+    ) -> Result<(), ProjectError> {
+        self.manageable(actor, id).await?;
+        let user =
+            self.users.find_by_username(username).await?.ok_or(ProjectError::UserNotFound)?;
+        self.add(actor, id, user.id).await
+    }
+
+    /// The write shared by both ways of adding a member, once the caller may manage `id`.
+    async fn add(&self, actor: &Actor, id: ProjectId, user: UserId) -> Result<(), ProjectError> {
         let added = match self.projects.add_member(id, user, self.clock.now()).await {
             Ok(added) => added,
             Err(RepositoryError::NotFound(_)) => return Err(ProjectError::NotFound),

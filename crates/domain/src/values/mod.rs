@@ -32,6 +32,7 @@ pub use priority::{Priority, PriorityError};
 pub use role::{Role, RoleError};
 pub use search_text::{SearchText, SearchTextError};
 pub use status::{Status, StatusError};
+pub use text::is_invisible;
 pub use title::{TaskTitle, TitleError};
 pub use username::{Username, UsernameError};
 pub use version::Version;

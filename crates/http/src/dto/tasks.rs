@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 use taskforge_domain::commands::{CreateTask, MoveTask, UpdateTask};
-use taskforge_domain::query::Page;
+use taskforge_domain::query::{CursorCodec, Page};
 use taskforge_domain::values::{
     Description, DueDate, Labels, LabelsError, Priority, Status, TaskTitle, Version,
 };
@@ -266,11 +266,13 @@ pub struct TaskPage {
     pub next_cursor: Option<String>,
 }
 
-impl From<Page<Task>> for TaskPage {
-    fn from(page: Page<Task>) -> Self {
+impl TaskPage {
+    /// The page, its next cursor sealed by `cursors`.
+    #[must_use]
+    pub fn new(page: Page<Task>, cursors: &CursorCodec) -> Self {
         Self {
             items: page.items.iter().map(TaskResponse::from).collect(),
-            next_cursor: page.next_cursor.map(|c| c.encode()),
+            next_cursor: page.next_cursor.map(|c| cursors.encode(&c)),
         }
     }
 }

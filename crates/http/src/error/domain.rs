@@ -31,7 +31,9 @@ impl From<ProjectError> for ApiError {
             ProjectError::NotFound | ProjectError::UserNotFound | ProjectError::MemberNotFound => {
                 Self::not_found(e.to_string())
             }
-            ProjectError::Forbidden => Self::forbidden(e.to_string()),
+            ProjectError::Forbidden | ProjectError::CreateForbidden => {
+                Self::forbidden(e.to_string())
+            }
             ProjectError::OwnerIsAlwaysMember => Self::conflict(e.to_string()),
             ProjectError::OwnerMustBeMember => {
                 Self::validation(vec![FieldError::new("owner_id", e)])

@@ -1,8 +1,9 @@
 //! Request tracing and metrics: one span per request (method, route pattern, request id) and,
 //! when it ends, a log line with status and latency plus the Prometheus counters.
 //!
-//! The route label is the matched *pattern* (`/api/v1/tasks/{id}`), never the raw path, so
-//! the number of time series stays bounded whatever clients send.
+//! The route label is the matched *pattern* (`/api/v1/tasks/{id}`), never the raw path, and
+//! the method and status are folded into closed sets (`crate::metrics`), so the number of time
+//! series stays bounded whatever clients send.
 
 use std::time::Instant;
 

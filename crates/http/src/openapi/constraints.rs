@@ -24,6 +24,17 @@ const CONTROL: &str = "\\u0000-\\u001f\\u007f-\\u009f";
 /// Control characters except tab, line feed and carriage return (multi-line text).
 const CONTROL_BUT_LINE_BREAKS: &str = "\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f";
 
+/// The zero-width and filler characters `values::is_invisible` counts besides white space and
+/// control characters.
+const ZERO_WIDTH: &str = "\\u00ad\\u034f\\u061c\\u115f\\u1160\\u17b4\\u17b5\\u180b-\\u180f\\u200b-\\u200f\\u202a-\\u202e\\u2060-\\u206f\\u2800\\u3164\\ufe00-\\ufe0f\\ufeff\\uffa0\\ufff9-\\ufffb";
+
+/// A new password: it holds a character that is not invisible (its length is `minLength` and
+/// `maxLength`). Unanchored at the end, so it asks only that such a character exists.
+fn visible_somewhere() -> String {
+    let invisible = format!("[{WHITE_SPACE}{CONTROL}{ZERO_WIDTH}]");
+    format!("^{invisible}*[^{WHITE_SPACE}{CONTROL}{ZERO_WIDTH}]")
+}
+
 /// One line of text that is `min..=max` characters after trimming, with no control character
 /// left after trimming.
 fn trimmed_line(min: usize, max: usize) -> String {
@@ -78,7 +89,7 @@ fn bodies(openapi: &mut OpenApi) {
     let title = trimmed_line(1, TaskTitle::MAX_CHARS);
     let project = trimmed_line(1, ProjectName::MAX_CHARS);
     let category = trimmed_line(1, CategoryName::MAX_CHARS);
-    let rules: [(&str, &str, String); 10] = [
+    let rules: [(&str, &str, String); 12] = [
         ("CreateProjectBody", "name", project.clone()),
         ("CreateProjectBody", "description", text(ProjectDescription::MAX_CHARS)),
         ("UpdateProjectBody", "name", project),
@@ -89,6 +100,8 @@ fn bodies(openapi: &mut OpenApi) {
         ("UpdateTaskBody", "title", title),
         ("UpdateTaskBody", "description", text(Description::MAX_CHARS)),
         ("RegisterBody", "username", username()),
+        ("RegisterBody", "password", visible_somewhere()),
+        ("ChangePasswordBody", "new_password", visible_somewhere()),
     ];
     for (schema, property, pattern) in rules {
         if let Some(object) = property_object(components.schemas.get_mut(schema), property) {
@@ -153,11 +166,13 @@ fn parameter_rule(path: &str, name: &str) -> Option<Rule> {
         "sort" => Rule::Enum(TaskSort::ALL.iter().map(ToString::to_string).collect()),
         "label" => Rule::Pattern(label(), None),
         "q" => Rule::Pattern(trimmed_line(SearchText::MIN_CHARS, SearchText::MAX_CHARS), None),
-        // The task listing's cursor is opaque (`v1.` and URL-safe base64); the others are the
-        // id of the last item of the previous page.
-        "cursor" if path == "/api/v1/tasks" => {
-            Rule::Pattern(String::from("^v1\\.[A-Za-z0-9_-]+$"), Some(MAX_TASK_CURSOR))
-        }
+        // The task listing's cursor is sealed (`v2.` and URL-safe base64 of a nonce, the
+        // encrypted position and a tag, ADR 0011); the others are the id of the last item of
+        // the previous page.
+        "cursor" if path == "/api/v1/tasks" => Rule::Pattern(
+            format!("^v2\\.[A-Za-z0-9_-]{{{},{}}}$", TASK_CURSOR_CHARS.0, TASK_CURSOR_CHARS.1),
+            Some(3 + TASK_CURSOR_CHARS.1),
+        ),
         // Users are listed by username, projects by id.
         "cursor" if path == "/api/v1/users" => Rule::Pattern(username(), None),
         "cursor" => Rule::Uuid,
@@ -168,8 +183,16 @@ fn parameter_rule(path: &str, name: &str) -> Option<Rule> {
     })
 }
 
-/// The longest task cursor the listing accepts (`Cursor::decode`).
-const MAX_TASK_CURSOR: usize = 1200;
+/// How many base64url characters follow `v2.` in a task cursor: a nonce (24 bytes), a tag
+/// (16), the sort (1) and id (16), and a value of 1 byte (a priority) to 800 (a title of 200
+/// four-byte characters).
+const TASK_CURSOR_CHARS: (usize, usize) =
+    (base64_len(24 + 16 + 17 + 1), base64_len(24 + 16 + 17 + 800));
+
+/// The length of `bytes` bytes in base64 without padding.
+const fn base64_len(bytes: usize) -> usize {
+    (bytes * 4).div_ceil(3)
+}
 
 fn set_schema(parameter: &mut Parameter, rule: Rule) {
     let mut object = Object::with_type(SchemaType::Type(Type::String));
@@ -210,8 +233,23 @@ mod tests {
     const EDGES: &[char] = &[
         ' ', '\t', '\n', '\r', '\u{b}', '\u{c}', '\u{85}', '\u{a0}', '\u{2003}', '\u{2028}',
         '\u{3000}', '\u{0}', '\u{1c}', '\u{1f}', '\u{7f}', '\u{9f}', '\u{200b}', 'é', 'ß', 'Ж',
-        '語', '_', '.', ':', '-', '"', '*', '/', '0', '1', '9',
+        '語', '_', '.', ':', '-', '"', '*', '/', '0', '1', '9', '\u{ad}', '\u{180e}', '\u{200e}',
+        '\u{2060}', '\u{2800}', '\u{feff}', '\u{fffb}', '\u{3164}',
     ];
+
+    /// Strings made only of characters the password rule may count as invisible, and one
+    /// other character at times.
+    fn blank_text(len: std::ops::RangeInclusive<usize>) -> impl Strategy<Value = String> {
+        let blank = proptest::sample::select(
+            EDGES
+                .iter()
+                .copied()
+                .filter(|c| !c.is_alphanumeric() && !c.is_ascii_punctuation())
+                .collect::<Vec<_>>(),
+        );
+        let char = prop_oneof![30 => blank, 1 => Just('x')];
+        proptest::collection::vec(char, len).prop_map(|chars| chars.into_iter().collect())
+    }
 
     /// Strings of `len` characters, mostly `a` with edge characters mixed in.
     fn text_of(len: std::ops::RangeInclusive<usize>) -> impl Strategy<Value = String> {
@@ -274,6 +312,14 @@ mod tests {
         }
 
         #[test]
+        fn the_password_pattern_is_the_new_password_rule(
+            s in prop_oneof![blank_text(8..=20), text_of(8..=20)]
+        ) {
+            let parsed = taskforge_domain::values::Password::parse(&s).is_ok();
+            prop_assert_eq!(matches(&visible_somewhere(), &s), parsed, "{:?}", s);
+        }
+
+        #[test]
         fn the_label_pattern_is_the_label_rule(s in text_of(0..=Label::MAX_CHARS + 2)) {
             prop_assert_eq!(matches(&label(), &s), Label::parse(&s).is_ok(), "{:?}", s);
         }
@@ -299,6 +345,52 @@ mod tests {
             if matches(pattern, &s) { prop_assert!(accepted, "{:?}", s); }
             else if accepted { prop_assert!(s.trim_start_matches(['"', '0']).len() >= 21, "{:?}", s); }
         }
+    }
+
+    #[test]
+    fn the_cursor_pattern_admits_the_shortest_and_longest_cursors_the_server_issues() {
+        use std::sync::Arc;
+
+        use taskforge_crypto::AeadCursorSealer;
+        use taskforge_domain::query::{Cursor, CursorCodec};
+        use taskforge_domain::values::{Labels, Version};
+        use taskforge_domain::{ProjectId, Task, TaskId, Timestamp, UserId};
+
+        let Some(Rule::Pattern(pattern, Some(max))) = parameter_rule("/api/v1/tasks", "cursor")
+        else {
+            panic!("the task cursor has a pattern and a length");
+        };
+        let codec = CursorCodec::new(Arc::new(AeadCursorSealer::from_secrets(b"k", None)));
+        let at = Timestamp::from_unix_micros(1_767_225_600_000_000).unwrap();
+        let task = |title: &str| Task {
+            id: TaskId::new(),
+            project_id: ProjectId::new(),
+            title: TaskTitle::parse(title).unwrap(),
+            description: Description::default(),
+            status: Status::Todo,
+            priority: Priority::High,
+            category_id: None,
+            assignee_id: None,
+            labels: Labels::default(),
+            due_date: None,
+            parent_id: None,
+            is_public: false,
+            created_by: UserId::new(),
+            created_at: at,
+            updated_at: at,
+            version: Version::FIRST,
+        };
+        let widest = task(&"𝄞".repeat(TaskTitle::MAX_CHARS));
+        let mut lengths = Vec::new();
+        for sort in TaskSort::ALL {
+            for t in [task("a"), widest.clone()] {
+                let wire = codec.encode(&Cursor::after(sort, &t));
+                assert!(matches(&pattern, &wire) && wire.len() <= max, "{sort}: {wire}");
+                lengths.push(wire.len() - 3);
+            }
+        }
+        assert_eq!(lengths.iter().min(), Some(&TASK_CURSOR_CHARS.0));
+        assert_eq!(lengths.iter().max(), Some(&TASK_CURSOR_CHARS.1));
     }
 
     #[test]

@@ -78,7 +78,7 @@ pub async fn get(
     Authenticated(actor): Authenticated,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id: CategoryId = path_id(&id, NOT_FOUND)?;
+    let id: CategoryId = path_id(&id, "id")?;
     let categories = state.services().categories.list(&actor).await?;
     let category =
         categories.iter().find(|c| c.id == id).ok_or_else(|| ApiError::not_found(NOT_FOUND))?;
@@ -102,7 +102,7 @@ pub async fn rename(
     JsonBody(body): JsonBody<CategoryBody>,
 ) -> Result<HttpResponse, ApiError> {
     let name = body.try_into_name()?;
-    let id: CategoryId = path_id(&id, NOT_FOUND)?;
+    let id: CategoryId = path_id(&id, "id")?;
     let category = state.services().categories.rename(&actor, id, name).await?;
     Ok(HttpResponse::Ok().json(CategoryResponse::from(&category)))
 }
@@ -118,7 +118,7 @@ pub async fn delete(
     Authenticated(actor): Authenticated,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id: CategoryId = path_id(&id, NOT_FOUND)?;
+    let id: CategoryId = path_id(&id, "id")?;
     state.services().categories.delete(&actor, id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

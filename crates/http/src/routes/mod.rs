@@ -17,7 +17,7 @@ use std::str::FromStr;
 
 use actix_web::{HttpResponse, Resource, web};
 
-use crate::error::ApiError;
+use crate::error::{ApiError, FieldError};
 
 /// Mounts every route.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -39,7 +39,17 @@ pub(crate) fn resource(path: &'static str, allow: &'static str) -> Resource {
     }))
 }
 
-/// A path segment as an id; anything that is not one names no resource (404).
-pub(crate) fn path_id<T: FromStr>(raw: &str, not_found: &'static str) -> Result<T, ApiError> {
-    raw.parse().map_err(|_| ApiError::not_found(not_found))
+/// The path parameter `name` as an id. A segment that is not a UUID in its canonical
+/// hyphenated form is a malformed request (400 naming the parameter), not an absent resource:
+/// the client wrote something no id could be, and saying so reveals nothing about what exists.
+pub(crate) fn path_id<T: FromStr>(raw: &str, name: &'static str) -> Result<T, ApiError> {
+    raw.parse().map_err(|_| {
+        ApiError::bad_parameters(
+            format!("path parameter {name} must be a UUID"),
+            vec![FieldError::new(
+                name,
+                "must be a UUID such as 0192f1c4-7c3a-7d2e-9b41-3c5d6e7f8a9b",
+            )],
+        )
+    })
 }

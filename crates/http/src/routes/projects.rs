@@ -2,6 +2,8 @@
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, web};
+use taskforge_domain::services::ProjectError;
+use taskforge_domain::values::Username;
 use taskforge_domain::{ProjectId, UserId};
 
 use super::{path_id, resource};
@@ -12,8 +14,6 @@ use crate::error::ApiError;
 use crate::openapi::{AuthErrors, BadRequest, BodyErrors, Conflict, Forbidden, NotFound};
 use crate::query::{self, PageParams};
 use crate::state::AppState;
-
-const NOT_FOUND: &str = "project not found";
 
 /// Mounts the project routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -33,6 +33,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         resource("/api/v1/projects/{id}/members/{user_id}", "PUT, DELETE")
             .route(web::put().to(add_member))
             .route(web::delete().to(remove_member)),
+    )
+    .service(
+        resource("/api/v1/projects/{id}/members/by-username/{username}", "PUT")
+            .route(web::put().to(add_member_by_username)),
     );
 }
 
@@ -85,7 +89,7 @@ pub async fn get(
     Authenticated(actor): Authenticated,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id: ProjectId = path_id(&id, NOT_FOUND)?;
+    let id: ProjectId = path_id(&id, "id")?;
     let project = state.services().projects.get(&actor, id).await?;
     Ok(HttpResponse::Ok().json(ProjectResponse::from(&project)))
 }
@@ -107,7 +111,7 @@ pub async fn update(
     JsonBody(body): JsonBody<UpdateProjectBody>,
 ) -> Result<HttpResponse, ApiError> {
     let cmd = body.try_into_domain()?;
-    let id: ProjectId = path_id(&id, NOT_FOUND)?;
+    let id: ProjectId = path_id(&id, "id")?;
     let project = state.services().projects.update(&actor, id, cmd).await?;
     Ok(HttpResponse::Ok().json(ProjectResponse::from(&project)))
 }
@@ -123,7 +127,7 @@ pub async fn delete(
     Authenticated(actor): Authenticated,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id: ProjectId = path_id(&id, NOT_FOUND)?;
+    let id: ProjectId = path_id(&id, "id")?;
     state.services().projects.delete(&actor, id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -139,13 +143,13 @@ pub async fn members(
     Authenticated(actor): Authenticated,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id: ProjectId = path_id(&id, NOT_FOUND)?;
+    let id: ProjectId = path_id(&id, "id")?;
     let members = state.services().projects.members(&actor, id).await?;
     Ok(HttpResponse::Ok().json(MemberList::from(members)))
 }
 
 fn member_path(path: &(String, String)) -> Result<(ProjectId, UserId), ApiError> {
-    Ok((path_id(&path.0, NOT_FOUND)?, path_id(&path.1, "user not found")?))
+    Ok((path_id(&path.0, "id")?, path_id(&path.1, "user_id")?))
 }
 
 /// Add a member (owner and admins); adding an existing member changes nothing.
@@ -164,6 +168,29 @@ pub async fn add_member(
 ) -> Result<HttpResponse, ApiError> {
     let (project, user) = member_path(&path)?;
     state.services().projects.add_member(&actor, project, user).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Add a member by username (owner and admins), for a teammate whose id the owner does not
+/// know; an unknown username is answered exactly as an unknown user id.
+#[utoipa::path(
+    put, operation_id = "projects_add_member_by_username", path = "/api/v1/projects/{id}/members/by-username/{username}", tag = "projects", security(("bearer" = [])),
+    params(
+        ("id" = String, Path, format = Uuid, description = "Project id"),
+        ("username" = String, Path, description = "The user's username (any case)", example = "bob"),
+    ),
+    responses((status = 204, description = "The user is a member"), AuthErrors, Forbidden, NotFound)
+)]
+pub async fn add_member_by_username(
+    state: web::Data<AppState>,
+    Authenticated(actor): Authenticated,
+    path: web::Path<(String, String)>,
+) -> Result<HttpResponse, ApiError> {
+    let project: ProjectId = path_id(&path.0, "id")?;
+    // A name no account could have is answered like a name no account has.
+    let username =
+        Username::parse(&path.1).map_err(|_| ApiError::from(ProjectError::UserNotFound))?;
+    state.services().projects.add_member_by_username(&actor, project, &username).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

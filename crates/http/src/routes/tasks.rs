@@ -17,8 +17,6 @@ use crate::preconditions::{IfMatch, etag};
 use crate::query::{self, TaskListParams};
 use crate::state::AppState;
 
-const NOT_FOUND: &str = "task not found";
-
 /// Mounts the task routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(
@@ -78,9 +76,9 @@ pub async fn list(
     Authenticated(actor): Authenticated,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let request = query::task_list(req.query_string())?;
+    let request = query::task_list(req.query_string(), &state.services().cursors)?;
     let page = state.services().tasks.list(&actor, request).await?;
-    Ok(HttpResponse::Ok().json(TaskPage::from(page)))
+    Ok(HttpResponse::Ok().json(TaskPage::new(page, &state.services().cursors)))
 }
 
 /// Read a task.
@@ -98,7 +96,7 @@ pub async fn get(
     Authenticated(actor): Authenticated,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id: TaskId = path_id(&id, NOT_FOUND)?;
+    let id: TaskId = path_id(&id, "id")?;
     let task = state.services().tasks.get(&actor, id).await?;
     Ok(task_response(HttpResponse::Ok(), &task))
 }
@@ -125,7 +123,7 @@ pub async fn update(
     JsonBody(body): JsonBody<UpdateTaskBody>,
 ) -> Result<HttpResponse, ApiError> {
     let cmd = body.try_into_domain(if_match)?;
-    let id: TaskId = path_id(&id, NOT_FOUND)?;
+    let id: TaskId = path_id(&id, "id")?;
     let task = state.services().tasks.update(&actor, id, cmd).await?;
     Ok(task_response(HttpResponse::Ok(), &task))
 }
@@ -148,7 +146,7 @@ pub async fn delete(
     id: web::Path<String>,
     IfMatch(if_match): IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let id: TaskId = path_id(&id, NOT_FOUND)?;
+    let id: TaskId = path_id(&id, "id")?;
     state.services().tasks.delete(&actor, id, if_match).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -175,7 +173,7 @@ pub async fn move_task(
     JsonBody(body): JsonBody<MoveTaskBody>,
 ) -> Result<HttpResponse, ApiError> {
     let cmd = body.try_into_domain(if_match)?;
-    let id: TaskId = path_id(&id, NOT_FOUND)?;
+    let id: TaskId = path_id(&id, "id")?;
     let task = state.services().tasks.move_task(&actor, id, cmd).await?;
     Ok(task_response(HttpResponse::Ok(), &task))
 }

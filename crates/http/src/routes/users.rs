@@ -14,8 +14,6 @@ use crate::openapi::{AuthErrors, BadRequest, BodyErrors, Conflict, Forbidden, No
 use crate::query::{self, PageParams};
 use crate::state::AppState;
 
-const NOT_FOUND: &str = "user not found";
-
 /// Mounts the user routes. `/users/me` comes before `/users/{id}` so "me" is never an id.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/api/v1/users/me", "GET").route(web::get().to(me)))
@@ -73,7 +71,7 @@ pub async fn set_role(
     JsonBody(body): JsonBody<SetRoleBody>,
 ) -> Result<HttpResponse, ApiError> {
     let role = body.try_into_domain()?;
-    let id: UserId = path_id(&id, NOT_FOUND)?;
+    let id: UserId = path_id(&id, "id")?;
     let user = state.services().users.set_role(&actor, id, role).await?;
     Ok(HttpResponse::Ok().json(UserResponse::from(&user)))
 }
@@ -89,7 +87,7 @@ pub async fn delete(
     Authenticated(actor): Authenticated,
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
-    let id: UserId = path_id(&id, NOT_FOUND)?;
+    let id: UserId = path_id(&id, "id")?;
     state.services().users.delete(&actor, id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

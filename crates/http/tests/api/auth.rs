@@ -54,6 +54,11 @@ async fn invalid_registration_values_are_422_naming_each_field_and_never_the_pas
         (long.as_str(), "password must be at most 128 characters"),
         ("Password123", "password is too common"),
         ("qwertyuiop", "password is too common"),
+        ("        ", "password must contain at least one visible character"),
+        (
+            "\u{a0}\u{200b}\t\u{feff}\u{3000}\u{2060}\u{1} ",
+            "password must contain at least one visible character",
+        ),
     ] {
         let reply = app.register("carol", password).await;
         let problem = reply.expect(422);

@@ -48,6 +48,22 @@ async fn repeated_failures_for_a_username_are_429_with_retry_after_even_for_the_
 }
 
 #[actix_web::test]
+async fn failing_one_login_a_minute_cannot_lock_the_owner_out_of_their_account() {
+    let app = spawn_with_auth(AuthSettings::default(), HttpSettings::default()).await;
+    app.register("victim", PASSWORD).await.expect(201);
+    let (attacker, owner) = (Some("203.0.113.66"), Some("198.51.100.20"));
+    // The attacker spends the per-client allowance and goes on failing.
+    for _ in 0..5 {
+        app.login_from("victim", "guess guess guess", attacker, None).await.expect(401);
+    }
+    retry_after(&app.login_from("victim", "guess guess guess", attacker, None).await);
+    // The owner, from an address that has not failed, still gets in with the right password.
+    Tokens::from_reply(&app.login_from("victim", PASSWORD, owner, None).await);
+    // The attacker stays throttled, even with the right password.
+    retry_after(&app.login_from("victim", PASSWORD, attacker, None).await);
+}
+
+#[actix_web::test]
 async fn an_address_is_throttled_across_usernames_and_x_forwarded_for_is_not_believed() {
     let app = spawn_with_auth(throttled(100, 2), HttpSettings::default()).await;
     let attacker = Some("203.0.113.7");

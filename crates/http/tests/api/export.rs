@@ -25,6 +25,9 @@ const NASTY_TITLES: &[&str] = &[
     "-2+3",
     "@SUM(A1:A2)",
     "'already quoted",
+    "\u{200b}=1+2",
+    "\u{ff1d}1+2",
+    "\u{feff}@SUM(A1)",
 ];
 const NASTY_DESCRIPTIONS: &[&str] = &[
     "line one\nline two\r\nline three\rend",
@@ -37,14 +40,18 @@ const NASTY_DESCRIPTIONS: &[&str] = &[
     "@",
     "  spaces kept  ",
     "+",
+    " =HYPERLINK(\"http://x\")",
+    "\u{a0}\u{2060}+1",
+    "\u{ff0d}1",
 ];
 
+/// The guard's rule, restated for the characters these texts use: a tab or carriage return
+/// first, or a formula starter (ASCII or full-width) as the first character that is not blank.
 fn formula_guarded(text: &str) -> String {
-    if text.starts_with(['=', '+', '-', '@', '\t', '\r']) {
-        format!("'{text}")
-    } else {
-        text.into()
-    }
+    let blank = |c: char| c.is_whitespace() || matches!(c, '\u{200b}' | '\u{2060}' | '\u{feff}');
+    let first_visible = text.chars().find(|c| !blank(*c));
+    let starter = first_visible.is_some_and(|c| "=+-@＝＋－＠".contains(c));
+    if text.starts_with(['\t', '\r']) || starter { format!("'{text}") } else { text.into() }
 }
 
 async fn export<S, B>(app: &TestApp<S>, query: &str, who: UserId) -> crate::support::Reply

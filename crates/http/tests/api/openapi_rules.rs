@@ -65,8 +65,8 @@ async fn each_listing_cursor_has_the_shape_the_server_issues() {
     let users = &parameter(&doc, "/api/v1/users", "get", "cursor")["schema"];
     assert_eq!(users["pattern"], "^[A-Za-z0-9_.-]{3,32}$");
     let tasks = &parameter(&doc, "/api/v1/tasks", "get", "cursor")["schema"];
-    assert_eq!(tasks["pattern"], "^v1\\.[A-Za-z0-9_-]+$");
-    assert_eq!(tasks["maxLength"], 1200);
+    assert_eq!(tasks["pattern"], "^v2\\.[A-Za-z0-9_-]{78,1143}$");
+    assert_eq!(tasks["maxLength"], 1146);
 }
 
 #[actix_web::test]

@@ -1,6 +1,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
+use actix_web::http::Method;
 use actix_web::test::{self, TestRequest};
 use actix_web::{HttpResponse, web};
 use async_trait::async_trait;
@@ -38,6 +39,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("delete", "/api/v1/projects/{id}"),
     ("get", "/api/v1/projects/{id}/members"),
     ("put", "/api/v1/projects/{id}/members/{user_id}"),
+    ("put", "/api/v1/projects/{id}/members/by-username/{username}"),
     ("delete", "/api/v1/projects/{id}/members/{user_id}"),
     ("get", "/api/v1/categories"),
     ("post", "/api/v1/categories"),
@@ -198,9 +200,46 @@ async fn metrics_count_requests_by_route_and_status_with_a_latency_histogram() {
     let text = String::from_utf8_lossy(&reply.body).into_owned();
     assert!(text.contains(r#"route="/api/v1/users/me""#), "{text}");
     assert!(text.contains(r#"route="/api/v1/tasks/{id}""#), "{text}");
-    assert!(text.contains(r#"status="404""#), "{text}");
+    assert!(text.contains(r#"status="4xx""#), "{text}");
     assert!(text.contains(r#"route="unmatched""#), "{text}");
     assert!(text.contains("http_request_duration_seconds_bucket"), "{text}");
+}
+
+/// The `http_*` series of a `/metrics` text: one per distinct label set.
+fn http_series(text: &str) -> std::collections::BTreeSet<&str> {
+    text.lines()
+        .filter(|l| l.starts_with("http_"))
+        .filter_map(|l| l.rsplit_once(' ').map(|(series, _)| series))
+        .collect()
+}
+
+#[actix_web::test]
+async fn odd_methods_and_paths_cannot_grow_the_metrics() {
+    let app = spawn().await;
+    let odd_method = |i: usize| {
+        Method::from_bytes(format!("FOO{i}{}", "A".repeat(i % 7 * 300)).as_bytes()).unwrap()
+    };
+    let odd_path = |i: usize| format!("/odd/{i}/{}", "p".repeat(i % 5 * 200));
+    let round = |range: std::ops::Range<usize>| {
+        let app = &app;
+        async move {
+            for i in range {
+                app.send(TestRequest::default().method(odd_method(i)).uri(&odd_path(i))).await;
+                app.send(TestRequest::default().method(odd_method(i)).uri("/health")).await;
+                app.get(&odd_path(i), None).await;
+            }
+            let text = app.get("/metrics", None).await.body;
+            String::from_utf8_lossy(&text).into_owned()
+        }
+    };
+    // A first round reaches every label set such requests (and the scrape itself) can reach.
+    round(0..5).await;
+    let first = round(5..10).await;
+    let last = round(10..400).await;
+    assert_eq!(http_series(&first), http_series(&last), "390 more methods and paths:\n{last}");
+    assert!(last.len() < 64 * 1024, "{} bytes", last.len());
+    assert!(!last.contains("FOO") && !last.contains("/odd/"), "{last}");
+    assert!(last.contains(r#"method="OTHER""#), "{last}");
 }
 
 #[actix_web::test]
@@ -373,6 +412,19 @@ async fn cors_allows_only_the_configured_origins() {
     assert_eq!(ok.header("access-control-allow-origin"), Some("https://app.example.org"));
     let other = read(&service, preflight("https://evil.example")).await;
     assert_eq!(other.header("access-control-allow-origin"), None);
+    // A refusal is a problem document like every other error.
+    assert_eq!(other.status, 403);
+    assert_eq!(other.header("content-type"), Some("application/problem+json"));
+    let problem: Value = serde_json::from_slice(&other.body).unwrap();
+    assert_eq!(
+        (problem["status"].as_u64(), problem["title"].as_str()),
+        (Some(403), Some("Forbidden"))
+    );
+    assert!(problem["detail"].as_str().unwrap().contains("origin"), "{problem}");
+    let method = preflight("https://app.example.org")
+        .insert_header(("Access-Control-Request-Method", "TRACE"));
+    let method = read(&service, method).await;
+    assert_eq!(method.header("content-type"), Some("application/problem+json"));
     let simple =
         TestRequest::get().uri("/health").insert_header(("Origin", "https://app.example.org"));
     let reply = read(&service, simple).await;

@@ -88,7 +88,7 @@ async fn a_project_is_visible_to_members_and_admins_only() {
         app.delete(&format!("{path}/members/{}", app.people.viewer), Some(who)).await.expect(404);
     }
     app.get(&path, None).await.expect(401);
-    app.get("/api/v1/projects/123", Some(app.people.admin)).await.expect(404);
+    app.get("/api/v1/projects/123", Some(app.people.admin)).await.expect(400);
 }
 
 #[actix_web::test]
@@ -138,7 +138,7 @@ async fn the_owner_manages_members() {
     app.put(&member(*p.outsider.as_uuid()), Some(p.editor)).await.expect(204);
     app.get(&format!("/api/v1/projects/{id}"), Some(p.outsider)).await.expect(200);
     app.put(&member(uuid::Uuid::now_v7()), Some(p.editor)).await.expect(404);
-    app.put(&format!("/api/v1/projects/{id}/members/me"), Some(p.editor)).await.expect(404);
+    app.put(&format!("/api/v1/projects/{id}/members/me"), Some(p.editor)).await.expect(400);
     app.delete(&member(*p.outsider.as_uuid()), Some(p.editor)).await.expect(204);
     app.delete(&member(*p.outsider.as_uuid()), Some(p.editor)).await.expect(404);
     app.delete(&member(*p.editor.as_uuid()), Some(p.admin)).await.expect(409);

@@ -140,3 +140,70 @@ async fn every_route_with_a_body_refuses_non_json_broken_and_oversized_bodies_an
     }
     assert_eq!(snapshot(&app, &w).await, before);
 }
+
+/// `body` as JSON text with its first key written a second time, holding `value`.
+fn with_repeated_first_key(body: &Value, value: &Value) -> (String, String) {
+    let object = body.as_object().unwrap();
+    let key = object.keys().next().unwrap().clone();
+    let text = body.to_string();
+    let repeated = format!("{},{}:{}}}", &text[..text.len() - 1], json!(key), value);
+    (key, repeated)
+}
+
+#[actix_web::test]
+async fn every_route_with_a_body_refuses_a_repeated_key_with_a_400_naming_it_and_changes_nothing() {
+    let app = spawn().await;
+    let w = world(&app).await;
+    let before = snapshot(&app, &w).await;
+    let admin = bearer(app.people.admin);
+    for (method, path, body) in authenticated_routes(&w, &app.people) {
+        let Some(body) = body else { continue };
+        // The repeat holds a value the route would accept, so only the repetition is wrong.
+        let first = body.as_object().unwrap().values().next().unwrap().clone();
+        let (key, text) = with_repeated_first_key(&body, &first);
+        let req = TestRequest::default()
+            .method(method.clone())
+            .uri(&path)
+            .insert_header(admin.clone())
+            .insert_header(("content-type", "application/json"))
+            .set_payload(text);
+        let problem = app.send(req).await.expect(400);
+        assert_eq!(problem["errors"][0]["field"], key, "{method} {path}: {problem}");
+        assert!(problem["detail"].as_str().unwrap().contains(&key), "{method} {path}: {problem}");
+    }
+    assert_eq!(snapshot(&app, &w).await, before);
+}
+
+/// The other spellings `uuid` would read as the same id as `canonical`.
+fn other_spellings(canonical: &str) -> Vec<String> {
+    vec![format!("{{{canonical}}}"), format!("urn:uuid:{canonical}"), canonical.replace('-', "")]
+}
+
+#[actix_web::test]
+async fn ids_are_accepted_only_in_the_canonical_hyphenated_form_in_paths_queries_and_bodies() {
+    let app = spawn().await;
+    let w = world(&app).await;
+    let before = snapshot(&app, &w).await;
+    let admin = Some(app.people.admin);
+    // Upper case is the same id: accepted everywhere, and written back in lower case.
+    let upper = app.get(&format!("/api/v1/tasks/{}", w.task.to_uppercase()), admin).await;
+    assert_eq!(upper.expect(200)["id"], w.task);
+    for spelling in other_spellings(&w.task) {
+        let path = format!("/api/v1/tasks/{}", spelling.replace('{', "%7B").replace('}', "%7D"));
+        let problem = app.get(&path, admin).await.expect(400);
+        assert_eq!(problem["errors"][0]["field"], "id", "{spelling}: {problem}");
+        let path = format!("/api/v1/projects/{}/members/{spelling}", w.project);
+        let problem = app.put(&path, admin).await.expect(400);
+        assert_eq!(problem["errors"][0]["field"], "user_id", "{spelling}: {problem}");
+    }
+    for spelling in other_spellings(&w.project) {
+        let encoded = spelling.replace('{', "%7B").replace('}', "%7D").replace(':', "%3A");
+        let query = format!("/api/v1/tasks?project_id={encoded}");
+        let problem = app.get(&query, admin).await.expect(400);
+        assert_eq!(problem["errors"][0]["field"], "project_id", "{spelling}: {problem}");
+        let body = json!({"project_id": spelling, "title": "Spelled oddly"});
+        let problem = app.post("/api/v1/tasks", admin, body).await.expect(422);
+        assert_eq!(problem["errors"][0]["field"], "project_id", "{spelling}: {problem}");
+    }
+    assert_eq!(snapshot(&app, &w).await, before);
+}

@@ -12,11 +12,13 @@ use actix_web::test::{self, TestRequest};
 use actix_web::web::Bytes;
 use serde_json::Value;
 use taskforge_crypto::{
-    HmacKey, JwtConfig, JwtIssuer, Pbkdf2Config, Pbkdf2Hasher, RandomRefreshTokens,
+    AeadCursorSealer, HmacKey, JwtConfig, JwtIssuer, Pbkdf2Config, Pbkdf2Hasher,
+    RandomRefreshTokens,
 };
 use taskforge_domain::clock::Timestamp;
 use taskforge_domain::events::NoEvents;
 use taskforge_domain::ports::{AccessToken, Claims, Repositories, TokenError, TokenIssuer};
+use taskforge_domain::query::CursorCodec;
 use taskforge_domain::services::{
     AuthPorts, AuthService, AuthSettings, CategoryService, ExportService, ProjectService,
     ReportService, TaskService, UserService,
@@ -171,6 +173,14 @@ pub fn auth_service(
     AuthService::new(ports, settings)
 }
 
+/// The real cursor codec (XChaCha20-Poly1305), under a fixed test secret.
+pub fn cursors() -> CursorCodec {
+    CursorCodec::new(Arc::new(AeadCursorSealer::from_secrets(
+        b"cursor test secret, 32 bytes or more",
+        None,
+    )))
+}
+
 /// The real HS256 issuer, with a fixed test key.
 pub fn jwt(clock: Arc<dyn Clock>) -> Arc<dyn TokenIssuer> {
     let key = HmacKey::new("test", b"0123456789abcdef0123456789abcdef".to_vec()).unwrap();
@@ -207,6 +217,7 @@ pub fn services_with(repos: &Repositories, clock: Arc<dyn Clock>, auth: AuthServ
         ),
         users: UserService::new(repos.users.clone(), repos.refresh_tokens.clone(), clock, events),
         auth,
+        cursors: cursors(),
     }
 }
 

@@ -114,7 +114,7 @@ async fn reading_a_task_needs_membership_unless_it_is_public() {
         app.get(&url(&public), Some(who)).await.expect(200);
     }
     app.get(&url(&task), None).await.expect(401);
-    app.get("/api/v1/tasks/not-a-uuid", Some(p.admin)).await.expect(404);
+    app.get("/api/v1/tasks/not-a-uuid", Some(p.admin)).await.expect(400);
     app.get(&format!("/api/v1/tasks/{}", uuid::Uuid::now_v7()), Some(p.admin)).await.expect(404);
 }
 

@@ -95,7 +95,7 @@ async fn a_deleted_user_is_locked_out_and_owners_cannot_be_deleted() {
     app.delete(&stranger, Some(app.people.admin)).await.expect(204);
     app.get("/api/v1/users/me", Some(app.people.stranger)).await.expect(401);
     app.delete(&stranger, Some(app.people.admin)).await.expect(404);
-    app.delete("/api/v1/users/not-an-id", Some(app.people.admin)).await.expect(404);
+    app.delete("/api/v1/users/not-an-id", Some(app.people.admin)).await.expect(400);
 }
 
 #[actix_web::test]

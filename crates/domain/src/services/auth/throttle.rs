@@ -1,12 +1,31 @@
-//! Login throttling: a token bucket per username and one per client address (design §6), and
-//! a separate budget of registrations per client address (OWASP API6: account creation is a
-//! business flow worth automating for spam and for probing which usernames exist).
+//! Login throttling, and a separate budget of registrations per client address (OWASP API6:
+//! account creation is a business flow worth automating for spam and for probing which
+//! usernames exist).
 //!
-//! Each bucket holds up to `capacity` tokens and regains one every `refill_every`. A login
-//! attempt takes one token from *both* its buckets before any password is hashed, and gives
-//! them back when it succeeds — so only failures count, and a burst of concurrent guesses
-//! cannot all slip past a check made before the first of them fails. When either bucket is
-//! empty the attempt is refused with the time until it would hold a token again.
+//! A login attempt draws on three token buckets:
+//!
+//! - **per username and client address**: the guesses one client may make at one account
+//!   (5, then one a minute);
+//! - **per client address**: the guesses one client may make across all accounts (20, then
+//!   one every 15 s), so spraying one password over many usernames is slow too;
+//! - **per username, from everywhere**: the guesses the whole network may make at one account
+//!   (50, then one every 30 s), so an attack spread over many addresses stays slow.
+//!
+//! The first two stop only the client that failed. That is the point: if failures locked the
+//! *account*, anyone could keep a known user out by failing one login a minute, while the
+//! user's own attempts — from an address that has not failed — would meet the same lock. The
+//! third bucket is the account-wide lock, and it spares the clients that have logged in to the
+//! account before (remembered per username and address): when a distributed attack empties it,
+//! new addresses must wait, but the owner, at an address that has used the account, still
+//! gets in with the right password. The trade-off: during such an attack the owner cannot log
+//! in from an address they have never used, and an attacker who already holds an address the
+//! owner used (a shared office NAT) keeps that address's per-client allowance.
+//!
+//! Each bucket holds up to `capacity` tokens and regains one every `refill_every`. An attempt
+//! takes one token from each of its buckets before any password is hashed, and gives them back
+//! when it succeeds — so only failures count, and a burst of concurrent guesses cannot all
+//! slip past a check made before the first of them fails. When a bucket that applies is empty
+//! the attempt is refused with the time until it would hold a token again.
 //!
 //! The bucket is stored the GCRA way (the "generic cell rate algorithm", which is a token
 //! bucket written as one number): instead of a token count and a last-refill time, each key
@@ -15,7 +34,7 @@
 //! intervals from full. One integer per key, no floating point, and a bucket that is already
 //! full needs no entry at all.
 //!
-//! Memory is bounded: at most `max_tracked` keys per kind. When a new key would exceed that,
+//! Memory is bounded: at most `max_tracked` keys per kind (and remembered logins). When a new key would exceed that,
 //! entries whose bucket is full again (they mean nothing) are dropped first, then the ones
 //! least recently drawn. An attacker cycling through addresses can therefore make the throttle
 //! forget an idle victim, but not one under attack, which is being drawn on.
@@ -53,8 +72,13 @@ impl BucketSettings {
 /// Settings of the [`LoginThrottle`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ThrottleSettings {
-    /// Per username. Default: 5 failures, then one more per minute.
+    /// Per username and client address (IPv6 by /64 network): one client's guesses at one
+    /// account. Default: 5 failures, then one more per minute.
     pub per_username: BucketSettings,
+    /// Per username from every address together. When it is empty only the addresses that
+    /// have logged in to the account before may still try. Default: 50 failures, then one
+    /// more every 30 s.
+    pub per_username_everywhere: BucketSettings,
     /// Per client address (IPv6 by /64 network). Default: 20 failures, then one per 15 s —
     /// more than per username, since many people may share one address behind NAT.
     pub per_address: BucketSettings,
@@ -70,6 +94,7 @@ impl Default for ThrottleSettings {
     fn default() -> Self {
         Self {
             per_username: BucketSettings::new(5, Duration::from_secs(60)),
+            per_username_everywhere: BucketSettings::new(50, Duration::from_secs(30)),
             per_address: BucketSettings::new(20, Duration::from_secs(15)),
             registrations_per_address: BucketSettings::new(20, Duration::from_secs(180)),
             max_tracked: 10_000,
@@ -94,11 +119,17 @@ pub struct LoginThrottle {
     state: Mutex<State>,
 }
 
+/// A username as seen from one client address (`None`: a caller with no network address).
+type Client = (String, Option<IpAddr>);
+
 #[derive(Debug, Default)]
 struct State {
+    clients: Buckets<Client>,
     usernames: Buckets<String>,
     addresses: Buckets<IpAddr>,
     registrations: Buckets<IpAddr>,
+    /// When each client last logged in to the account successfully.
+    known: HashMap<Client, i64>,
 }
 
 impl LoginThrottle {
@@ -108,11 +139,13 @@ impl LoginThrottle {
         Self { settings, state: Mutex::new(State::default()) }
     }
 
-    /// Takes one token from the bucket of `username` and of `address` (when known).
+    /// Takes one token from each bucket of this attempt: `username` from `address`, `address`
+    /// (when known), and `username` from everywhere.
     ///
     /// # Errors
-    /// The time until both buckets hold a token again, when either is empty; nothing is taken
-    /// then.
+    /// The time until every bucket that applies holds a token again, when one is empty;
+    /// nothing is taken then. The account-wide bucket does not apply to a client that has
+    /// logged in to this account before.
     pub fn attempt(
         &self,
         username: &str,
@@ -121,16 +154,24 @@ impl LoginThrottle {
     ) -> Result<ThrottleTicket, Duration> {
         let username = username_key(username);
         let address = address.map(address_key);
-        let user_rule = Rule::from(self.settings.per_username);
+        let client = (username.clone(), address);
+        let client_rule = Rule::from(self.settings.per_username);
+        let everywhere_rule = Rule::from(self.settings.per_username_everywhere);
         let address_rule = Rule::from(self.settings.per_address);
         let mut state = self.lock();
-        let user_wait = state.usernames.wait(&username, user_rule, now);
+        let client_wait = state.clients.wait(&client, client_rule, now);
         let address_wait =
             address.as_ref().map_or(0, |a| state.addresses.wait(a, address_rule, now));
-        let wait = user_wait.max(address_wait);
+        let everywhere_wait = if state.known.contains_key(&client) {
+            0
+        } else {
+            state.usernames.wait(&username, everywhere_rule, now)
+        };
+        let wait = client_wait.max(address_wait).max(everywhere_wait);
         if wait > 0 {
             // Refused attempts keep their keys fresh, so a throttled key under attack is
             // never the "least recently seen" one that eviction forgets.
+            state.clients.touch(&client, now);
             state.usernames.touch(&username, now);
             if let Some(a) = &address {
                 state.addresses.touch(a, now);
@@ -138,20 +179,25 @@ impl LoginThrottle {
             return Err(Duration::from_micros(u64::try_from(wait).unwrap_or(u64::MAX)));
         }
         let max = self.settings.max_tracked;
-        state.usernames.take(username.clone(), user_rule, now, max);
+        state.clients.take(client, client_rule, now, max);
+        state.usernames.take(username.clone(), everywhere_rule, now, max);
         if let Some(a) = address {
             state.addresses.take(a, address_rule, now, max);
         }
         Ok(ThrottleTicket { username, address })
     }
 
-    /// Gives back the tokens of an attempt that succeeded.
+    /// Gives back the tokens of an attempt that succeeded, and remembers its client as one
+    /// that logs in to this account.
     pub fn succeeded(&self, ticket: ThrottleTicket, now: Timestamp) {
         let mut state = self.lock();
-        state.usernames.give_back(&ticket.username, self.settings.per_username.into(), now);
+        let client = (ticket.username, ticket.address);
+        state.clients.give_back(&client, self.settings.per_username.into(), now);
+        state.usernames.give_back(&client.0, self.settings.per_username_everywhere.into(), now);
         if let Some(a) = ticket.address {
             state.addresses.give_back(&a, self.settings.per_address.into(), now);
         }
+        remember(&mut state.known, client, now.unix_micros(), self.settings.max_tracked);
     }
 
     /// Takes one token from the registration budget of `address`; an unknown address (a
@@ -182,7 +228,10 @@ impl LoginThrottle {
     #[must_use]
     pub fn tracked(&self) -> (usize, usize) {
         let state = self.lock();
-        (state.usernames.full_at.len(), state.addresses.full_at.len())
+        (
+            state.usernames.full_at.len().max(state.clients.full_at.len()),
+            state.addresses.full_at.len(),
+        )
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, State> {
@@ -278,6 +327,20 @@ impl<K: Hash + Eq + Clone> Buckets<K> {
     }
 }
 
+/// Records that `client` logged in at `now`; at `max` entries the least recently seen eighth
+/// is forgotten first (those clients meet the account-wide bucket again, nothing worse).
+fn remember(known: &mut HashMap<Client, i64>, client: Client, now: i64, max: usize) {
+    if !known.contains_key(&client) && known.len() >= max.max(1) {
+        let mut by_age: Vec<(i64, Client)> = known.iter().map(|(c, at)| (*at, c.clone())).collect();
+        by_age.sort_unstable_by_key(|(at, _)| *at);
+        let batch = (known.len() + 1 - max.max(1)).max(max / 8).min(by_age.len());
+        for (_, old) in by_age.into_iter().take(batch) {
+            known.remove(&old);
+        }
+    }
+    known.insert(client, now);
+}
+
 /// Usernames are case-insensitive; keys are lower case and bounded in length.
 fn username_key(username: &str) -> String {
     username.trim().chars().take(MAX_KEY_CHARS).flat_map(char::to_lowercase).collect()
@@ -305,6 +368,7 @@ mod tests {
     fn throttle(user_capacity: u32, address_capacity: u32) -> LoginThrottle {
         LoginThrottle::new(ThrottleSettings {
             per_username: BucketSettings::new(user_capacity, Duration::from_secs(60)),
+            per_username_everywhere: BucketSettings::new(1_000, Duration::from_secs(1)),
             per_address: BucketSettings::new(address_capacity, Duration::from_secs(10)),
             registrations_per_address: BucketSettings::new(2, Duration::from_secs(30)),
             max_tracked: 100,
@@ -358,11 +422,57 @@ mod tests {
 
     #[test]
     fn a_refused_attempt_takes_nothing() {
-        let t = throttle(1, 1);
+        let t = throttle(1, 2);
         let _ = t.attempt("alice", ip("192.0.2.1"), at(0)).unwrap();
-        // Refused on the username: the address bucket of 192.0.2.2 is not drawn.
-        assert!(t.attempt("alice", ip("192.0.2.2"), at(0)).is_err());
-        assert!(t.attempt("bob", ip("192.0.2.2"), at(0)).is_ok());
+        // Refused on the username from this address: the address bucket is not drawn.
+        assert!(t.attempt("alice", ip("192.0.2.1"), at(0)).is_err());
+        assert!(t.attempt("bob", ip("192.0.2.1"), at(0)).is_ok());
+        assert!(t.attempt("carol", ip("192.0.2.1"), at(0)).is_err(), "two draws, not three");
+    }
+
+    #[test]
+    fn failures_from_one_address_do_not_lock_the_account_for_another() {
+        let t = throttle(2, 100);
+        for i in 0..2 {
+            let _ = t.attempt("alice", ip("203.0.113.9"), at(i)).unwrap();
+        }
+        assert!(t.attempt("alice", ip("203.0.113.9"), at(2)).is_err());
+        // The owner, at an address that has not failed, is not held up by the attacker's lock.
+        let ticket = t.attempt("alice", ip("198.51.100.1"), at(2)).unwrap();
+        t.succeeded(ticket, at(2));
+        assert!(t.attempt("alice", ip("203.0.113.9"), at(3)).is_err());
+    }
+
+    #[test]
+    fn an_account_attacked_from_everywhere_admits_only_the_addresses_that_used_it() {
+        let t = LoginThrottle::new(ThrottleSettings {
+            per_username: BucketSettings::new(2, Duration::from_secs(60)),
+            per_username_everywhere: BucketSettings::new(5, Duration::from_secs(30)),
+            per_address: BucketSettings::new(100, Duration::from_secs(1)),
+            registrations_per_address: BucketSettings::new(1, Duration::from_secs(1)),
+            max_tracked: 100,
+        });
+        let home = ip("198.51.100.1");
+        let ticket = t.attempt("alice", home, at(0)).unwrap();
+        t.succeeded(ticket, at(0));
+        // Five attacker addresses, one failure each, empty the account-wide bucket.
+        for i in 1..=5 {
+            let _ = t.attempt("alice", ip(&format!("203.0.113.{i}")), at(1)).unwrap();
+        }
+        let wait = t.attempt("alice", ip("203.0.113.6"), at(1)).unwrap_err();
+        assert_eq!(
+            wait,
+            Duration::from_secs(30),
+            "a new address waits for the account-wide bucket"
+        );
+        assert!(
+            t.attempt("alice", ip("192.0.2.77"), at(1)).is_err(),
+            "so does the owner elsewhere"
+        );
+        // The owner at home is not locked out, and another account is untouched.
+        let ticket = t.attempt("alice", home, at(1)).unwrap();
+        t.succeeded(ticket, at(1));
+        assert!(t.attempt("bob", ip("203.0.113.6"), at(1)).is_ok());
     }
 
     #[test]
@@ -390,7 +500,7 @@ mod tests {
             let _ = t.attempt("victim", None, at(i));
             assert!(t.tracked().0 <= 100 && t.tracked().1 <= 100);
         }
-        assert!(t.lock().usernames.full_at.contains_key("victim"));
+        assert!(t.lock().clients.full_at.contains_key(&("victim".to_owned(), None)));
         assert!(t.attempt("victim", None, at(1_000)).is_err());
     }
 
@@ -405,8 +515,8 @@ mod tests {
         let _ = t.attempt("new", None, at(61)).unwrap();
         assert_eq!(t.tracked().0, 2);
         let mut state = t.lock();
-        assert!(state.usernames.full_at.contains_key("busy"));
-        assert!(state.usernames.full_at.remove("idle").is_none());
+        assert!(state.clients.full_at.contains_key(&("busy".to_owned(), None)));
+        assert!(state.clients.full_at.remove(&("idle".to_owned(), None)).is_none());
     }
 
     #[test]
