@@ -59,6 +59,8 @@ mod projects;
 mod refresh_tokens;
 /// The report repository: summary and top open tasks, aggregated by index-only statements.
 mod reports;
+/// What a task write re-checks inside its savepoint: references, guards, subtree walks.
+mod task_integrity;
 /// The task repository.
 mod tasks;
 /// The user repository.

@@ -165,6 +165,12 @@ macro_rules! __contract_list {
                 moving_a_task_with_a_stale_version_is_a_version_conflict,
                 moving_a_task_to_an_unknown_project_is_a_missing_reference,
                 moving_an_unknown_task_is_not_found,
+                inserting_with_a_failing_version_guard_is_a_version_conflict,
+                a_parent_in_another_project_is_a_missing_reference,
+                an_assignee_who_is_not_a_member_is_a_missing_reference,
+                updating_a_task_keeps_its_project,
+                updating_with_a_subtree_taller_than_guarded_is_a_version_conflict,
+                moving_a_task_whose_subtask_has_an_outside_assignee_is_a_missing_reference,
             ],
             task_listing: [
                 listing_without_filters_returns_every_task,
