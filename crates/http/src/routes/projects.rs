@@ -90,7 +90,7 @@ pub async fn get(
     Ok(HttpResponse::Ok().json(ProjectResponse::from(&project)))
 }
 
-/// Rename, re-describe or hand over a project (owner and admins); a JSON merge-patch.
+/// Rename, re-describe or hand over a project (its owner as editor, and admins); a merge-patch.
 #[utoipa::path(
     patch, operation_id = "projects_update", path = "/api/v1/projects/{id}", tag = "projects", security(("bearer" = [])),
     params(("id" = String, Path, format = Uuid, description = "Project id")),
@@ -112,7 +112,7 @@ pub async fn update(
     Ok(HttpResponse::Ok().json(ProjectResponse::from(&project)))
 }
 
-/// Delete a project and all its tasks (owner and admins).
+/// Delete a project and all its tasks (its owner as editor, and admins).
 #[utoipa::path(
     delete, operation_id = "projects_delete", path = "/api/v1/projects/{id}", tag = "projects", security(("bearer" = [])),
     params(("id" = String, Path, format = Uuid, description = "Project id")),
@@ -148,7 +148,7 @@ fn member_path(path: &(String, String)) -> Result<(ProjectId, UserId), ApiError>
     Ok((path_id(&path.0, NOT_FOUND)?, path_id(&path.1, "user not found")?))
 }
 
-/// Add a member (owner and admins); adding an existing member changes nothing.
+/// Add a member (its owner as editor, and admins); adding an existing member changes nothing.
 #[utoipa::path(
     put, operation_id = "projects_add_member", path = "/api/v1/projects/{id}/members/{user_id}", tag = "projects", security(("bearer" = [])),
     params(
@@ -167,7 +167,7 @@ pub async fn add_member(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Remove a member (owner and admins) and un-assign them from the project's tasks.
+/// Remove a member (its owner as editor, and admins) and un-assign them from the project's tasks.
 #[utoipa::path(
     delete, operation_id = "projects_remove_member", path = "/api/v1/projects/{id}/members/{user_id}", tag = "projects", security(("bearer" = [])),
     params(
