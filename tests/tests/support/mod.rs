@@ -351,7 +351,7 @@ impl World {
             users,
             projects,
             members,
-            categories: self.repos.categories.list().await.expect("categories listed"),
+            categories: self.repos.categories.list(None, usize::MAX).await.expect("listed"),
             tasks: self.all_tasks().await,
             events: self.events.events().len(),
         }

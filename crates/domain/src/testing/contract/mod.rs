@@ -137,6 +137,8 @@ macro_rules! __contract_list {
                 inserting_a_category_with_a_taken_name_ignoring_case_is_a_duplicate,
                 category_names_are_unique_ignoring_case_beyond_ascii,
                 categories_are_listed_by_name_ignoring_case,
+                categories_are_listed_a_page_at_a_time_after_the_given_name,
+                names_maps_known_category_ids_and_leaves_unknown_ones_out,
                 updating_a_category_renames_it,
                 updating_a_category_keeps_its_created_at,
                 renaming_a_category_to_a_taken_name_ignoring_case_is_a_duplicate,
