@@ -2,12 +2,13 @@
 around a place where a check cannot know what correct behaviour is; docs/api.md ("API
 fuzzing") explains them.
 
-1. Opaque cursor. The task listing's `cursor` is issued by the server (the sort order, a
-   position and an id, sealed with authenticated encryption), so no JSON Schema can describe
-   the set of valid cursors, and a string of the documented shape that the server did not
-   seal is rightly refused with 400.
-   Where a positive request carries a cursor of the documented shape, `before_call` swaps in a
-   real cursor the seed step obtained for the request's sort order, so it pages for real.
+1. Opaque cursors. The task and category listings' `cursor` is issued by the server: the
+   task cursor holds the sort order, a position and an id, sealed with authenticated
+   encryption; the category cursor encodes a position. No JSON Schema can describe the set of
+   valid cursors, and a string of the documented shape that the server did not issue is
+   rightly refused with 400. Where a positive request carries a cursor of the documented
+   shape, `before_call` swaps in a real cursor the seed step obtained (for tasks, one per sort
+   order), so it pages for real.
    Malformed cursors (negative requests) are left as generated and must still be refused.
 
 2. Mislabelled requests. schemathesis 4.32's coverage phase can combine a negative (schema-
@@ -34,6 +35,7 @@ from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 SHAPE = re.compile(r"^v2\.[A-Za-z0-9_-]+$")
+CATEGORY_SHAPE = re.compile(r"^c1\.[A-Za-z0-9_-]+$")
 DEFAULT_SORT = "-created_at"
 # Body fields that name another resource; a 422 naming only these is a relation rule.
 REFERENCE_FIELDS = {"project_id", "category_id", "assignee_id", "parent_id", "owner_id"}
@@ -51,10 +53,15 @@ def before_call(context, case, kwargs):
     meta = case.meta
     if meta is not None and any(c.mode == GenerationMode.NEGATIVE for c in meta.components.values()):
         meta.generation.mode = GenerationMode.NEGATIVE
-    if case.method.upper() != "GET" or case.path != "/api/v1/tasks" or not _is_positive(case):
+    if case.method.upper() != "GET" or not _is_positive(case):
         return
     query = case.query
-    if not query or not isinstance(query.get("cursor"), str) or not SHAPE.match(query["cursor"]):
+    if not query or not isinstance(query.get("cursor"), str):
+        return
+    if case.path == "/api/v1/categories" and CATEGORY_SHAPE.match(query["cursor"]):
+        query["cursor"] = CURSORS["categories"]
+        return
+    if case.path != "/api/v1/tasks" or not SHAPE.match(query["cursor"]):
         return
     sort = query.get("sort", DEFAULT_SORT)
     query["cursor"] = CURSORS.get(sort if isinstance(sort, str) else DEFAULT_SORT, CURSORS[DEFAULT_SORT])

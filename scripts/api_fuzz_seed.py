@@ -1,7 +1,7 @@
 """Seed data for scripts/api-fuzz: logs in as the admin, creates a project, a category and a
 few tasks (one with a subtask) so that schemathesis's path parameters and links resolve to
-real resources, and records one real task-listing cursor per sort order for
-api_fuzz_hooks.py. Prints the access token.
+real resources, and records one real task-listing cursor per sort order (and one category-
+listing cursor, under "categories") for api_fuzz_hooks.py. Prints the access token.
 
 Environment: API_FUZZ_BASE (server URL), API_FUZZ_PASSWORD (the admin's password),
 API_FUZZ_CURSORS (where to write the cursors, JSON).
@@ -33,6 +33,7 @@ def main() -> None:
 
     project = call("POST", "/api/v1/projects", 201, json={"name": "Fuzzing", "description": "seed"})
     category = call("POST", "/api/v1/categories", 201, json={"name": "Seed"})
+    call("POST", "/api/v1/categories", 201, json={"name": "Seed two"})
     parent = call("POST", "/api/v1/tasks", 201, json={
         "project_id": project["id"], "title": "Parent task", "category_id": category["id"],
         "labels": ["seed"], "due_date": "2030-01-01", "priority": "high",
@@ -48,6 +49,10 @@ def main() -> None:
         if not page["next_cursor"]:
             sys.exit(f"api-fuzz seed: no next_cursor for sort {sort}")
         cursors[sort] = page["next_cursor"]
+    page = call("GET", "/api/v1/categories", 200, params={"limit": 1})
+    if not page["next_cursor"]:
+        sys.exit("api-fuzz seed: no next_cursor for the categories")
+    cursors["categories"] = page["next_cursor"]
     with open(os.environ["API_FUZZ_CURSORS"], "w", encoding="utf-8") as file:
         json.dump(cursors, file)
     print(token)

@@ -4,11 +4,17 @@
 
 mod support;
 
+use std::sync::Arc;
+use std::time::Duration;
+
 use support::{World, category_name};
 use taskforge_domain::CategoryId;
 use taskforge_domain::commands::CreateCategory;
 use taskforge_domain::events::EventKind;
-use taskforge_domain::services::CategoryError;
+use taskforge_domain::query::CategoryCursor;
+use taskforge_domain::services::{BucketSettings, CategoryError, CategoryService};
+use taskforge_domain::testing::FixedClock;
+use taskforge_domain::values::PageLimit;
 
 fn create(name: &str) -> CreateCategory {
     CreateCategory { name: category_name(name) }
@@ -29,16 +35,126 @@ async fn every_role_can_list_the_categories_by_name_ignoring_case() {
 
     for actor in [viewer, editor, admin] {
         // Act
-        let categories = world.categories.list(&actor).await.unwrap();
+        let page = world.categories.list(&actor, None, PageLimit::DEFAULT).await.unwrap();
 
         // Assert
-        let names: Vec<&str> = categories.iter().map(|c| c.name.as_str()).collect();
+        let names: Vec<&str> = page.items.iter().map(|c| c.name.as_str()).collect();
         assert_eq!(names, ["Bug", "chore", "docs"]);
+        assert_eq!(page.next_cursor, None);
     }
     assert!(world.event_names().is_empty());
 }
 
+#[tokio::test]
+async fn the_categories_come_a_page_at_a_time_each_once_in_name_order() {
+    // Arrange
+    let world = World::new();
+    let viewer = world.viewer("vera").await;
+    let names = ["b", "C", "a", "E", "d", "g", "F"];
+    for name in names {
+        world.category(name).await;
+    }
+    let limit = PageLimit::new(3).unwrap();
+
+    // Act: walk every page, passing each page's cursor back.
+    let mut pages = Vec::new();
+    let mut after = None;
+    loop {
+        let page = world.categories.list(&viewer, after, limit).await.unwrap();
+        pages.push(page.items.iter().map(|c| c.name.to_string()).collect::<Vec<_>>());
+        match page.next_cursor {
+            Some(cursor) => after = Some(CategoryCursor::decode(&cursor.encode()).unwrap()),
+            None => break,
+        }
+    }
+
+    // Assert
+    assert_eq!(pages, [vec!["a", "b", "C"], vec!["d", "E", "F"], vec!["g"]]);
+}
+
+#[tokio::test]
+async fn a_category_is_read_by_id_and_an_unknown_id_is_not_found() {
+    // Arrange
+    let world = World::new();
+    let viewer = world.viewer("vera").await;
+    let bug = world.category("Bug").await;
+    world.category("Chore").await;
+
+    // Act
+    let found = world.categories.get(&viewer, bug.id).await;
+    let unknown = world.categories.get(&viewer, CategoryId::new()).await;
+
+    // Assert
+    assert_eq!(found.unwrap(), bug);
+    assert!(matches!(unknown, Err(CategoryError::NotFound)), "{unknown:?}");
+}
+
 // ===== create ===================================================================================
+
+/// A category service on `world`'s store with a budget of `burst` creations per user,
+/// regaining one a minute, and a clock the test moves.
+fn budgeted(world: &World, burst: u32) -> (CategoryService, Arc<FixedClock>) {
+    let clock = Arc::new(FixedClock::default_instant());
+    let service = CategoryService::new(
+        Arc::clone(&world.repos.categories),
+        clock.clone(),
+        world.events.clone(),
+    )
+    .with_creation_budget(BucketSettings::new(burst, Duration::from_secs(60)));
+    (service, clock)
+}
+
+#[tokio::test]
+async fn an_editor_who_spent_their_creation_budget_waits_for_it_to_refill() {
+    // Arrange
+    let world = World::new();
+    let (eddie, erin) = (world.editor("eddie").await, world.editor("erin").await);
+    let (service, clock) = budgeted(&world, 2);
+    service.create(&eddie, create("One")).await.unwrap();
+    service.create(&eddie, create("Two")).await.unwrap();
+    let before = world.snapshot().await;
+
+    // Act
+    let refused = service.create(&eddie, create("Three")).await;
+
+    // Assert: refused with the wait, nothing stored; others keep their own budget.
+    match refused {
+        Err(CategoryError::Throttled { retry_after }) => {
+            assert_eq!(retry_after, Duration::from_secs(60));
+        }
+        other => panic!("expected Throttled, got {other:?}"),
+    }
+    world.assert_unchanged_since(&before).await;
+    service.create(&erin, create("Erin's")).await.unwrap();
+    clock.advance(59_000_000);
+    assert!(matches!(
+        service.create(&eddie, create("Three")).await,
+        Err(CategoryError::Throttled { .. })
+    ));
+    clock.advance(1_000_000);
+    service.create(&eddie, create("Three")).await.unwrap();
+}
+
+#[tokio::test]
+async fn refused_creations_count_against_the_budget_and_admins_have_none() {
+    // Arrange
+    let world = World::new();
+    let (eddie, ada) = (world.editor("eddie").await, world.admin("ada").await);
+    let (service, _clock) = budgeted(&world, 2);
+    service.create(&eddie, create("Bug")).await.unwrap();
+
+    // Act
+    let duplicate = service.create(&eddie, create("bug")).await;
+    let after_duplicate = service.create(&eddie, create("Chore")).await;
+    let by_admin: Vec<_> = (0..10).map(|i| create(&format!("Admin's {i}"))).collect();
+
+    // Assert
+    assert!(matches!(duplicate, Err(CategoryError::Duplicate)), "{duplicate:?}");
+    assert!(matches!(after_duplicate, Err(CategoryError::Throttled { .. })), "{after_duplicate:?}");
+    for cmd in by_admin {
+        service.create(&ada, cmd).await.unwrap();
+    }
+}
 
 #[tokio::test]
 async fn an_editor_creates_a_category() {

@@ -96,6 +96,16 @@ fn serve_refuses_a_registration_budget_that_is_not_a_count_with_status_2_naming_
 }
 
 #[test]
+fn serve_refuses_a_category_budget_that_is_not_a_count_with_status_2_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    for bad in ["plenty", "-3", "0.5", "3600001"] {
+        let output =
+            refused_serve(&dir.path().join("t.db"), &[("TASKFORGE_CATEGORIES_PER_HOUR", bad)]);
+        assert_refused_naming(&output, "TASKFORGE_CATEGORIES_PER_HOUR");
+    }
+}
+
+#[test]
 fn serve_refuses_a_trusted_proxy_that_is_no_address_with_status_2_naming_it() {
     let dir = tempfile::tempdir().unwrap();
     let output = refused_serve(

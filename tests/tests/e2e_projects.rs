@@ -146,6 +146,32 @@ async fn members_who_do_not_own_a_project_read_it_but_get_403_for_changes() {
 }
 
 #[tokio::test]
+async fn an_owner_demoted_to_viewer_reads_their_project_but_gets_403_for_managing_it() {
+    // Arrange: an editor's own project, with a task; then an admin demotes them.
+    let app = TestApp::shared().await;
+    let p = &app.people;
+    let owner = app.new_user("editor").await;
+    let project = id_of(&app.create_project(&owner, &json!({"name": "Owned"})).await.expect(201));
+    app.add_member(&owner, &project, &p.viewer.id).await.expect(204);
+    let task = json!({"project_id": project, "title": "Keep me"});
+    let task = id_of(&app.create_task(&owner, &task).await.expect(201));
+    app.set_role(&p.admin, &owner.id, "viewer").await.expect(200);
+    let before = snapshot(&app, &project).await;
+    // Act + Assert
+    app.get_project(&owner, &project).await.expect(200);
+    app.list_members(&owner, &project).await.expect(200);
+    app.update_project(&owner, &project, &json!({"name": "Renamed"})).await.expect(403);
+    app.add_member(&owner, &project, &p.outsider.id).await.expect(403);
+    app.remove_member(&owner, &project, &p.viewer.id).await.expect(403);
+    app.delete_project(&owner, &project).await.expect(403);
+    assert_eq!(snapshot(&app, &project).await, before);
+    app.get_task(&p.admin, &task).await.expect(200);
+    // Promoted back, they manage it again.
+    app.set_role(&p.admin, &owner.id, "editor").await.expect(200);
+    app.update_project(&owner, &project, &json!({"name": "Renamed"})).await.expect(200);
+}
+
+#[tokio::test]
 async fn the_owner_renames_and_hands_over_a_project_and_invalid_changes_are_refused() {
     // Arrange
     let app = TestApp::shared().await;

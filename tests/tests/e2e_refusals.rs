@@ -120,7 +120,7 @@ async fn snapshot(app: &TestApp, w: &World) -> Vec<Value> {
         app.get_category(admin, &w.category).await.expect(200),
         app.me(&w.user).await.expect(200),
     ];
-    let categories = app.list_categories(admin).await.expect(200);
+    let categories = app.list_categories(admin, "limit=200").await.expect(200);
     let tagged: Vec<Value> = categories["items"]
         .as_array()
         .unwrap()

@@ -8,8 +8,8 @@ use support::{World, project_name};
 use taskforge_domain::commands::{CreateProject, Patch, UpdateProject};
 use taskforge_domain::events::EventKind;
 use taskforge_domain::services::{ProjectError, TaskError};
-use taskforge_domain::values::{PageLimit, ProjectDescription};
-use taskforge_domain::{ProjectId, UserId};
+use taskforge_domain::values::{PageLimit, ProjectDescription, Role};
+use taskforge_domain::{Actor, ProjectId, UserId};
 
 fn create(name: &str) -> CreateProject {
     CreateProject { name: project_name(name), description: None }
@@ -284,6 +284,32 @@ async fn a_member_who_is_not_the_owner_cannot_manage_the_project() {
         assert!(matches!(add, Err(ProjectError::Forbidden)), "{add:?}");
         assert!(matches!(remove, Err(ProjectError::Forbidden)), "{remove:?}");
     }
+    world.assert_unchanged_since(&before).await;
+}
+
+#[tokio::test]
+async fn an_owner_demoted_to_viewer_sees_the_project_but_can_no_longer_manage_it() {
+    // Arrange
+    let world = World::new();
+    let team = world.team().await;
+    world.task(&team.project, &team.owner, "Keep").await;
+    let demoted = Actor::new(team.owner.user_id, Role::Viewer);
+    let before = world.snapshot().await;
+
+    // Act
+    let read = world.projects.get(&demoted, team.project.id).await;
+    let update = world.projects.update(&demoted, team.project.id, rename("Taken")).await;
+    let delete = world.projects.delete(&demoted, team.project.id).await;
+    let add = world.projects.add_member(&demoted, team.project.id, team.outsider.user_id).await;
+    let remove = world.projects.remove_member(&demoted, team.project.id, team.viewer.user_id);
+    let remove = remove.await;
+
+    // Assert
+    assert_eq!(read.unwrap(), team.project);
+    assert!(matches!(update, Err(ProjectError::Forbidden)), "{update:?}");
+    assert!(matches!(delete, Err(ProjectError::Forbidden)), "{delete:?}");
+    assert!(matches!(add, Err(ProjectError::Forbidden)), "{add:?}");
+    assert!(matches!(remove, Err(ProjectError::Forbidden)), "{remove:?}");
     world.assert_unchanged_since(&before).await;
 }
 

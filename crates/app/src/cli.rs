@@ -129,6 +129,11 @@ pub struct ServeArgs {
     #[arg(long, env = "TASKFORGE_REGISTRATIONS_PER_HOUR", default_value = "20")]
     pub registrations_per_hour: String,
 
+    /// Categories each non-admin user may create per hour (a burst of that many, then one
+    /// every hour/N); `0` removes the limit.
+    #[arg(long, env = "TASKFORGE_CATEGORIES_PER_HOUR", default_value = "30")]
+    pub categories_per_hour: String,
+
     /// Comma-separated reverse proxies (addresses or networks, e.g. `10.0.0.0/8`) whose
     /// `X-Forwarded-For` names the client for the login and registration throttles. Default
     /// none: the TCP peer is the client.

@@ -109,6 +109,8 @@ pub struct ServeSettings {
     pub default_role: Role,
     /// Self-registrations per client address per hour; `None`: unlimited.
     pub registrations_per_hour: Option<std::num::NonZeroU32>,
+    /// Categories each non-admin user may create per hour; `None`: unlimited.
+    pub categories_per_hour: Option<std::num::NonZeroU32>,
     /// Reverse proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: taskforge_http::TrustedProxies,
     /// CORS allow-list.
@@ -253,19 +255,10 @@ impl ServeSettings {
                 format!("{:?} is not one of admin, editor, viewer", args.default_role),
             )
         })?;
-        let registrations_per_hour = args
-            .registrations_per_hour
-            .trim()
-            .parse::<u32>()
-            .ok()
-            .filter(|n| *n <= 3_600_000)
-            .map(std::num::NonZeroU32::new)
-            .ok_or_else(|| {
-                refuse(
-                    "TASKFORGE_REGISTRATIONS_PER_HOUR",
-                    format!("{:?} is not a number from 0 to 3600000", args.registrations_per_hour),
-                )
-            })?;
+        let registrations_per_hour =
+            per_hour(&args.registrations_per_hour, "TASKFORGE_REGISTRATIONS_PER_HOUR")?;
+        let categories_per_hour =
+            per_hour(&args.categories_per_hour, "TASKFORGE_CATEGORIES_PER_HOUR")?;
         let proxies: Vec<&str> =
             args.trusted_proxies.split(',').map(str::trim).filter(|p| !p.is_empty()).collect();
         let trusted_proxies = taskforge_http::TrustedProxies::parse(&proxies).map_err(|e| {
@@ -300,6 +293,7 @@ impl ServeSettings {
             registration,
             default_role,
             registrations_per_hour,
+            categories_per_hour,
             trusted_proxies,
             cors_origins,
             shutdown_grace,
@@ -307,6 +301,19 @@ impl ServeSettings {
             limits,
         })
     }
+}
+
+/// A budget per hour: 0 (no limit, `None`) up to one a millisecond.
+fn per_hour(
+    raw: &str,
+    variable: &'static str,
+) -> Result<Option<std::num::NonZeroU32>, ConfigError> {
+    raw.trim()
+        .parse::<u32>()
+        .ok()
+        .filter(|n| *n <= 3_600_000)
+        .map(std::num::NonZeroU32::new)
+        .ok_or_else(|| refuse(variable, format!("{raw:?} is not a number from 0 to 3600000")))
 }
 
 fn check_secret(variable: &'static str, secret: &str) -> Result<Vec<u8>, ConfigError> {

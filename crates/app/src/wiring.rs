@@ -248,7 +248,7 @@ pub async fn wire(common: &CommonSettings, serve: &ServeSettings) -> Result<Wire
             access_ttl: serve.access_ttl,
             refresh_ttl: serve.refresh_ttl,
             throttle: ThrottleSettings {
-                registrations_per_address: registration_budget(serve.registrations_per_hour),
+                registrations_per_address: hourly_budget(serve.registrations_per_hour),
                 ..ThrottleSettings::default()
             },
         },
@@ -271,7 +271,8 @@ pub async fn wire(common: &CommonSettings, serve: &ServeSettings) -> Result<Wire
             Arc::clone(&repositories.categories),
             Arc::clone(&clock),
             Arc::clone(&events),
-        ),
+        )
+        .with_creation_budget(hourly_budget(serve.categories_per_hour)),
         users: UserService::new(
             Arc::clone(&users),
             Arc::clone(&repositories.refresh_tokens),
@@ -342,9 +343,9 @@ pub fn operator_services(
     Ok((auth, users))
 }
 
-/// `n` registrations per hour as a bucket: a burst of `n`, then one every hour/`n`. Unlimited
+/// `n` per hour as a bucket: a burst of `n`, then one more every hour/`n`. Unlimited
 /// is a bucket that never empties (a zero refill interval disables it).
-fn registration_budget(per_hour: Option<std::num::NonZeroU32>) -> BucketSettings {
+fn hourly_budget(per_hour: Option<std::num::NonZeroU32>) -> BucketSettings {
     const HOUR: Duration = Duration::from_secs(3600);
     match per_hour {
         Some(n) => BucketSettings::new(n.get(), HOUR / n.get()),

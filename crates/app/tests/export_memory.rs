@@ -22,7 +22,7 @@ use taskforge_app::cli::{Cli, Command};
 use taskforge_app::settings::{CommonSettings, ServeSettings};
 use taskforge_app::wiring::wire;
 use taskforge_domain::clock::Timestamp;
-use taskforge_domain::ports::{Claims, RepositoryError, TaskRepository, VersionGuard};
+use taskforge_domain::ports::{Claims, RepositoryError, TaskRepository, TreeGuards};
 use taskforge_domain::query::TaskQuery;
 use taskforge_domain::services::{EXPORT_PAGE_SIZE, ExportService};
 use taskforge_domain::testing::contract::fixtures;
@@ -60,8 +60,8 @@ struct CountingPages {
 
 #[async_trait]
 impl TaskRepository for CountingPages {
-    async fn insert(&self, task: &Task) -> Result<(), RepositoryError> {
-        self.inner.insert(task).await
+    async fn insert(&self, task: &Task, guards: &TreeGuards) -> Result<(), RepositoryError> {
+        self.inner.insert(task, guards).await
     }
     async fn get(&self, id: TaskId) -> Result<Option<Task>, RepositoryError> {
         self.inner.get(id).await
@@ -72,12 +72,7 @@ impl TaskRepository for CountingPages {
     async fn descendants(&self, id: TaskId) -> Result<Vec<Task>, RepositoryError> {
         self.inner.descendants(id).await
     }
-    async fn update(
-        &self,
-        t: &Task,
-        v: Version,
-        g: &[VersionGuard],
-    ) -> Result<(), RepositoryError> {
+    async fn update(&self, t: &Task, v: Version, g: &TreeGuards) -> Result<(), RepositoryError> {
         self.inner.update(t, v, g).await
     }
     async fn delete(&self, id: TaskId) -> Result<Vec<TaskId>, RepositoryError> {

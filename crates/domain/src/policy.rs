@@ -144,11 +144,14 @@ pub const fn create_project(actor: &Actor) -> Decision {
     if actor.is_editor_or_admin() { Decision::Allow } else { Decision::Forbidden }
 }
 
-/// Renaming or deleting a project and managing its members: its owner and admins. Other
-/// members see it but may not (403); non-members do not see it (404).
+/// Renaming or deleting a project and managing its members: admins, and its owner while they
+/// may still write (editor). An owner demoted to viewer keeps the project but not the power
+/// to delete it with every task or to let others in: a demotion takes away writing, and
+/// managing a project is writing to it. Other members see it but may not (403); non-members
+/// do not see it (404).
 #[must_use]
 pub const fn manage_project(actor: &Actor, is_member: bool, is_owner: bool) -> Decision {
-    if actor.is_admin() || is_owner {
+    if actor.is_admin() || (is_owner && actor.is_editor_or_admin()) {
         Decision::Allow
     } else if is_member {
         Decision::Forbidden

@@ -237,8 +237,8 @@ const TABLE: [(Role, Relation, Action, Decision); 144] = [
     (Viewer, Member,           CreateProject,              Forbidden),
     (Viewer, NonMemberPrivate, CreateProject,              Forbidden),
     (Viewer, NonMemberPublic,  CreateProject,              Forbidden),
-    // Owners manage their project whatever their role (e.g. an editor later demoted).
-    (Viewer, Owner,            ManageProject,              Allow),
+    // An owner demoted to viewer sees their project but may no longer manage it.
+    (Viewer, Owner,            ManageProject,              Forbidden),
     (Viewer, Member,           ManageProject,              Forbidden),
     (Viewer, NonMemberPrivate, ManageProject,              NotFound),
     (Viewer, NonMemberPublic,  ManageProject,              NotFound),

@@ -1,6 +1,9 @@
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use taskforge_domain::clock::Timestamp;
 use taskforge_domain::ports::{CategoryRepository, Entity, RepositoryError};
+use taskforge_domain::values::CategoryName;
 use taskforge_domain::{Category, CategoryId};
 
 use crate::MemoryDatabase;
@@ -37,10 +40,33 @@ impl CategoryRepository for MemoryCategoryRepository {
         Ok(self.db.lock().categories.get(&id).cloned())
     }
 
-    async fn list(&self) -> Result<Vec<Category>, RepositoryError> {
-        let mut categories: Vec<Category> = self.db.lock().categories.values().cloned().collect();
-        categories.sort_by_cached_key(|c| (c.name.unique_key(), c.id));
-        Ok(categories)
+    async fn names(
+        &self,
+        ids: &[CategoryId],
+    ) -> Result<HashMap<CategoryId, CategoryName>, RepositoryError> {
+        let state = self.db.lock();
+        Ok(ids
+            .iter()
+            .filter_map(|id| state.categories.get(id).map(|c| (*id, c.name.clone())))
+            .collect())
+    }
+
+    async fn list(
+        &self,
+        after: Option<&CategoryName>,
+        limit: usize,
+    ) -> Result<Vec<Category>, RepositoryError> {
+        let after = after.map(CategoryName::unique_key);
+        let mut categories: Vec<(String, Category)> = self
+            .db
+            .lock()
+            .categories
+            .values()
+            .map(|c| (c.name.unique_key(), c.clone()))
+            .filter(|(key, _)| after.as_ref().is_none_or(|a| key > a))
+            .collect();
+        categories.sort_by(|(a, _), (b, _)| a.cmp(b));
+        Ok(categories.into_iter().take(limit).map(|(_, c)| c).collect())
     }
 
     async fn update(&self, category: &Category) -> Result<(), RepositoryError> {

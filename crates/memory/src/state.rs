@@ -1,6 +1,6 @@
 //! The tables, and the referential rules shared by several repositories.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use taskforge_domain::clock::Timestamp;
 use taskforge_domain::ports::{RefreshTokenRecord, TokenDigest};
@@ -23,22 +23,40 @@ impl State {
         self.members.contains_key(&(project, user))
     }
 
-    /// Every task below `root`, parents before children (breadth-first).
+    /// Every task below `root` in its project, parents before children (breadth-first).
     pub(crate) fn descendants(&self, root: TaskId) -> Vec<Task> {
-        let mut found: Vec<Task> = Vec::new();
-        let mut frontier = vec![root];
+        self.levels_below(root).into_iter().flatten().collect()
+    }
+
+    /// How many levels the subtree of `root` spans: 1 for a leaf, 0 for an unknown task.
+    pub(crate) fn subtree_height(&self, root: TaskId) -> usize {
+        if self.tasks.contains_key(&root) { 1 + self.levels_below(root).len() } else { 0 }
+    }
+
+    /// The tasks below `root` level by level (children, grandchildren, …), each once. Only
+    /// children in `root`'s project are followed: a subtree never leaves its project.
+    fn levels_below(&self, root: TaskId) -> Vec<Vec<Task>> {
+        let Some(project) = self.tasks.get(&root).map(|t| t.project_id) else {
+            return Vec::new();
+        };
+        let mut seen: HashSet<TaskId> = HashSet::from([root]);
+        let mut levels: Vec<Vec<Task>> = Vec::new();
+        let mut frontier: HashSet<TaskId> = HashSet::from([root]);
         while !frontier.is_empty() {
             let children: Vec<Task> = self
                 .tasks
                 .values()
+                .filter(|t| t.project_id == project)
                 .filter(|t| t.parent_id.is_some_and(|p| frontier.contains(&p)))
-                .filter(|t| t.id != root && !found.iter().any(|f| f.id == t.id))
+                .filter(|t| seen.insert(t.id))
                 .cloned()
                 .collect();
             frontier = children.iter().map(|t| t.id).collect();
-            found.extend(children);
+            if !children.is_empty() {
+                levels.push(children);
+            }
         }
-        found
+        levels
     }
 
     /// Un-assigns `user` from tasks selected by `in_scope`, bumping each changed task.

@@ -1,6 +1,6 @@
 use async_trait::async_trait;
 use taskforge_domain::clock::Timestamp;
-use taskforge_domain::ports::{Entity, RepositoryError, TaskRepository, VersionGuard};
+use taskforge_domain::ports::{Entity, RepositoryError, TaskRepository, TreeGuards};
 use taskforge_domain::query::{TaskQuery, Visibility};
 use taskforge_domain::values::Version;
 use taskforge_domain::{ProjectId, Task, TaskId};
@@ -25,21 +25,43 @@ impl MemoryTaskRepository {
     }
 }
 
-/// The foreign keys a database would enforce on a task row.
+/// The references a database would enforce on a task row, the two composite ones included:
+/// the parent is a task of the same project, the assignee a member of it.
 fn check_references(state: &State, task: &Task) -> Result<(), RepositoryError> {
     if !state.projects.contains_key(&task.project_id) {
         return Err(RepositoryError::MissingReference(Entity::Project));
     }
-    if task.parent_id.is_some_and(|p| !state.tasks.contains_key(&p)) {
+    let parent_project = task.parent_id.map(|p| state.tasks.get(&p).map(|t| t.project_id));
+    if parent_project.is_some_and(|project| project != Some(task.project_id)) {
         return Err(RepositoryError::MissingReference(Entity::Task));
     }
     if task.category_id.is_some_and(|c| !state.categories.contains_key(&c)) {
         return Err(RepositoryError::MissingReference(Entity::Category));
     }
-    if task.assignee_id.is_some_and(|u| !state.users.contains_key(&u)) {
-        return Err(RepositoryError::MissingReference(Entity::User));
+    if let Some(assignee) = task.assignee_id {
+        if !state.users.contains_key(&assignee) {
+            return Err(RepositoryError::MissingReference(Entity::User));
+        }
+        if !state.is_member(task.project_id, assignee) {
+            return Err(RepositoryError::MissingReference(Entity::Member));
+        }
     }
     Ok(())
+}
+
+/// The guards of a write of `task`: every guarded task at its version, and the task's subtree
+/// no taller than allowed.
+fn check_guards(state: &State, task: TaskId, guards: &TreeGuards) -> Result<(), RepositoryError> {
+    let versions_hold = guards
+        .versions
+        .iter()
+        .all(|g| state.tasks.get(&g.task_id).is_some_and(|t| t.version == g.version));
+    let height_holds = guards.subtree_height.is_none_or(|max| state.subtree_height(task) <= max);
+    if versions_hold && height_holds {
+        Ok(())
+    } else {
+        Err(RepositoryError::VersionConflict(Entity::Task))
+    }
 }
 
 fn check_version(state: &State, id: TaskId, expected: Version) -> Result<&Task, RepositoryError> {
@@ -62,11 +84,12 @@ fn visible(state: &State, visibility: Visibility, task: &Task) -> bool {
 
 #[async_trait]
 impl TaskRepository for MemoryTaskRepository {
-    async fn insert(&self, task: &Task) -> Result<(), RepositoryError> {
+    async fn insert(&self, task: &Task, guards: &TreeGuards) -> Result<(), RepositoryError> {
         let mut state = self.db.lock();
         if state.tasks.contains_key(&task.id) {
             return Err(RepositoryError::Duplicate(Entity::Task));
         }
+        check_guards(&state, task.id, guards)?;
         check_references(&state, task)?;
         state.tasks.insert(task.id, task.clone());
         Ok(())
@@ -99,18 +122,15 @@ impl TaskRepository for MemoryTaskRepository {
         &self,
         task: &Task,
         expected: Version,
-        guards: &[VersionGuard],
+        guards: &TreeGuards,
     ) -> Result<(), RepositoryError> {
         let mut state = self.db.lock();
-        check_version(&state, task.id, expected)?;
-        for guard in guards {
-            match state.tasks.get(&guard.task_id) {
-                Some(t) if t.version == guard.version => {}
-                _ => return Err(RepositoryError::VersionConflict(Entity::Task)),
-            }
-        }
-        check_references(&state, task)?;
-        state.tasks.insert(task.id, task.clone());
+        let stored_project = check_version(&state, task.id, expected)?.project_id;
+        check_guards(&state, task.id, guards)?;
+        // Moving is `move_tree`'s job: it takes the subtree along.
+        let task = Task { project_id: stored_project, ..task.clone() };
+        check_references(&state, &task)?;
+        state.tasks.insert(task.id, task);
         Ok(())
     }
 
@@ -139,8 +159,13 @@ impl TaskRepository for MemoryTaskRepository {
         if !state.projects.contains_key(&to) {
             return Err(RepositoryError::MissingReference(Entity::Project));
         }
-        let moved: Vec<Task> = std::iter::once(root)
-            .chain(state.descendants(id))
+        let subtree: Vec<Task> = std::iter::once(root).chain(state.descendants(id)).collect();
+        let stays_assigned = |t: &Task| t.assignee_id.is_none_or(|a| state.is_member(to, a));
+        if !subtree.iter().all(stays_assigned) {
+            return Err(RepositoryError::MissingReference(Entity::Member));
+        }
+        let moved: Vec<Task> = subtree
+            .into_iter()
             .map(|mut task| {
                 if task.id == id {
                     task.parent_id = None;

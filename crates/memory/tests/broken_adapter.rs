@@ -12,9 +12,7 @@ use async_trait::async_trait;
 use taskforge_domain::clock::Timestamp;
 use taskforge_domain::id::{ProjectId, TaskId};
 use taskforge_domain::model::Task;
-use taskforge_domain::ports::{
-    Entity, Repositories, RepositoryError, TaskRepository, VersionGuard,
-};
+use taskforge_domain::ports::{Entity, Repositories, RepositoryError, TaskRepository, TreeGuards};
 use taskforge_domain::query::TaskQuery;
 use taskforge_domain::testing::contract::{task_listing, tasks};
 use taskforge_domain::values::Version;
@@ -25,7 +23,10 @@ use taskforge_memory::MemoryDatabase;
 enum Fault {
     /// `update` writes whatever the stored version is, ignoring `expected` (lost updates).
     UpdateIgnoresExpectedVersion,
-    /// `move_tree` moves the task itself and leaves its subtasks behind.
+    /// `insert` stores the task without checking the guards the service passed (a subtask
+    /// lands under a parent whose chain changed since the service checked it).
+    InsertIgnoresGuards,
+    /// `move_tree` moves the task itself and leaves its subtasks behind (cut off from it).
     MoveTreeMovesOnlyTheRoot,
     /// `list` after a cursor compares sort values only, so tasks that tie with the cursor's
     /// value but have a larger id are skipped.
@@ -41,8 +42,11 @@ struct Broken {
 
 #[async_trait]
 impl TaskRepository for Broken {
-    async fn insert(&self, task: &Task) -> Result<(), RepositoryError> {
-        self.inner.insert(task).await
+    async fn insert(&self, task: &Task, guards: &TreeGuards) -> Result<(), RepositoryError> {
+        let Fault::InsertIgnoresGuards = self.fault else {
+            return self.inner.insert(task, guards).await;
+        };
+        self.inner.insert(task, &TreeGuards::none()).await
     }
 
     async fn get(&self, id: TaskId) -> Result<Option<Task>, RepositoryError> {
@@ -61,7 +65,7 @@ impl TaskRepository for Broken {
         &self,
         task: &Task,
         expected: Version,
-        guards: &[VersionGuard],
+        guards: &TreeGuards,
     ) -> Result<(), RepositoryError> {
         let Fault::UpdateIgnoresExpectedVersion = self.fault else {
             return self.inner.update(task, expected, guards).await;
@@ -85,16 +89,14 @@ impl TaskRepository for Broken {
         let Fault::MoveTreeMovesOnlyTheRoot = self.fault else {
             return self.inner.move_tree(id, to, expected, at).await;
         };
-        let stored = self.inner.get(id).await?.ok_or(RepositoryError::NotFound(Entity::Task))?;
-        let moved = Task {
-            project_id: to,
-            parent_id: None,
-            version: expected.next(),
-            updated_at: at,
-            ..stored
-        };
-        self.inner.update(&moved, expected, &[]).await?;
-        Ok(vec![moved])
+        // The store keeps subtrees whole, so the bug has to cut the children off first.
+        let children =
+            self.inner.descendants(id).await?.into_iter().filter(|t| t.parent_id == Some(id));
+        for child in children {
+            let detached = Task { parent_id: None, version: child.version.next(), ..child.clone() };
+            self.inner.update(&detached, child.version, &TreeGuards::none()).await?;
+        }
+        self.inner.move_tree(id, to, expected, at).await
     }
 
     async fn list(&self, query: &TaskQuery) -> Result<Vec<Task>, RepositoryError> {
@@ -154,6 +156,15 @@ async fn the_suite_catches_an_update_that_ignores_the_expected_version() {
     assert_catches(
         tasks::updating_with_a_stale_version_is_a_version_conflict,
         Fault::UpdateIgnoresExpectedVersion,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_suite_catches_an_insert_that_ignores_its_guards() {
+    assert_catches(
+        tasks::inserting_with_a_failing_version_guard_is_a_version_conflict,
+        Fault::InsertIgnoresGuards,
     )
     .await;
 }

@@ -1,3 +1,4 @@
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -10,6 +11,21 @@ use taskforge_domain::{Category, CategoryId};
 use crate::codec::{bytes16, timestamp};
 use crate::database::Inner;
 use crate::error::{corrupt, map_err};
+use crate::users::json_array;
+
+/// One category by primary key.
+pub const BY_ID_STATEMENT: &str = "SELECT id, name, created_at FROM categories WHERE id = ?";
+
+/// The names of any number of categories, each looked up by primary key: a JSON array of hex
+/// ids (a fixed text, so it is prepared once).
+pub const NAMES_STATEMENT: &str = "SELECT c.id, c.name FROM json_each(?) j \
+     CROSS JOIN categories c ON c.id = unhex(j.value)";
+
+/// A page in name order ignoring case, after a name key (`''` for the first page, which sorts
+/// before every name): a range read on the unique index of `name_key` that stops after the
+/// page, at any depth.
+pub const PAGE_STATEMENT: &str = "SELECT id, name, created_at FROM categories \
+     WHERE name_key > ? ORDER BY name_key LIMIT ?";
 
 /// [`CategoryRepository`] over SQLite.
 #[derive(Debug, Clone)]
@@ -71,18 +87,55 @@ impl CategoryRepository for SqliteCategories {
     async fn get(&self, id: CategoryId) -> Result<Option<Category>, RepositoryError> {
         self.db
             .read(move |conn| {
-                conn.prepare_cached("SELECT id, name, created_at FROM categories WHERE id = ?")
+                let sql = BY_ID_STATEMENT;
+                conn.prepare_cached(sql)
                     .and_then(|mut s| s.query_row([id.to_bytes()], category_from_row).optional())
                     .map_err(err)
             })
             .await
     }
 
-    async fn list(&self) -> Result<Vec<Category>, RepositoryError> {
+    async fn names(
+        &self,
+        ids: &[CategoryId],
+    ) -> Result<HashMap<CategoryId, CategoryName>, RepositoryError> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let hex: Vec<String> = ids.iter().map(|id| id.as_uuid().simple().to_string()).collect();
+        let json = json_array(&hex);
         self.db
             .read(move |conn| {
-                conn.prepare_cached("SELECT id, name, created_at FROM categories ORDER BY name_key")
-                    .and_then(|mut s| s.query_map([], category_from_row)?.collect())
+                let sql = NAMES_STATEMENT;
+                conn.prepare_cached(sql)
+                    .and_then(|mut s| {
+                        s.query_map([json], |r| {
+                            let name: String = r.get(1)?;
+                            let name = CategoryName::parse(&name)
+                                .map_err(|e| corrupt("category name", e))?;
+                            Ok((CategoryId::from_bytes(bytes16(r, 0)?), name))
+                        })?
+                        .collect()
+                    })
+                    .map_err(err)
+            })
+            .await
+    }
+
+    async fn list(
+        &self,
+        after: Option<&CategoryName>,
+        limit: usize,
+    ) -> Result<Vec<Category>, RepositoryError> {
+        let after = after.map(CategoryName::unique_key).unwrap_or_default();
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        self.db
+            .read(move |conn| {
+                let sql = PAGE_STATEMENT;
+                conn.prepare_cached(sql)
+                    .and_then(|mut s| {
+                        s.query_map(params![after, limit], category_from_row)?.collect()
+                    })
                     .map_err(err)
             })
             .await

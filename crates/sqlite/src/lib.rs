@@ -59,6 +59,8 @@ mod projects;
 mod refresh_tokens;
 /// The report repository: summary and top open tasks, aggregated by index-only statements.
 mod reports;
+/// What a task write re-checks inside its savepoint: references, guards, subtree walks.
+mod task_integrity;
 /// The task repository.
 mod tasks;
 /// The user repository.
@@ -75,6 +77,7 @@ pub use writer::WriterStats;
 /// Not part of the public API: no stability promise.
 #[doc(hidden)]
 pub mod internals {
+    pub use crate::categories::{BY_ID_STATEMENT, NAMES_STATEMENT, PAGE_STATEMENT};
     pub use crate::listing::{list_statement, list_tasks_on};
     pub use crate::migrations::{MIGRATIONS, Migration, checksum, migrate};
     pub use crate::reports::{

@@ -48,6 +48,19 @@ pub(crate) fn project_exists(conn: &Connection, id: ProjectId) -> Result<bool, R
         .map_err(err)
 }
 
+/// True when `user` is a member of `project`.
+pub(crate) fn member_exists(
+    conn: &Connection,
+    project: ProjectId,
+    user: UserId,
+) -> Result<bool, RepositoryError> {
+    conn.prepare_cached(
+        "SELECT EXISTS (SELECT 1 FROM project_members WHERE project_id = ? AND user_id = ?)",
+    )
+    .and_then(|mut s| s.query_row(params![project.to_bytes(), user.to_bytes()], |r| r.get(0)))
+    .map_err(err)
+}
+
 #[async_trait]
 impl ProjectRepository for SqliteProjects {
     async fn insert(&self, project: &Project) -> Result<(), RepositoryError> {
@@ -184,18 +197,7 @@ impl ProjectRepository for SqliteProjects {
     }
 
     async fn is_member(&self, project: ProjectId, user: UserId) -> Result<bool, RepositoryError> {
-        self.db
-            .read(move |conn| {
-                conn.prepare_cached(
-                    "SELECT EXISTS (SELECT 1 FROM project_members \
-                     WHERE project_id = ? AND user_id = ?)",
-                )
-                .and_then(|mut s| {
-                    s.query_row(params![project.to_bytes(), user.to_bytes()], |r| r.get(0))
-                })
-                .map_err(err)
-            })
-            .await
+        self.db.read(move |conn| member_exists(conn, project, user)).await
     }
 
     async fn members(&self, project: ProjectId) -> Result<Vec<ProjectMember>, RepositoryError> {

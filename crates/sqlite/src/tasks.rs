@@ -3,17 +3,18 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, params};
 use taskforge_domain::clock::Timestamp;
-use taskforge_domain::ports::{Entity, RepositoryError, TaskRepository, VersionGuard};
+use taskforge_domain::ports::{Entity, RepositoryError, TaskRepository, TreeGuards};
 use taskforge_domain::query::TaskQuery;
 use taskforge_domain::values::{Label, Version};
 use taskforge_domain::{ProjectId, Task, TaskId};
 
-use crate::categories::category_exists;
-use crate::codec::{due_value, task_columns, task_from_row, version, version_value};
+use crate::codec::{due_value, task_columns, task_from_row, version_value};
 use crate::database::Inner;
 use crate::error::map_err;
 use crate::projects::project_exists;
-use crate::users::user_exists;
+use crate::task_integrity::{
+    assignee_outside, check_guards, check_references, stored_task_head, subtree,
+};
 
 /// [`TaskRepository`] over SQLite.
 #[derive(Debug, Clone)]
@@ -31,59 +32,10 @@ fn err(e: rusqlite::Error) -> RepositoryError {
     map_err(Entity::Task, e)
 }
 
-/// Every task of the subtree rooted at ?1 (the root included, depth 0), breadth-first. The
-/// depth bound keeps corrupt (cyclic) data from looping.
-macro_rules! subtree {
-    () => {
-        "WITH RECURSIVE tree(id, depth) AS ( \
-             SELECT id, 0 FROM tasks WHERE id = ?1 \
-             UNION ALL \
-             SELECT c.id, tree.depth + 1 FROM tree JOIN tasks c ON c.parent_id = tree.id \
-             WHERE tree.depth < 64 \
-         ) "
-    };
-}
-
 fn task_exists(conn: &Connection, id: TaskId) -> Result<bool, RepositoryError> {
     conn.prepare_cached("SELECT EXISTS (SELECT 1 FROM tasks WHERE id = ?)")
         .and_then(|mut s| s.query_row([id.to_bytes()], |r| r.get(0)))
         .map_err(err)
-}
-
-fn stored_version(conn: &Connection, id: TaskId) -> Result<Option<Version>, RepositoryError> {
-    conn.prepare_cached("SELECT version FROM tasks WHERE id = ?")
-        .and_then(|mut s| s.query_row([id.to_bytes()], |r| version(r, 0)).optional())
-        .map_err(err)
-}
-
-/// The checks a database's foreign keys would make, naming the entity that is missing (the
-/// foreign-key error itself does not say which reference failed).
-fn check_references(conn: &Connection, task: &Task) -> Result<(), RepositoryError> {
-    if !project_exists(conn, task.project_id)? {
-        return Err(RepositoryError::MissingReference(Entity::Project));
-    }
-    let missing_parent = match task.parent_id {
-        Some(parent) => !task_exists(conn, parent)?,
-        None => false,
-    };
-    if missing_parent {
-        return Err(RepositoryError::MissingReference(Entity::Task));
-    }
-    let missing_category = match task.category_id {
-        Some(category) => !category_exists(conn, category)?,
-        None => false,
-    };
-    if missing_category {
-        return Err(RepositoryError::MissingReference(Entity::Category));
-    }
-    let missing_assignee = match task.assignee_id {
-        Some(assignee) => !user_exists(conn, assignee)?,
-        None => false,
-    };
-    if missing_assignee {
-        return Err(RepositoryError::MissingReference(Entity::User));
-    }
-    Ok(())
 }
 
 fn insert_labels(conn: &Connection, task: &Task) -> Result<(), RepositoryError> {
@@ -119,14 +71,24 @@ const DESCENDANTS: &str = concat!(
       JOIN tasks t ON t.id = d.id ORDER BY d.depth, t.id"
 );
 
-/// Inserts a task and its labels on the writer's connection. Shared with the tests' seeding.
+/// Inserts a task and its labels on the writer's connection, without guards. Shared with the
+/// tests' seeding.
 ///
 /// # Errors
 /// As [`TaskRepository::insert`].
 pub fn insert_task(conn: &Connection, task: &Task) -> Result<(), RepositoryError> {
+    insert_guarded(conn, task, &TreeGuards::none())
+}
+
+fn insert_guarded(
+    conn: &Connection,
+    task: &Task,
+    guards: &TreeGuards,
+) -> Result<(), RepositoryError> {
     if task_exists(conn, task.id)? {
         return Err(RepositoryError::Duplicate(Entity::Task));
     }
+    check_guards(conn, task.id, guards)?;
     check_references(conn, task)?;
     conn.prepare_cached(
         "INSERT INTO tasks (id, project_id, title, description, status, priority, category_id, \
@@ -158,9 +120,10 @@ pub fn insert_task(conn: &Connection, task: &Task) -> Result<(), RepositoryError
 
 #[async_trait]
 impl TaskRepository for SqliteTasks {
-    async fn insert(&self, task: &Task) -> Result<(), RepositoryError> {
+    async fn insert(&self, task: &Task, guards: &TreeGuards) -> Result<(), RepositoryError> {
         let task = task.clone();
-        self.db.write(move |conn| insert_task(conn, &task)).await
+        let guards = guards.clone();
+        self.db.write(move |conn| insert_guarded(conn, &task, &guards)).await
     }
 
     async fn get(&self, id: TaskId) -> Result<Option<Task>, RepositoryError> {
@@ -199,34 +162,31 @@ impl TaskRepository for SqliteTasks {
         &self,
         task: &Task,
         expected: Version,
-        guards: &[VersionGuard],
+        guards: &TreeGuards,
     ) -> Result<(), RepositoryError> {
         let task = task.clone();
-        let guards = guards.to_vec();
+        let guards = guards.clone();
         self.db
             .write(move |conn| {
-                match stored_version(conn, task.id)? {
+                let project_id = match stored_task_head(conn, task.id)? {
                     None => return Err(RepositoryError::NotFound(Entity::Task)),
-                    Some(v) if v != expected => {
+                    Some((v, _)) if v != expected => {
                         return Err(RepositoryError::VersionConflict(Entity::Task));
                     }
-                    Some(_) => {}
-                }
-                for guard in &guards {
-                    if stored_version(conn, guard.task_id)? != Some(guard.version) {
-                        return Err(RepositoryError::VersionConflict(Entity::Task));
-                    }
-                }
+                    Some((_, project_id)) => project_id,
+                };
+                check_guards(conn, task.id, &guards)?;
+                // Moving is `move_tree`'s job (it takes the subtree along): the project stays.
+                let task = Task { project_id, ..task };
                 check_references(conn, &task)?;
                 conn.prepare_cached(
-                    "UPDATE tasks SET project_id = ?, title = ?, description = ?, status = ?, \
+                    "UPDATE tasks SET title = ?, description = ?, status = ?, \
                      priority = ?, category_id = ?, assignee_id = ?, due_date = ?, \
                      parent_id = ?, is_public = ?, created_by = ?, created_at = ?, \
                      updated_at = ?, version = ? WHERE id = ?",
                 )
                 .and_then(|mut s| {
                     s.execute(params![
-                        task.project_id.to_bytes(),
                         task.title.as_str(),
                         task.description.as_str(),
                         task.status.as_str(),
@@ -314,7 +274,7 @@ fn replace_labels(conn: &Connection, task: &Task) -> Result<(), RepositoryError>
 
 /// The move, as a sequence of statements that only make sense together: it runs inside the
 /// caller's savepoint, so an error at any step (including one injected by a test trigger
-/// between the root and its subtasks) leaves the database as it was.
+/// between the subtasks and the root) leaves the database as it was.
 fn move_tree(
     conn: &Connection,
     id: TaskId,
@@ -322,27 +282,35 @@ fn move_tree(
     expected: Version,
     at: Timestamp,
 ) -> Result<Vec<Task>, RepositoryError> {
-    match stored_version(conn, id)? {
+    match stored_task_head(conn, id)? {
         None => return Err(RepositoryError::NotFound(Entity::Task)),
-        Some(v) if v != expected => return Err(RepositoryError::VersionConflict(Entity::Task)),
+        Some((v, _)) if v != expected => {
+            return Err(RepositoryError::VersionConflict(Entity::Task));
+        }
         Some(_) => {}
     }
     if !project_exists(conn, to)? {
         return Err(RepositoryError::MissingReference(Entity::Project));
     }
-    // The root: leaves its parent behind.
-    conn.prepare_cached(
-        "UPDATE tasks SET project_id = ?2, parent_id = NULL, version = version + 1, \
-         updated_at = ?3 WHERE id = ?1",
-    )
-    .and_then(|mut s| s.execute(params![id.to_bytes(), to.to_bytes(), at.unix_micros()]))
-    .map_err(err)?;
-    // Its subtasks, all levels.
+    // Checked in the move itself: a subtask created or assigned after the service looked
+    // moves too, and must stay assigned to a member.
+    if assignee_outside(conn, id, to)? {
+        return Err(RepositoryError::MissingReference(Entity::Member));
+    }
+    // Its subtasks, all levels, first: the walk follows children in the root's project, so it
+    // runs while the root is still there.
     conn.prepare_cached(concat!(
         subtree!(),
         "UPDATE tasks SET project_id = ?2, version = version + 1, updated_at = ?3 \
          WHERE id IN (SELECT id FROM tree WHERE id <> ?1)"
     ))
+    .and_then(|mut s| s.execute(params![id.to_bytes(), to.to_bytes(), at.unix_micros()]))
+    .map_err(err)?;
+    // Then the root, which leaves its parent behind.
+    conn.prepare_cached(
+        "UPDATE tasks SET project_id = ?2, parent_id = NULL, version = version + 1, \
+         updated_at = ?3 WHERE id = ?1",
+    )
     .and_then(|mut s| s.execute(params![id.to_bytes(), to.to_bytes(), at.unix_micros()]))
     .map_err(err)?;
     let mut moved =

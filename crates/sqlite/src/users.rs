@@ -52,7 +52,7 @@ pub(crate) fn user_exists(conn: &Connection, id: UserId) -> Result<bool, Reposit
 }
 
 /// `["a1…", "b2…"]`: hex digits need no escaping.
-fn json_array(items: &[String]) -> String {
+pub(crate) fn json_array(items: &[String]) -> String {
     let quoted: Vec<String> = items.iter().map(|i| ["\"", i, "\""].concat()).collect();
     ["[", &quoted.join(","), "]"].concat()
 }

@@ -1,6 +1,6 @@
 //! Must-show 4: a multi-row change that fails half-way leaves the database exactly as before.
-//! A trigger, installed from outside the adapter, makes the move fail on a grandchild — after
-//! the root has already been moved by an earlier statement of the same call. Every table is
+//! A trigger, installed from outside the adapter, makes the move fail on the root — after its
+//! subtasks have already been moved by an earlier statement of the same call. Every table is
 //! then compared row by row with a snapshot taken before, and SQLite's integrity checks pass.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -9,7 +9,7 @@ mod support;
 use rusqlite::Connection;
 use rusqlite::types::Value;
 use support::{at_seconds, project, task, user};
-use taskforge_domain::ports::RepositoryError;
+use taskforge_domain::ports::{RepositoryError, TreeGuards};
 use taskforge_domain::values::{Labels, Role};
 
 const TABLES: [&str; 7] = [
@@ -56,21 +56,21 @@ async fn a_move_that_fails_half_way_leaves_the_database_exactly_as_before() {
     t.repos.projects.insert(&from).await.unwrap();
     t.repos.projects.insert(&to).await.unwrap();
 
-    let root = task(from.id, "root", owner.id, at_seconds(1));
+    let root = task(from.id, "root (fails)", owner.id, at_seconds(1));
     let mut child = task(from.id, "child", owner.id, at_seconds(2));
     child.parent_id = Some(root.id);
     child.labels = Labels::parse(&["ops", "backend"]).unwrap();
-    let mut grandchild = task(from.id, "grandchild (fails)", owner.id, at_seconds(3));
+    let mut grandchild = task(from.id, "grandchild", owner.id, at_seconds(3));
     grandchild.parent_id = Some(child.id);
     let bystander = task(from.id, "bystander", owner.id, at_seconds(4));
     for tk in [&root, &child, &grandchild, &bystander] {
-        t.repos.tasks.insert(tk).await.unwrap();
+        t.repos.tasks.insert(tk, &TreeGuards::none()).await.unwrap();
     }
 
     let conn = t.raw();
     conn.execute_batch(
         "CREATE TRIGGER fail_mid_move BEFORE UPDATE OF project_id ON tasks \
-         WHEN old.title = 'grandchild (fails)' \
+         WHEN old.title = 'root (fails)' \
          BEGIN SELECT RAISE(ABORT, 'injected failure'); END;",
     )
     .unwrap();
@@ -101,7 +101,7 @@ async fn a_failing_write_does_not_fail_the_writes_committed_with_it() {
     let p = project("P", owner.id);
     t.repos.projects.insert(&p).await.unwrap();
     let duplicate = task(p.id, "taken", owner.id, at_seconds(1));
-    t.repos.tasks.insert(&duplicate).await.unwrap();
+    t.repos.tasks.insert(&duplicate, &TreeGuards::none()).await.unwrap();
 
     // Many writes in flight at once, one of which fails: they share group commits.
     let mut writes = tokio::task::JoinSet::new();
@@ -112,7 +112,7 @@ async fn a_failing_write_does_not_fail_the_writes_committed_with_it() {
         } else {
             task(p.id, &format!("task {i}"), owner.id, at_seconds(i))
         };
-        writes.spawn(async move { repos.tasks.insert(&tk).await });
+        writes.spawn(async move { repos.tasks.insert(&tk, &TreeGuards::none()).await });
     }
     let mut failed = 0;
     while let Some(result) = writes.join_next().await {

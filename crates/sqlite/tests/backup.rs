@@ -5,6 +5,7 @@
 mod support;
 
 use support::{at_seconds, project, task, user};
+use taskforge_domain::ports::TreeGuards;
 use taskforge_domain::values::Role;
 use taskforge_sqlite::{SqliteConfig, SqliteDatabase};
 
@@ -17,7 +18,11 @@ async fn a_backup_taken_during_writes_is_a_sound_database() {
     t.repos.projects.insert(&p).await.unwrap();
     for i in 0..100 {
         let title = format!("early {i}");
-        t.repos.tasks.insert(&task(p.id, &title, owner.id, at_seconds(i))).await.unwrap();
+        t.repos
+            .tasks
+            .insert(&task(p.id, &title, owner.id, at_seconds(i)), &TreeGuards::none())
+            .await
+            .unwrap();
     }
 
     let writer = {
@@ -25,7 +30,7 @@ async fn a_backup_taken_during_writes_is_a_sound_database() {
         tokio::spawn(async move {
             for i in 0..300 {
                 let tk = task(p.id, &format!("during {i}"), owner.id, at_seconds(1_000 + i));
-                repos.tasks.insert(&tk).await.unwrap();
+                repos.tasks.insert(&tk, &TreeGuards::none()).await.unwrap();
             }
         })
     };

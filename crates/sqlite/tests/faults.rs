@@ -17,7 +17,7 @@ mod support;
 use std::collections::HashSet;
 
 use support::{TestDb, at_seconds, project, task, user};
-use taskforge_domain::ports::{Repositories, RepositoryError};
+use taskforge_domain::ports::{Repositories, RepositoryError, TreeGuards};
 use taskforge_domain::values::Role;
 use taskforge_domain::{ProjectId, TaskId, UserId};
 use taskforge_sqlite::internals::{MIGRATIONS, migrate};
@@ -75,7 +75,7 @@ async fn insert(
 ) -> (TaskId, Result<(), RepositoryError>) {
     let tk = task(project, &format!("task {n} {}", "x".repeat(150)), owner, at_seconds(0));
     let id = tk.id;
-    (id, repos.tasks.insert(&tk).await)
+    (id, repos.tasks.insert(&tk, &TreeGuards::none()).await)
 }
 
 /// Writes tasks until one fails; returns how many were stored and the failure.
@@ -206,9 +206,9 @@ async fn a_failed_write_of_a_healthy_database_does_not_make_it_not_writable() {
     // Arrange: a duplicate is the caller's fault, not the store's.
     let (t, project_id, owner) = seeded().await;
     let tk = task(project_id, "once", owner, at_seconds(0));
-    t.repos.tasks.insert(&tk).await.unwrap();
+    t.repos.tasks.insert(&tk, &TreeGuards::none()).await.unwrap();
     // Act
-    let duplicate = t.repos.tasks.insert(&tk).await;
+    let duplicate = t.repos.tasks.insert(&tk, &TreeGuards::none()).await;
     // Assert
     assert!(matches!(duplicate, Err(RepositoryError::Duplicate(_))), "{duplicate:?}");
     let commits = t.db.stats().commits;

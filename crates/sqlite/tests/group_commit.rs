@@ -6,6 +6,7 @@
 mod support;
 
 use support::{at_seconds, project, task, user};
+use taskforge_domain::ports::TreeGuards;
 use taskforge_domain::values::Role;
 
 const THREADS: usize = 8;
@@ -33,7 +34,9 @@ async fn concurrent_creates_are_all_stored_with_fewer_commits_than_writes() {
                         let repos = repos.clone();
                         let at = at_seconds(i64::try_from(n * PER_THREAD + i).unwrap());
                         let tk = task(project_id, &format!("thread {n} task {i}"), owner_id, at);
-                        creates.spawn(async move { repos.tasks.insert(&tk).await });
+                        creates.spawn(
+                            async move { repos.tasks.insert(&tk, &TreeGuards::none()).await },
+                        );
                     }
                     let mut errors = Vec::new();
                     while let Some(result) = creates.join_next().await {

@@ -144,9 +144,9 @@ impl TestApp {
 
     // --- categories -------------------------------------------------------------------------
 
-    /// `GET /api/v1/categories`.
-    pub async fn list_categories(&self, who: &Caller) -> Reply {
-        self.call(Method::GET, "/api/v1/categories").by(who).send().await
+    /// `GET /api/v1/categories?query`.
+    pub async fn list_categories(&self, who: &Caller, query: &str) -> Reply {
+        self.call(Method::GET, with_query("/api/v1/categories", query)).by(who).send().await
     }
 
     /// `POST /api/v1/categories`.

@@ -84,8 +84,8 @@ fn build() -> PathBuf {
 /// `taskforge` with the test environment: every inherited `TASKFORGE_*` variable removed (a
 /// developer's shell must not change the tests), JSON logs at `info`, cheap password hashing
 /// and `synchronous=normal` (tests need no power-loss durability; it keeps writes fast), and
-/// no registration budget (every test client registers from 127.0.0.1; the budget has its own
-/// test).
+/// no registration or category budget (every test client registers from 127.0.0.1, and the
+/// shared server's users create categories for many tests; each budget has its own test).
 /// Add `TASKFORGE_DATABASE` and whatever else the test is about.
 pub fn command() -> Command {
     let mut command = Command::new(taskforge());
@@ -100,6 +100,7 @@ pub fn command() -> Command {
         .env("TASKFORGE_PBKDF2_ITERATIONS", TEST_PBKDF2_ITERATIONS)
         .env("TASKFORGE_SYNCHRONOUS", "normal")
         .env("TASKFORGE_REGISTRATIONS_PER_HOUR", "0")
+        .env("TASKFORGE_CATEGORIES_PER_HOUR", "0")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

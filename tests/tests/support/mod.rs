@@ -6,12 +6,14 @@
 //! `dead_code` allowance.
 #![allow(dead_code)]
 
-use std::sync::Arc;
+use std::future::Future;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use taskforge_domain::clock::{Clock, Timestamp};
-use taskforge_domain::ports::{Repositories, RepositoryError, TaskRepository, VersionGuard};
+use taskforge_domain::ports::{Repositories, RepositoryError, TaskRepository, TreeGuards};
 use taskforge_domain::query::{ListTasks, TaskFilter, TaskQuery, TaskSort, Visibility};
 use taskforge_domain::services::{CategoryService, ProjectService, TaskService, UserService};
 use taskforge_domain::testing::{RecordingPublisher, SteppingClock};
@@ -253,7 +255,7 @@ impl World {
 
     /// Stores `task` as it is.
     pub async fn insert(&self, task: Task) -> Task {
-        self.repos.tasks.insert(&task).await.expect("task stored");
+        self.repos.tasks.insert(&task, &TreeGuards::none()).await.expect("task stored");
         task
     }
 
@@ -349,7 +351,7 @@ impl World {
             users,
             projects,
             members,
-            categories: self.repos.categories.list().await.expect("categories listed"),
+            categories: self.repos.categories.list(None, usize::MAX).await.expect("listed"),
             tasks: self.all_tasks().await,
             events: self.events.events().len(),
         }
@@ -411,13 +413,23 @@ pub fn version(n: u64) -> Version {
 
 // ----- a rival writer ------------------------------------------------------------------------
 
+/// What "another client" does in the moment between a use case's reads and its write.
+type Interjection = Box<dyn FnOnce() -> Pin<Box<dyn Future<Output = ()> + Send>> + Send>;
+
 /// A [`TaskRepository`] decorator that, when armed, lets "another client" change the task
 /// right before the service's own write reaches the store — the race optimistic concurrency
-/// exists for, made deterministic.
-#[derive(Debug)]
+/// exists for, made deterministic. [`RivalWriter::before_next_write`] lets the rival do
+/// anything at that moment (move a parent, remove a member, add a subtask).
 pub struct RivalWriter {
     inner: Arc<dyn TaskRepository>,
     strikes: AtomicUsize,
+    interjection: Mutex<Option<Interjection>>,
+}
+
+impl std::fmt::Debug for RivalWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RivalWriter").field("strikes", &self.strikes).finish_non_exhaustive()
+    }
 }
 
 /// What the rival writes into the description, so tests can see its change survived.
@@ -425,7 +437,26 @@ pub const RIVAL_DESCRIPTION: &str = "changed by someone else";
 
 impl RivalWriter {
     fn new(inner: Arc<dyn TaskRepository>) -> Self {
-        Self { inner, strikes: AtomicUsize::new(0) }
+        Self { inner, strikes: AtomicUsize::new(0), interjection: Mutex::new(None) }
+    }
+
+    /// Right before the next task write (insert, update, delete or move) reaches the store,
+    /// `rival` runs to completion: the service has read and checked, and the world changes
+    /// under it. Only once.
+    pub fn before_next_write<F, Fut>(&self, rival: F)
+    where
+        F: FnOnce() -> Fut + Send + 'static,
+        Fut: Future<Output = ()> + Send + 'static,
+    {
+        let interjection: Interjection = Box::new(move || Box::pin(rival()));
+        *self.interjection.lock().expect("the rival's slot is never poisoned") = Some(interjection);
+    }
+
+    async fn maybe_interject(&self) {
+        let rival = self.interjection.lock().expect("never poisoned").take();
+        if let Some(rival) = rival {
+            rival().await;
+        }
     }
 
     /// The next `n` task writes (update or move) each lose a race against the rival.
@@ -445,15 +476,19 @@ impl RivalWriter {
             let expected = task.version;
             task.description = description(RIVAL_DESCRIPTION);
             task.version = expected.next();
-            self.inner.update(&task, expected, &[]).await.expect("the rival's write succeeds");
+            self.inner
+                .update(&task, expected, &TreeGuards::none())
+                .await
+                .expect("the rival's write succeeds");
         }
     }
 }
 
 #[async_trait]
 impl TaskRepository for RivalWriter {
-    async fn insert(&self, task: &Task) -> Result<(), RepositoryError> {
-        self.inner.insert(task).await
+    async fn insert(&self, task: &Task, guards: &TreeGuards) -> Result<(), RepositoryError> {
+        self.maybe_interject().await;
+        self.inner.insert(task, guards).await
     }
 
     async fn get(&self, id: TaskId) -> Result<Option<Task>, RepositoryError> {
@@ -472,13 +507,15 @@ impl TaskRepository for RivalWriter {
         &self,
         task: &Task,
         expected: Version,
-        guards: &[VersionGuard],
+        guards: &TreeGuards,
     ) -> Result<(), RepositoryError> {
+        self.maybe_interject().await;
         self.maybe_strike(task.id).await;
         self.inner.update(task, expected, guards).await
     }
 
     async fn delete(&self, id: TaskId) -> Result<Vec<TaskId>, RepositoryError> {
+        self.maybe_interject().await;
         self.inner.delete(id).await
     }
 
@@ -489,6 +526,7 @@ impl TaskRepository for RivalWriter {
         expected: Version,
         at: Timestamp,
     ) -> Result<Vec<Task>, RepositoryError> {
+        self.maybe_interject().await;
         self.maybe_strike(id).await;
         self.inner.move_tree(id, to, expected, at).await
     }

@@ -9,7 +9,9 @@ pub const MAX_DEPTH: usize = 5;
 /// A unit of work in a project.
 ///
 /// Rules that span tasks (the parent is in the same project, no cycles, depth ≤ [`MAX_DEPTH`],
-/// the assignee is a project member) are enforced by [`crate::services::TaskService`].
+/// the assignee is a project member) are enforced by [`crate::services::TaskService`], and
+/// re-checked by the [`crate::ports::TaskRepository`] in the write itself, so racing requests
+/// cannot break them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Task {
     /// Identity.

@@ -1,9 +1,12 @@
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 
 use super::RepositoryError;
 use crate::clock::Timestamp;
 use crate::id::CategoryId;
 use crate::model::Category;
+use crate::values::CategoryName;
 
 /// Persistence of categories.
 ///
@@ -23,12 +26,29 @@ pub trait CategoryRepository: Send + Sync + std::fmt::Debug {
     /// Only storage failures.
     async fn get(&self, id: CategoryId) -> Result<Option<Category>, RepositoryError>;
 
-    /// Every category, ordered by name ignoring case. Categories are few (a shared vocabulary),
-    /// so this is not paginated.
+    /// The names of the categories among `ids` that exist, keyed by id (unknown ids are
+    /// simply absent; duplicates are fine), each looked up by its key. One round trip for any
+    /// number of ids: how an export or a report names the categories of the tasks it holds
+    /// without reading every category there is.
     ///
     /// # Errors
     /// Only storage failures.
-    async fn list(&self) -> Result<Vec<Category>, RepositoryError>;
+    async fn names(
+        &self,
+        ids: &[CategoryId],
+    ) -> Result<HashMap<CategoryId, CategoryName>, RepositoryError>;
+
+    /// Up to `limit` categories ordered by name ignoring case
+    /// ([`CategoryName::unique_key`]), strictly after `after` in that order when given (the
+    /// name need not belong to a stored category any more: keyset pagination).
+    ///
+    /// # Errors
+    /// Only storage failures.
+    async fn list(
+        &self,
+        after: Option<&CategoryName>,
+        limit: usize,
+    ) -> Result<Vec<Category>, RepositoryError>;
 
     /// Replaces the stored name with `category.name`; `created_at` stays as stored.
     ///

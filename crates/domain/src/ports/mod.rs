@@ -29,6 +29,6 @@ pub use refresh_token_repository::{RefreshTokenRecord, RefreshTokenRepository, T
 pub use report_repository::ReportRepository;
 pub use repositories::Repositories;
 pub use repository_error::{Entity, RepositoryError};
-pub use task_repository::{TaskRepository, VersionGuard};
+pub use task_repository::{TaskRepository, TreeGuards, VersionGuard};
 pub use token_issuer::{AccessToken, Claims, TokenError, TokenIssuer};
 pub use user_repository::UserRepository;

@@ -79,8 +79,9 @@ pub trait ProjectRepository: Send + Sync + std::fmt::Debug {
     ) -> Result<bool, RepositoryError>;
 
     /// Removes `user` from `project` and, in the same transaction, un-assigns them from the
-    /// project's tasks (each such task gets version +1 and `updated_at = at`). Returns `false`
-    /// (and changes nothing) when they were not a member.
+    /// project's tasks (each such task gets version +1 and `updated_at = at`), so every
+    /// assignee stays a member of the task's project (which task writes check on their side).
+    /// Returns `false` (and changes nothing) when they were not a member.
     ///
     /// # Errors
     /// [`RepositoryError::NotFound`] when the project does not exist.

@@ -9,9 +9,10 @@ use crate::values::Version;
 
 /// A precondition on another task for a write: it must still be at `version`.
 ///
-/// Used when a task gets a new parent: the service checked the parent's chain of ancestors for
-/// cycles and depth, and guards each ancestor's version so a concurrent re-parenting between
-/// that check and this write fails instead of creating a cycle.
+/// The service checked the rules of subtask trees (no cycles, depth ≤
+/// [`crate::model::MAX_DEPTH`]) on the new parent's chain of ancestors; guarding each of those
+/// tasks' versions makes a concurrent re-parenting, move or deletion in that chain fail the
+/// write instead of slipping between the check and the write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct VersionGuard {
     /// The task that must be unchanged.
@@ -20,18 +21,52 @@ pub struct VersionGuard {
     pub version: Version,
 }
 
+/// What a write that gives a task a parent re-checks atomically with the write: the facts the
+/// service's tree rules were decided on. The store measures; the service decides (the
+/// repository knows neither the depth limit nor what a cycle is).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TreeGuards {
+    /// Tasks that must still be at the versions the service saw: the new parent and each of
+    /// its ancestors.
+    pub versions: Vec<VersionGuard>,
+    /// How many levels tall the written task's own subtree may be at most (a leaf is 1): the
+    /// height the service counted. A subtask added below the task meanwhile (which changes no
+    /// version) fails the write instead of pushing the tree past its depth limit.
+    pub subtree_height: Option<usize>,
+}
+
+impl TreeGuards {
+    /// No precondition: for a task that gets no new parent.
+    #[must_use]
+    pub fn none() -> Self {
+        Self::default()
+    }
+}
+
 /// Persistence of tasks, their labels and their subtask trees.
 ///
 /// Every method is atomic: a call that fails has changed nothing.
+///
+/// **Integrity the store keeps itself**, whatever the order of concurrent calls (a schema
+/// could declare both as composite foreign keys): a task's parent is a task of the *same
+/// project*, and a task's assignee is a *member of its project*. So a subtree never spans two
+/// projects, and the tree walks (`descendants`, `delete`, `move_tree`) never leave the
+/// task's project. The rules that need counting (no cycles, depth ≤
+/// [`crate::model::MAX_DEPTH`]) stay with the service, which passes [`TreeGuards`] for the
+/// facts it counted on.
 #[async_trait]
 pub trait TaskRepository: Send + Sync + std::fmt::Debug {
-    /// Stores a new task with its labels.
+    /// Stores a new task with its labels, if every guard holds.
     ///
     /// # Errors
     /// - [`RepositoryError::Duplicate`] when a task with the same id exists.
+    /// - [`RepositoryError::VersionConflict`] when a guarded task is missing or at another
+    ///   version (checked before the references, so a lost race reads as one).
     /// - [`RepositoryError::MissingReference`] naming what is missing: `Entity::Project`,
-    ///   `Entity::Task` (the parent), `Entity::Category` or `Entity::User` (the assignee).
-    async fn insert(&self, task: &Task) -> Result<(), RepositoryError>;
+    ///   `Entity::Task` (the parent, absent or in another project), `Entity::Category`,
+    ///   `Entity::User` (the assignee does not exist) or `Entity::Member` (the assignee is not
+    ///   a member of the task's project).
+    async fn insert(&self, task: &Task, guards: &TreeGuards) -> Result<(), RepositoryError>;
 
     /// The task with `id`, or `None`.
     ///
@@ -46,45 +81,50 @@ pub trait TaskRepository: Send + Sync + std::fmt::Debug {
     /// Only storage failures.
     async fn ancestors(&self, id: TaskId) -> Result<Vec<Task>, RepositoryError>;
 
-    /// Every task below `id` in its subtask tree (children, grandchildren, …), parents before
-    /// their children; empty for a leaf or an unknown id.
+    /// Every task below `id` in its subtask tree (children, grandchildren, …, all in its
+    /// project), parents before their children; empty for a leaf or an unknown id.
     ///
     /// # Errors
     /// Only storage failures.
     async fn descendants(&self, id: TaskId) -> Result<Vec<Task>, RepositoryError>;
 
     /// Replaces the stored task with `task` (same id), labels included, if the stored version
-    /// equals `expected` and every guard holds. The caller sets `task.version` (normally
-    /// `expected.next()`).
+    /// equals `expected` and every guard holds. `project_id` stays as stored: a task changes
+    /// project only through [`Self::move_tree`], which takes its subtree along. The caller
+    /// sets `task.version` (normally `expected.next()`).
     ///
     /// # Errors
     /// - [`RepositoryError::NotFound`] when no task has this id.
-    /// - [`RepositoryError::VersionConflict`] when the stored version differs from `expected`
-    ///   or a guarded task is missing or at another version.
-    /// - [`RepositoryError::MissingReference`] when a new parent (`Entity::Task`), category
-    ///   (`Entity::Category`) or assignee (`Entity::User`) does not exist.
+    /// - [`RepositoryError::VersionConflict`] when the stored version differs from `expected`,
+    ///   a guarded task is missing or at another version, or the task's subtree is taller
+    ///   than `guards.subtree_height`.
+    /// - [`RepositoryError::MissingReference`] when the parent (`Entity::Task`: absent or in
+    ///   another project), category (`Entity::Category`) or assignee (`Entity::User`) does not
+    ///   exist, or the assignee is not a member of the task's project (`Entity::Member`).
     async fn update(
         &self,
         task: &Task,
         expected: Version,
-        guards: &[VersionGuard],
+        guards: &TreeGuards,
     ) -> Result<(), RepositoryError>;
 
-    /// Deletes the task and all its descendants; returns the ids deleted, the task first.
+    /// Deletes the task and all its descendants (its subtree, which never leaves its
+    /// project); returns the ids deleted, the task first.
     ///
     /// # Errors
     /// [`RepositoryError::NotFound`] when no task has this id.
     async fn delete(&self, id: TaskId) -> Result<Vec<TaskId>, RepositoryError>;
 
-    /// Moves the task and all its descendants to project `to`, all or nothing. The task itself
-    /// loses its parent (which stays behind) and becomes a root; every moved task gets version
-    /// +1 and `updated_at = at`. Returns the moved tasks as stored, the task first.
+    /// Moves the task and all its descendants (as they are at the time of the move) to project
+    /// `to`, all or nothing. The task itself loses its parent (which stays behind) and becomes
+    /// a root; every moved task gets version +1 and `updated_at = at`. Returns the moved tasks
+    /// as stored, the task first.
     ///
     /// # Errors
     /// - [`RepositoryError::NotFound`] when no task has this id.
     /// - [`RepositoryError::VersionConflict`] when its stored version differs from `expected`.
     /// - [`RepositoryError::MissingReference`]`(Entity::Project)` when project `to` does not
-    ///   exist.
+    ///   exist, `(Entity::Member)` when a moved task's assignee is not a member of `to`.
     async fn move_tree(
         &self,
         id: TaskId,

@@ -1,10 +1,13 @@
 //! Listing: filters, sort orders, keyset cursors and pages — the query language of the
-//! task list, defined once so every adapter answers it identically.
+//! task list (and the category list's cursor), defined once so every adapter answers it
+//! identically.
 
+mod category_cursor;
 mod cursor;
 mod filter;
 mod sort;
 
+pub use category_cursor::{CategoryCursor, CategoryCursorError};
 pub use cursor::{Cursor, CursorCodec, CursorError};
 pub use filter::{TaskFilter, Visibility};
 pub use sort::{SortDirection, SortField, SortValue, TaskSort, TaskSortError};

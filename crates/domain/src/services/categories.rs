@@ -1,16 +1,20 @@
-//! Category use cases.
+//! Category use cases, and the budget of categories each user may create.
 
-use std::sync::Arc;
+use std::num::NonZeroU32;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
-use super::CategoryError;
-use crate::clock::Clock;
+use super::budget::{Buckets, Rule};
+use super::{BucketSettings, CategoryError};
+use crate::clock::{Clock, Timestamp};
 use crate::commands::CreateCategory;
 use crate::events::{DomainEvent, EventKind};
-use crate::id::CategoryId;
+use crate::id::{CategoryId, UserId};
 use crate::model::Category;
 use crate::policy::{self, Actor, Decision};
 use crate::ports::{CategoryRepository, EventPublisher, RepositoryError};
-use crate::values::CategoryName;
+use crate::query::{CategoryCursor, Page};
+use crate::values::{CategoryName, PageLimit, Role};
 
 /// The category use cases.
 #[derive(Debug, Clone)]
@@ -18,39 +22,88 @@ pub struct CategoryService {
     categories: Arc<dyn CategoryRepository>,
     clock: Arc<dyn Clock>,
     events: Arc<dyn EventPublisher>,
+    budget: Arc<CreationBudget>,
 }
 
 impl CategoryService {
-    /// Wires the service to its ports.
+    /// How many categories a user may create by default: a burst of 30, then one more every
+    /// two minutes (30 an hour). Categories are a vocabulary every user shares and reads, so a
+    /// script must not be able to flood it; a team setting one up stays well inside.
+    pub const DEFAULT_CREATION_BUDGET: BucketSettings = BucketSettings {
+        capacity: match NonZeroU32::new(30) {
+            Some(burst) => burst,
+            None => NonZeroU32::MIN,
+        },
+        refill_every: Duration::from_secs(120),
+    };
+
+    /// Wires the service to its ports, with [`Self::DEFAULT_CREATION_BUDGET`].
     #[must_use]
     pub fn new(
         categories: Arc<dyn CategoryRepository>,
         clock: Arc<dyn Clock>,
         events: Arc<dyn EventPublisher>,
     ) -> Self {
-        Self { categories, clock, events }
+        let budget = Arc::new(CreationBudget::new(Self::DEFAULT_CREATION_BUDGET));
+        Self { categories, clock, events, budget }
     }
 
-    /// Every category, by name.
+    /// The same service with another budget of creations per user (a `refill_every` of zero
+    /// removes the limit). Admins are never limited: they are trusted, and may need to set up
+    /// a whole vocabulary at once.
+    #[must_use]
+    pub fn with_creation_budget(self, budget: BucketSettings) -> Self {
+        Self { budget: Arc::new(CreationBudget::new(budget)), ..self }
+    }
+
+    /// One page of the categories, by name ignoring case, after `after` when given.
     ///
     /// # Errors
     /// [`CategoryError::Store`].
-    pub async fn list(&self, actor: &Actor) -> Result<Vec<Category>, CategoryError> {
+    pub async fn list(
+        &self,
+        actor: &Actor,
+        after: Option<CategoryCursor>,
+        limit: PageLimit,
+    ) -> Result<Page<Category, CategoryCursor>, CategoryError> {
         allow(policy::read_categories(actor))?;
-        Ok(self.categories.list().await?)
+        let after = after.as_ref().map(CategoryCursor::name);
+        let mut items = self.categories.list(after, limit.get() + 1).await?;
+        let next_cursor = if items.len() > limit.get() {
+            items.truncate(limit.get());
+            items.last().map(CategoryCursor::after)
+        } else {
+            None
+        };
+        Ok(Page { items, next_cursor })
     }
 
-    /// Creates a category.
+    /// One category, by id.
     ///
     /// # Errors
-    /// [`CategoryError::Forbidden`] for viewers, [`CategoryError::Duplicate`], or
-    /// [`CategoryError::Store`].
+    /// [`CategoryError::NotFound`] or [`CategoryError::Store`].
+    pub async fn get(&self, actor: &Actor, id: CategoryId) -> Result<Category, CategoryError> {
+        allow(policy::read_categories(actor))?;
+        self.categories.get(id).await?.ok_or(CategoryError::NotFound)
+    }
+
+    /// Creates a category. Every attempt by a non-admin draws on their creation budget
+    /// (refused ones too: a name already taken costs a write attempt all the same).
+    ///
+    /// # Errors
+    /// [`CategoryError::Forbidden`] for viewers, [`CategoryError::Throttled`] when the
+    /// actor's budget is spent, [`CategoryError::Duplicate`], or [`CategoryError::Store`].
     pub async fn create(
         &self,
         actor: &Actor,
         cmd: CreateCategory,
     ) -> Result<Category, CategoryError> {
         allow(policy::create_category(actor))?;
+        if actor.role != Role::Admin {
+            self.budget
+                .draw(actor.user_id, self.clock.now())
+                .map_err(|retry_after| CategoryError::Throttled { retry_after })?;
+        }
         let category =
             Category { id: CategoryId::new(), name: cmd.name, created_at: self.clock.now() };
         self.categories.insert(&category).await.map_err(map_write)?;
@@ -113,5 +166,35 @@ fn map_write(e: RepositoryError) -> CategoryError {
         RepositoryError::Duplicate(_) => CategoryError::Duplicate,
         RepositoryError::NotFound(_) => CategoryError::NotFound,
         other => CategoryError::Store(other),
+    }
+}
+
+/// Categories each user may still create: a token bucket per user.
+#[derive(Debug)]
+struct CreationBudget {
+    rule: Rule,
+    buckets: Mutex<Buckets<UserId>>,
+}
+
+/// How many users' budgets are remembered at most; the least recently seen are forgotten
+/// first, and a user whose bucket refilled needs no entry at all.
+const MAX_TRACKED_USERS: usize = 10_000;
+
+impl CreationBudget {
+    fn new(settings: BucketSettings) -> Self {
+        Self { rule: Rule::from(settings), buckets: Mutex::new(Buckets::default()) }
+    }
+
+    /// Takes one creation from `user`'s budget, or says how long until one is back.
+    fn draw(&self, user: UserId, now: Timestamp) -> Result<(), Duration> {
+        // The buckets are a cache of instants; after a panic elsewhere they are still usable.
+        let mut buckets = self.buckets.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let wait = buckets.wait(&user, self.rule, now);
+        if wait > 0 {
+            buckets.touch(&user, now);
+            return Err(Duration::from_micros(u64::try_from(wait).unwrap_or(u64::MAX)));
+        }
+        buckets.take(user, self.rule, now, MAX_TRACKED_USERS);
+        Ok(())
     }
 }

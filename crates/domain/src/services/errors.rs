@@ -1,6 +1,9 @@
 //! One error enum per service area. The HTTP edge maps each variant to a status in one
 //! exhaustive `match`; the comments name the intended status.
 
+use std::time::Duration;
+
+use super::retry_after_seconds;
 use crate::ports::RepositoryError;
 use crate::query::CursorError;
 use crate::values::Version;
@@ -115,6 +118,12 @@ pub enum CategoryError {
     /// Another category has this name, ignoring case (409).
     #[error("a category with this name already exists")]
     Duplicate,
+    /// The caller created too many categories lately (429 with `Retry-After`).
+    #[error("too many categories created lately; try again in {} s", retry_after_seconds(*.retry_after))]
+    Throttled {
+        /// How long until the caller may create one again.
+        retry_after: Duration,
+    },
     /// Storage failed (503 or 500).
     #[error(transparent)]
     Store(#[from] RepositoryError),

@@ -48,8 +48,8 @@ impl ExportService {
     }
 
     /// Starts exporting the tasks the actor can see ([`policy::task_visibility`], exactly as
-    /// a listing) that match `filter`, in `sort` order. Nothing is read but the categories
-    /// (a short shared list); pages are read by [`TaskExport::next_page`].
+    /// a listing) that match `filter`, in `sort` order. Nothing is read yet; pages are read by
+    /// [`TaskExport::next_page`].
     ///
     /// # Errors
     /// [`TaskError::Store`].
@@ -59,7 +59,7 @@ impl ExportService {
         filter: TaskFilter,
         sort: TaskSort,
     ) -> Result<TaskExport, TaskError> {
-        let mut export = TaskExport {
+        Ok(TaskExport {
             service: self.clone(),
             query: TaskQuery {
                 visibility: policy::task_visibility(actor),
@@ -68,24 +68,20 @@ impl ExportService {
                 after: None,
                 fetch: EXPORT_PAGE_SIZE + 1,
             },
-            categories: HashMap::new(),
             finished: false,
             pages_read: 0,
-        };
-        export.load_categories().await?;
-        Ok(export)
+        })
     }
 }
 
 /// An export in progress: a keyset cursor over the listing. Each page costs a constant number
 /// of repository calls — one `TaskRepository::list`, one `UserRepository::usernames` for the
-/// page's assignees, and one `CategoryRepository::list` only when a category appears that was
-/// created after the export started — whatever the page holds (no N+1).
+/// page's assignees and one `CategoryRepository::names` for its categories, each by key —
+/// whatever the page holds (no N+1), and however many categories exist.
 #[derive(Debug)]
 pub struct TaskExport {
     service: ExportService,
     query: TaskQuery,
-    categories: HashMap<CategoryId, CategoryName>,
     finished: bool,
     pages_read: usize,
 }
@@ -112,11 +108,13 @@ impl TaskExport {
             Some(last) => self.query.after = Some(Cursor::after(self.query.sort, last)),
             None => return Ok(None),
         }
-        let unknown_category =
-            tasks.iter().filter_map(|t| t.category_id).any(|c| !self.categories.contains_key(&c));
-        if unknown_category {
-            self.load_categories().await?;
-        }
+        let categories: HashSet<CategoryId> = tasks.iter().filter_map(|t| t.category_id).collect();
+        let category_names = if categories.is_empty() {
+            HashMap::new()
+        } else {
+            let ids: Vec<CategoryId> = categories.into_iter().collect();
+            self.service.categories.names(&ids).await?
+        };
         let assignees: HashSet<UserId> = tasks.iter().filter_map(|t| t.assignee_id).collect();
         let usernames = if assignees.is_empty() {
             HashMap::new()
@@ -127,7 +125,7 @@ impl TaskExport {
         let rows = tasks
             .into_iter()
             .map(|task| ExportRow {
-                category: task.category_id.and_then(|c| self.categories.get(&c).cloned()),
+                category: task.category_id.and_then(|c| category_names.get(&c).cloned()),
                 assignee: task.assignee_id.and_then(|a| usernames.get(&a).cloned()),
                 task,
             })
@@ -145,11 +143,5 @@ impl TaskExport {
     #[must_use]
     pub const fn pages_read(&self) -> usize {
         self.pages_read
-    }
-
-    async fn load_categories(&mut self) -> Result<(), TaskError> {
-        self.categories =
-            self.service.categories.list().await?.into_iter().map(|c| (c.id, c.name)).collect();
-        Ok(())
     }
 }

@@ -3,6 +3,7 @@
 //! Adapters hold none of these.
 
 mod auth;
+mod budget;
 mod categories;
 mod errors;
 mod exports;

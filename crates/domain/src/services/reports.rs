@@ -4,12 +4,12 @@ use std::sync::Arc;
 
 use super::ReportError;
 use crate::clock::Clock;
-use crate::id::ProjectId;
+use crate::id::{CategoryId, ProjectId};
 use crate::model::Task;
 use crate::policy::{self, Actor, Decision};
 use crate::ports::{CategoryRepository, ProjectRepository, ReportRepository};
 use crate::reports::{TaskSummary, TopCategory, rank_order};
-use crate::values::{DueDate, PerCategory};
+use crate::values::{CategoryName, DueDate, PerCategory};
 
 /// A summary as the caller asked for it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -82,15 +82,19 @@ impl ReportService {
         if tasks.is_empty() {
             return Ok(Vec::new());
         }
-        let categories = self.categories.list().await?;
+        // Only the categories of these tasks, each by key, however many categories exist.
+        let mut ids: Vec<CategoryId> = tasks.iter().filter_map(|t| t.category_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
+        let names = self.categories.names(&ids).await?;
+        let mut named: Vec<(CategoryId, CategoryName)> = names.into_iter().collect();
+        named.sort_by_cached_key(|(id, name)| (name.unique_key(), *id));
         let mut groups: Vec<TopCategory> = Vec::new();
-        for category in categories {
+        for (id, name) in named {
             let (mine, rest): (Vec<Task>, Vec<Task>) =
-                tasks.into_iter().partition(|t| t.category_id == Some(category.id));
+                tasks.into_iter().partition(|t| t.category_id == Some(id));
             tasks = rest;
-            if !mine.is_empty() {
-                groups.push(group(Some(category.id), Some(category.name), mine));
-            }
+            groups.push(group(Some(id), Some(name), mine));
         }
         // Left: the uncategorised, and tasks of a category deleted since they were read.
         let (none, orphans): (Vec<Task>, Vec<Task>) =

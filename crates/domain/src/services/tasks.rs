@@ -1,5 +1,7 @@
 //! Task use cases: create, read, change, delete, move and list.
 
+mod checks;
+
 use std::collections::HashSet;
 use std::sync::Arc;
 
@@ -13,15 +15,16 @@ use crate::model::Task;
 use crate::policy::{self, Actor, Decision, TaskRelation};
 use crate::ports::{
     CategoryRepository, Entity, EventPublisher, ProjectRepository, RepositoryError, TaskRepository,
-    VersionGuard,
+    TreeGuards,
 };
 use crate::query::{Cursor, ListTasks, Page, TaskQuery};
 use crate::values::{Description, Labels, Version};
 
-/// How often an update without `If-Match` re-reads and re-applies itself when another write
-/// got in between. Merge-patches commute on distinct fields, so a retry is what the caller
-/// meant; after this many the conflict is reported.
-const UPDATE_ATTEMPTS: usize = 3;
+/// How often a create or an update without `If-Match` re-reads and re-applies itself when
+/// another write got in between (a guard failed). Merge-patches commute on distinct fields and
+/// a create only needs its parent's chain as it is now, so a retry is what the caller meant;
+/// after this many the conflict is reported.
+const WRITE_ATTEMPTS: usize = 3;
 
 /// The task use cases (a Facade over the task, project and category ports).
 #[derive(Debug, Clone)]
@@ -48,10 +51,16 @@ impl TaskService {
 
     /// Creates a task in a project the actor may write to.
     ///
+    /// The parent's rules (same project, depth) are checked on the parent's chain as read, and
+    /// the insert is guarded by that chain's versions: if the chain changed before the insert
+    /// (the parent moved, or an ancestor was re-parented), the check runs again on the new
+    /// chain. The store itself refuses a parent in another project and an assignee who is not
+    /// a member, whatever the order of concurrent requests.
+    ///
     /// # Errors
     /// [`TaskError::ProjectNotFound`] (absent or invisible), [`TaskError::Forbidden`] (a viewer
-    /// member), [`TaskError::Rule`] for a bad parent, category or assignee, or
-    /// [`TaskError::Store`].
+    /// member), [`TaskError::Rule`] for a bad parent, category or assignee,
+    /// [`TaskError::Conflict`] when the parent's chain kept changing, or [`TaskError::Store`].
     pub async fn create(&self, actor: &Actor, cmd: CreateTask) -> Result<Task, TaskError> {
         let project = self.projects.get(cmd.project_id).await?.ok_or(TaskError::ProjectNotFound)?;
         let is_member = self.is_member(actor, project.id).await?;
@@ -65,11 +74,6 @@ impl TaskService {
         }
         if let Some(assignee) = cmd.assignee_id {
             self.ensure_assignable(project.id, assignee).await?;
-        }
-        if let Some(parent_id) = cmd.parent_id {
-            let parent = self.visible_parent(actor, parent_id).await?;
-            let ancestors = self.tasks.ancestors(parent_id).await?;
-            check_parent(None, project.id, 1, &parent, &ancestors)?;
         }
         let now = self.clock.now();
         let task = Task {
@@ -90,9 +94,22 @@ impl TaskService {
             updated_at: now,
             version: Version::FIRST,
         };
-        self.tasks.insert(&task).await.map_err(reference_error)?;
-        self.publish(actor, EventKind::TaskCreated(Box::new(task.clone())));
-        Ok(task)
+        for _ in 0..WRITE_ATTEMPTS {
+            let guards = match task.parent_id {
+                Some(parent_id) => self.subtask_guards(actor, project.id, parent_id).await?,
+                None => TreeGuards::none(),
+            };
+            match self.tasks.insert(&task, &guards).await {
+                Ok(()) => {
+                    self.publish(actor, EventKind::TaskCreated(Box::new(task.clone())));
+                    return Ok(task);
+                }
+                // The parent's chain changed since it was read: check the new one.
+                Err(RepositoryError::VersionConflict(_)) => {}
+                Err(e) => return Err(reference_error(e)),
+            }
+        }
+        Err(TaskError::Conflict)
     }
 
     /// The task, if the actor may see it.
@@ -126,7 +143,7 @@ impl TaskService {
         id: TaskId,
         cmd: UpdateTask,
     ) -> Result<Task, TaskError> {
-        for _ in 0..UPDATE_ATTEMPTS {
+        for _ in 0..WRITE_ATTEMPTS {
             let before = self.writable(actor, id).await?;
             check_if_match(cmd.if_match, before.version)?;
             let Some((after, guards)) = self.apply(actor, &before, cmd.clone()).await? else {
@@ -231,6 +248,10 @@ impl TaskService {
             Err(RepositoryError::MissingReference(Entity::Project)) => {
                 return Err(TaskError::ProjectNotFound);
             }
+            // A task assigned to a non-member of the target joined the subtree meanwhile.
+            Err(RepositoryError::MissingReference(Entity::Member)) => {
+                return Err(TaskRule::AssigneeNotMember.into());
+            }
             Err(e) => return Err(e.into()),
         };
         let root = moved.first().cloned().ok_or(TaskError::NotFound)?;
@@ -273,24 +294,13 @@ impl TaskService {
         Ok(Page { items, next_cursor })
     }
 
-    /// Loads a task the actor may change.
-    async fn writable(&self, actor: &Actor, id: TaskId) -> Result<Task, TaskError> {
-        let task = self.tasks.get(id).await?.ok_or(TaskError::NotFound)?;
-        let relation = self.relation(actor, &task).await?;
-        match policy::change_task(actor, relation) {
-            Decision::Allow => Ok(task),
-            Decision::Forbidden => Err(TaskError::Forbidden),
-            Decision::NotFound => Err(TaskError::NotFound),
-        }
-    }
-
     /// The task after the patch and the guards its write needs; `None` if nothing changes.
     async fn apply(
         &self,
         actor: &Actor,
         before: &Task,
         cmd: UpdateTask,
-    ) -> Result<Option<(Task, Vec<VersionGuard>)>, TaskError> {
+    ) -> Result<Option<(Task, TreeGuards)>, TaskError> {
         let mut after = before.clone();
         if let Some(title) = cmd.title {
             after.title = title;
@@ -314,7 +324,7 @@ impl TaskService {
         if let Some(assignee) = after.assignee_id.filter(|a| Some(*a) != before.assignee_id) {
             self.ensure_assignable(after.project_id, assignee).await?;
         }
-        let mut guards = Vec::new();
+        let mut guards = TreeGuards::none();
         if let Some(parent_id) = after.parent_id.filter(|p| Some(*p) != before.parent_id) {
             if parent_id == before.id {
                 return Err(TaskRule::Cycle.into());
@@ -322,69 +332,22 @@ impl TaskService {
             let parent = self.visible_parent(actor, parent_id).await?;
             let ancestors = self.tasks.ancestors(parent_id).await?;
             let height = subtree_height(before.id, &self.tasks.descendants(before.id).await?);
-            guards = check_parent(Some(before.id), after.project_id, height, &parent, &ancestors)?;
+            // The write re-checks both facts the rules were decided on: the new parent's
+            // chain is unchanged, and the task's own subtree has not grown taller.
+            guards = TreeGuards {
+                versions: check_parent(
+                    Some(before.id),
+                    after.project_id,
+                    height,
+                    &parent,
+                    &ancestors,
+                )?,
+                subtree_height: Some(height),
+            };
         }
         after.version = before.version.next();
         after.updated_at = self.clock.now().max(before.updated_at);
         Ok(Some((after, guards)))
-    }
-
-    /// The parent a request names, if the actor may see it. A task they may not see is
-    /// reported as absent, not as "in another project", so task ids cannot be probed (§2).
-    async fn visible_parent(&self, actor: &Actor, id: TaskId) -> Result<Task, TaskError> {
-        let parent = self.tasks.get(id).await?.ok_or(TaskRule::ParentNotFound)?;
-        let relation = self.relation(actor, &parent).await?;
-        if policy::read_task(actor, relation).is_allowed() {
-            Ok(parent)
-        } else {
-            Err(TaskRule::ParentNotFound.into())
-        }
-    }
-
-    async fn relation(&self, actor: &Actor, task: &Task) -> Result<TaskRelation, TaskError> {
-        Ok(TaskRelation {
-            is_member: self.is_member(actor, task.project_id).await?,
-            is_public: task.is_public,
-        })
-    }
-
-    async fn is_member(
-        &self,
-        actor: &Actor,
-        project: crate::id::ProjectId,
-    ) -> Result<bool, TaskError> {
-        Ok(self.projects.is_member(project, actor.user_id).await?)
-    }
-
-    async fn ensure_category(&self, id: crate::id::CategoryId) -> Result<(), TaskError> {
-        match self.categories.get(id).await? {
-            Some(_) => Ok(()),
-            None => Err(TaskRule::CategoryNotFound.into()),
-        }
-    }
-
-    async fn ensure_assignable(
-        &self,
-        project: crate::id::ProjectId,
-        user: UserId,
-    ) -> Result<(), TaskError> {
-        if self.projects.is_member(project, user).await? {
-            Ok(())
-        } else {
-            Err(TaskRule::AssigneeNotMember.into())
-        }
-    }
-
-    /// The error for a write that lost a race: 412 if the client named a version, else 409.
-    async fn stale(&self, id: TaskId, if_match: Option<Version>) -> TaskError {
-        if if_match.is_none() {
-            return TaskError::Conflict;
-        }
-        match self.tasks.get(id).await {
-            Ok(Some(current)) => TaskError::PreconditionFailed { current: current.version },
-            Ok(None) => TaskError::NotFound,
-            Err(e) => e.into(),
-        }
     }
 
     fn publish(&self, actor: &Actor, kind: EventKind) {
@@ -409,7 +372,9 @@ fn reference_error(e: RepositoryError) -> TaskError {
         RepositoryError::MissingReference(Entity::Project) => TaskError::ProjectNotFound,
         RepositoryError::MissingReference(Entity::Task) => TaskRule::ParentNotFound.into(),
         RepositoryError::MissingReference(Entity::Category) => TaskRule::CategoryNotFound.into(),
-        RepositoryError::MissingReference(Entity::User) => TaskRule::AssigneeNotMember.into(),
+        RepositoryError::MissingReference(Entity::User | Entity::Member) => {
+            TaskRule::AssigneeNotMember.into()
+        }
         other => TaskError::Store(other),
     }
 }

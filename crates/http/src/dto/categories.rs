@@ -3,6 +3,7 @@
 use serde::{Deserialize, Serialize};
 use taskforge_domain::Category;
 use taskforge_domain::commands::CreateCategory;
+use taskforge_domain::query::{CategoryCursor, Page};
 use taskforge_domain::values::CategoryName;
 use utoipa::ToSchema;
 
@@ -61,15 +62,20 @@ impl From<&Category> for CategoryResponse {
     }
 }
 
-/// Every category, by name.
+/// One page of categories, by name ignoring case.
 #[derive(Debug, Serialize, ToSchema)]
-pub struct CategoryList {
+pub struct CategoryPage {
     /// The categories.
     pub items: Vec<CategoryResponse>,
+    /// Pass as `cursor` for the next page; `null` on the last page.
+    pub next_cursor: Option<String>,
 }
 
-impl From<Vec<Category>> for CategoryList {
-    fn from(categories: Vec<Category>) -> Self {
-        Self { items: categories.iter().map(CategoryResponse::from).collect() }
+impl From<Page<Category, CategoryCursor>> for CategoryPage {
+    fn from(page: Page<Category, CategoryCursor>) -> Self {
+        Self {
+            items: page.items.iter().map(CategoryResponse::from).collect(),
+            next_cursor: page.next_cursor.map(|c| c.encode()),
+        }
     }
 }

@@ -19,7 +19,7 @@ mod wire;
 pub use auth::{
     ChangePasswordBody, LoginBody, RefreshBody, RegisterBody, TokenResponse, TokenType,
 };
-pub use categories::{CategoryBody, CategoryList, CategoryResponse};
+pub use categories::{CategoryBody, CategoryPage, CategoryResponse};
 pub use field::Field;
 pub use projects::{
     CreateProjectBody, MemberList, MemberResponse, ProjectPage, ProjectResponse, UpdateProjectBody,

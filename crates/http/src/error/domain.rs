@@ -58,6 +58,9 @@ impl From<CategoryError> for ApiError {
             CategoryError::NotFound => Self::not_found(e.to_string()),
             CategoryError::Forbidden => Self::forbidden(e.to_string()),
             CategoryError::Duplicate => Self::conflict(e.to_string()),
+            CategoryError::Throttled { retry_after } => {
+                Self::too_many_requests(retry_after_seconds(retry_after), e.to_string())
+            }
             CategoryError::Store(store) => store.into(),
         }
     }

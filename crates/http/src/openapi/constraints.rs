@@ -7,7 +7,7 @@
 //! `char::is_control` is the `Cc` category (U+0000–U+001F, U+007F–U+009F). Character classes
 //! are spelled out instead of `\s` or `\p{…}` because those differ between regex dialects.
 
-use taskforge_domain::query::TaskSort;
+use taskforge_domain::query::{CategoryCursor, TaskSort};
 use taskforge_domain::values::{
     CategoryName, Description, Label, Labels, Priority, ProjectDescription, ProjectName,
     SearchText, Status, TaskTitle, Username,
@@ -172,6 +172,11 @@ fn parameter_rule(path: &str, name: &str) -> Option<Rule> {
         "cursor" if path == "/api/v1/tasks" => Rule::Pattern(
             format!("^v2\\.[A-Za-z0-9_-]{{{},{}}}$", TASK_CURSOR_CHARS.0, TASK_CURSOR_CHARS.1),
             Some(3 + TASK_CURSOR_CHARS.1),
+        ),
+        // The category listing's cursor is opaque too (`c1.` and URL-safe base64).
+        "cursor" if path == "/api/v1/categories" => Rule::Pattern(
+            String::from("^c1\\.[A-Za-z0-9_-]+$"),
+            Some(CategoryCursor::MAX_ENCODED_LEN),
         ),
         // Users are listed by username, projects by id.
         "cursor" if path == "/api/v1/users" => Rule::Pattern(username(), None),

@@ -1,18 +1,20 @@
 //! `/api/v1/categories`: the shared task categories.
 
 use actix_web::http::header;
-use actix_web::{HttpResponse, web};
+use actix_web::{HttpRequest, HttpResponse, web};
 use taskforge_domain::CategoryId;
+use taskforge_domain::query::CategoryCursor;
 
 use super::{path_id, resource};
 use crate::auth::Authenticated;
 use crate::body::JsonBody;
-use crate::dto::{CategoryBody, CategoryList, CategoryResponse};
+use crate::dto::{CategoryBody, CategoryPage, CategoryResponse};
 use crate::error::ApiError;
-use crate::openapi::{AuthErrors, BodyErrors, Conflict, Forbidden, NotFound};
+use crate::openapi::{
+    AuthErrors, BadRequest, BodyErrors, Conflict, Forbidden, NotFound, Throttled,
+};
+use crate::query::{self, PageParams};
 use crate::state::AppState;
-
-const NOT_FOUND: &str = "category not found";
 
 /// Mounts the category routes.
 pub fn configure(cfg: &mut web::ServiceConfig) {
@@ -29,27 +31,30 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     );
 }
 
-/// Every category, by name (any authenticated user).
+/// The categories by name ignoring case, a page at a time (any authenticated user).
 #[utoipa::path(
     get, operation_id = "categories_list", path = "/api/v1/categories", tag = "categories", security(("bearer" = [])),
-    responses((status = 200, description = "All categories", body = CategoryList), AuthErrors)
+    params(PageParams),
+    responses((status = 200, description = "One page", body = CategoryPage), BadRequest, AuthErrors)
 )]
 pub async fn list(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
+    req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let categories = state.services().categories.list(&actor).await?;
-    Ok(HttpResponse::Ok().json(CategoryList::from(categories)))
+    let page = query::page(req.query_string(), CategoryCursor::decode)?;
+    let categories = state.services().categories.list(&actor, page.after, page.limit).await?;
+    Ok(HttpResponse::Ok().json(CategoryPage::from(categories)))
 }
 
-/// Create a category (editors and admins).
+/// Create a category (editors, within their creation budget, and admins).
 #[utoipa::path(
     post, operation_id = "categories_create", path = "/api/v1/categories", tag = "categories", security(("bearer" = [])),
     request_body = CategoryBody,
     responses(
         (status = 201, description = "Created", body = CategoryResponse,
             headers(("Location" = String, description = "The new category's URL"))),
-        BodyErrors, AuthErrors, Forbidden, Conflict,
+        BodyErrors, AuthErrors, Forbidden, Conflict, Throttled,
     )
 )]
 pub async fn create(
@@ -65,9 +70,6 @@ pub async fn create(
 }
 
 /// Read one category (any authenticated user).
-///
-/// The domain has no `CategoryService::get` yet, so this looks the id up in the (small,
-/// shared) list; see the issue notes.
 #[utoipa::path(
     get, operation_id = "categories_get", path = "/api/v1/categories/{id}", tag = "categories", security(("bearer" = [])),
     params(("id" = String, Path, format = Uuid, description = "Category id")),
@@ -79,10 +81,8 @@ pub async fn get(
     id: web::Path<String>,
 ) -> Result<HttpResponse, ApiError> {
     let id: CategoryId = path_id(&id, "id")?;
-    let categories = state.services().categories.list(&actor).await?;
-    let category =
-        categories.iter().find(|c| c.id == id).ok_or_else(|| ApiError::not_found(NOT_FOUND))?;
-    Ok(HttpResponse::Ok().json(CategoryResponse::from(category)))
+    let category = state.services().categories.get(&actor, id).await?;
+    Ok(HttpResponse::Ok().json(CategoryResponse::from(&category)))
 }
 
 /// Rename a category (admins).

@@ -94,7 +94,7 @@ pub async fn get(
     Ok(HttpResponse::Ok().json(ProjectResponse::from(&project)))
 }
 
-/// Rename, re-describe or hand over a project (owner and admins); a JSON merge-patch.
+/// Rename, re-describe or hand over a project (its owner as editor, and admins); a merge-patch.
 #[utoipa::path(
     patch, operation_id = "projects_update", path = "/api/v1/projects/{id}", tag = "projects", security(("bearer" = [])),
     params(("id" = String, Path, format = Uuid, description = "Project id")),
@@ -116,7 +116,7 @@ pub async fn update(
     Ok(HttpResponse::Ok().json(ProjectResponse::from(&project)))
 }
 
-/// Delete a project and all its tasks (owner and admins).
+/// Delete a project and all its tasks (its owner as editor, and admins).
 #[utoipa::path(
     delete, operation_id = "projects_delete", path = "/api/v1/projects/{id}", tag = "projects", security(("bearer" = [])),
     params(("id" = String, Path, format = Uuid, description = "Project id")),
@@ -152,7 +152,7 @@ fn member_path(path: &(String, String)) -> Result<(ProjectId, UserId), ApiError>
     Ok((path_id(&path.0, "id")?, path_id(&path.1, "user_id")?))
 }
 
-/// Add a member (owner and admins); adding an existing member changes nothing.
+/// Add a member (its owner as editor, and admins); adding an existing member changes nothing.
 #[utoipa::path(
     put, operation_id = "projects_add_member", path = "/api/v1/projects/{id}/members/{user_id}", tag = "projects", security(("bearer" = [])),
     params(
@@ -171,7 +171,7 @@ pub async fn add_member(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Add a member by username (owner and admins), for a teammate whose id the owner does not
+/// Add a member by username (its owner as editor, and admins), for a teammate whose id the owner does not
 /// know; an unknown username is answered exactly as an unknown user id.
 #[utoipa::path(
     put, operation_id = "projects_add_member_by_username", path = "/api/v1/projects/{id}/members/by-username/{username}", tag = "projects", security(("bearer" = [])),
@@ -194,7 +194,7 @@ pub async fn add_member_by_username(
     Ok(HttpResponse::NoContent().finish())
 }
 
-/// Remove a member (owner and admins) and un-assign them from the project's tasks.
+/// Remove a member (its owner as editor, and admins) and un-assign them from the project's tasks.
 #[utoipa::path(
     delete, operation_id = "projects_remove_member", path = "/api/v1/projects/{id}/members/{user_id}", tag = "projects", security(("bearer" = [])),
     params(

@@ -8,7 +8,7 @@ use actix_web::body::MessageBody;
 use actix_web::test::{self, TestRequest};
 use async_trait::async_trait;
 use taskforge_domain::clock::Timestamp;
-use taskforge_domain::ports::{RepositoryError, TaskRepository, VersionGuard};
+use taskforge_domain::ports::{RepositoryError, TaskRepository, TreeGuards};
 use taskforge_domain::query::TaskQuery;
 use taskforge_domain::services::EXPORT_PAGE_SIZE;
 use taskforge_domain::values::{Description, Labels, Priority, Status, TaskTitle, Version};
@@ -27,8 +27,8 @@ struct CountingPages {
 
 #[async_trait]
 impl TaskRepository for CountingPages {
-    async fn insert(&self, task: &Task) -> Result<(), RepositoryError> {
-        self.inner.insert(task).await
+    async fn insert(&self, task: &Task, guards: &TreeGuards) -> Result<(), RepositoryError> {
+        self.inner.insert(task, guards).await
     }
     async fn get(&self, id: TaskId) -> Result<Option<Task>, RepositoryError> {
         self.inner.get(id).await
@@ -43,7 +43,7 @@ impl TaskRepository for CountingPages {
         &self,
         task: &Task,
         expected: Version,
-        guards: &[VersionGuard],
+        guards: &TreeGuards,
     ) -> Result<(), RepositoryError> {
         self.inner.update(task, expected, guards).await
     }
@@ -99,7 +99,7 @@ async fn the_first_chunk_arrives_before_the_last_page_is_read() {
             updated_at: at,
             version: Version::FIRST,
         };
-        repos.tasks.insert(&task).await.unwrap();
+        repos.tasks.insert(&task, &TreeGuards::none()).await.unwrap();
     }
     let pages = Arc::new(AtomicUsize::new(0));
     repos.tasks = Arc::new(CountingPages { inner: repos.tasks.clone(), pages: pages.clone() });

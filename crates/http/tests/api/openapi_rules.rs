@@ -132,3 +132,26 @@ async fn creating_a_task_links_to_the_operations_on_it_with_its_id_and_etag() {
     let project_links = &doc["paths"]["/api/v1/projects"]["post"]["responses"]["201"]["links"];
     assert_eq!(project_links["projects_members"]["operationId"], "projects_members");
 }
+
+#[actix_web::test]
+async fn the_category_listing_documents_its_pages_and_its_cursor_has_the_shape_it_issues() {
+    let app = spawn().await;
+    let doc = app.get("/api/v1/openapi.json", None).await.expect(200);
+    let cursor = &parameter(&doc, "/api/v1/categories", "get", "cursor")["schema"];
+    assert_eq!(cursor["pattern"], "^c1\\.[A-Za-z0-9_-]+$");
+    assert_eq!(cursor["maxLength"], 300);
+    let limit = &parameter(&doc, "/api/v1/categories", "get", "limit")["schema"];
+    assert_eq!((limit["minimum"].as_u64(), limit["maximum"].as_u64()), (Some(1), Some(200)));
+    let create = &doc["paths"]["/api/v1/categories"]["post"]["responses"];
+    assert!(create["429"]["headers"]["Retry-After"].is_object(), "{create}");
+    // A cursor the server issues matches the documented pattern.
+    for name in ["Überprüfung 🐛", "a/b?c", "Zeta"] {
+        app.post("/api/v1/categories", Some(app.people.admin), json!({"name": name}))
+            .await
+            .expect(201);
+    }
+    let page = app.get("/api/v1/categories?limit=1", Some(app.people.admin)).await.expect(200);
+    let issued = page["next_cursor"].as_str().unwrap();
+    let pattern = regex::Regex::new(cursor["pattern"].as_str().unwrap()).unwrap();
+    assert!(pattern.is_match(issued), "{issued}");
+}

@@ -93,7 +93,7 @@ async fn the_openapi_document_is_3_1_and_lists_exactly_the_routes_served() {
         "ProjectPage",
         "MemberList",
         "CategoryBody",
-        "CategoryList",
+        "CategoryPage",
         "SetRoleBody",
         "UserResponse",
         "UserPage",

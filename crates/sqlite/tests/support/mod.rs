@@ -158,15 +158,19 @@ pub async fn seed(t: &TestDb, tasks: usize) -> Seed {
         users.push(u);
     }
     let mut projects = Vec::new();
+    let mut members = Vec::new();
     for i in 0..50 {
         let p = project(&format!("Project {i}"), users[i % users.len()].id);
         t.repos.projects.insert(&p).await.unwrap();
         // Each project has its owner and two more members.
+        let mut in_project = vec![p.owner_id];
         for k in 1..3 {
             let member = users[(i + k * 7) % users.len()].id;
             t.repos.projects.add_member(p.id, member, at_seconds(0)).await.unwrap();
+            in_project.push(member);
         }
         projects.push(p);
+        members.push(in_project);
     }
     for p in &projects[..2] {
         t.repos.projects.add_member(p.id, viewer.id, at_seconds(0)).await.unwrap();
@@ -187,7 +191,8 @@ pub async fn seed(t: &TestDb, tasks: usize) -> Seed {
     let tx = conn.transaction().unwrap();
     let mut created: Vec<Task> = Vec::with_capacity(tasks);
     for i in 0..tasks {
-        let p = &projects[usize::try_from(rng.below(50)).unwrap()];
+        let project_index = usize::try_from(rng.below(50)).unwrap();
+        let p = &projects[project_index];
         let title = format!(
             "{} {} {}",
             WORDS[usize::try_from(rng.below(WORDS.len() as u64)).unwrap()],
@@ -202,7 +207,10 @@ pub async fn seed(t: &TestDb, tasks: usize) -> Seed {
             tk.category_id = Some(categories[usize::try_from(rng.below(10)).unwrap()].id);
         }
         if rng.chance(50) {
-            tk.assignee_id = Some(users[usize::try_from(rng.below(20)).unwrap()].id);
+            // Assignees are members of the task's project: the store refuses anyone else.
+            let in_project = &members[project_index];
+            let k = usize::try_from(rng.below(in_project.len() as u64)).unwrap();
+            tk.assignee_id = Some(in_project[k]);
         }
         let n_labels = rng.below(4);
         let names: Vec<String> = (0..n_labels).map(|_| format!("l{}", rng.below(30))).collect();

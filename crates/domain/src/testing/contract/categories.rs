@@ -4,12 +4,19 @@ use super::fixtures::{
     at, category, category_name, owner_and_project, stored_category, stored_task,
     stored_task_by_id, task,
 };
+use std::collections::HashMap;
+
 use crate::id::CategoryId;
 use crate::model::{Category, Task};
 use crate::ports::{Entity, Repositories, RepositoryError};
 
 fn names(categories: &[Category]) -> Vec<&str> {
     categories.iter().map(|c| c.name.as_str()).collect()
+}
+
+/// Every stored category, in one page.
+async fn all(repos: &Repositories) -> Vec<Category> {
+    repos.categories.list(None, usize::MAX).await.expect("list succeeds")
 }
 
 /// `insert` stores the category and `get` returns it as stored, field for field.
@@ -39,7 +46,7 @@ pub async fn inserting_a_category_with_a_taken_id_is_a_duplicate(repos: Reposito
     let result = repos.categories.insert(&copy).await;
 
     assert_err!(result, RepositoryError::Duplicate(Entity::Category), "insert with a taken id");
-    let listed = repos.categories.list().await.expect("list succeeds");
+    let listed = all(&repos).await;
     assert_eq!(listed, [bug], "the stored category is unchanged and nothing was added");
 }
 
@@ -54,7 +61,7 @@ pub async fn inserting_a_category_with_a_taken_name_ignoring_case_is_a_duplicate
         let result = repos.categories.insert(&category(twin)).await;
         assert_err!(result, RepositoryError::Duplicate(Entity::Category), "insert of {twin:?}");
     }
-    let listed = repos.categories.list().await.expect("list succeeds");
+    let listed = all(&repos).await;
     assert_eq!(listed, [bug], "only the first category is stored");
 }
 
@@ -72,7 +79,7 @@ pub async fn category_names_are_unique_ignoring_case_beyond_ascii(repos: Reposit
 
     assert_err!(insert, RepositoryError::Duplicate(Entity::Category), "insert of üBERPRÜFUNG");
     assert_err!(update, RepositoryError::Duplicate(Entity::Category), "rename to ärger");
-    let listed = repos.categories.list().await.expect("list succeeds");
+    let listed = all(&repos).await;
     assert_eq!(listed.len(), 2, "nothing was added: {:?}", names(&listed));
     assert!(listed.contains(&first) && listed.contains(&other), "both are unchanged");
 }
@@ -83,10 +90,50 @@ pub async fn categories_are_listed_by_name_ignoring_case(repos: Repositories) {
         stored_category(&repos, category(name)).await;
     }
 
-    let listed = repos.categories.list().await.expect("list succeeds");
+    let listed = all(&repos).await;
 
     // By code point it would be Alpha, Delta, beta, gamma.
     assert_eq!(names(&listed), ["Alpha", "beta", "Delta", "gamma"], "by name ignoring case");
+}
+
+/// `list` returns at most `limit` categories, strictly after `after` ignoring case — also
+/// after a name no stored category has (one deleted or renamed since the page was read).
+pub async fn categories_are_listed_a_page_at_a_time_after_the_given_name(repos: Repositories) {
+    for name in ["epsilon", "gamma", "Delta", "beta", "Alpha"] {
+        stored_category(&repos, category(name)).await;
+    }
+    let page = |after: Option<&str>, limit| {
+        let repos = repos.clone();
+        let after = after.map(category_name);
+        async move {
+            let listed = repos.categories.list(after.as_ref(), limit).await.expect("list works");
+            listed.into_iter().map(|c| c.name.to_string()).collect::<Vec<_>>()
+        }
+    };
+
+    assert_eq!(page(None, 2).await, ["Alpha", "beta"], "the first page");
+    assert_eq!(page(Some("beta"), 2).await, ["Delta", "epsilon"], "after the first page");
+    assert_eq!(page(Some("epsilon"), 2).await, ["gamma"], "the last page");
+    assert_eq!(page(Some("gamma"), 2).await, Vec::<String>::new(), "after the last one");
+    assert_eq!(page(Some("BETA"), 1).await, ["Delta"], "after a name ignoring case");
+    assert_eq!(page(Some("Charlie"), 1).await, ["Delta"], "after a name nobody has");
+    assert_eq!(page(None, 0).await, Vec::<String>::new(), "a limit of zero");
+}
+
+/// `names` maps the ids of stored categories to their names and leaves unknown ids out;
+/// repeated ids are fine and no ids at all is an empty map.
+pub async fn names_maps_known_category_ids_and_leaves_unknown_ones_out(repos: Repositories) {
+    let bug = stored_category(&repos, category("Bug")).await;
+    let chore = stored_category(&repos, category("Chore")).await;
+    stored_category(&repos, category("Unasked")).await;
+    let ghost = CategoryId::new();
+
+    let found = repos.categories.names(&[bug.id, ghost, chore.id, bug.id]).await.expect("names");
+    let none = repos.categories.names(&[]).await.expect("names of nothing");
+
+    let expected = HashMap::from([(bug.id, bug.name), (chore.id, chore.name)]);
+    assert_eq!(found, expected, "known ids only, each once");
+    assert!(none.is_empty(), "no ids, no names");
 }
 
 /// `update` replaces the stored name; renaming a category to its own name in another case
@@ -129,7 +176,7 @@ pub async fn renaming_a_category_to_a_taken_name_ignoring_case_is_a_duplicate(re
     let result = repos.categories.update(&clash).await;
 
     assert_err!(result, RepositoryError::Duplicate(Entity::Category), "rename to a taken name");
-    let listed = repos.categories.list().await.expect("list succeeds");
+    let listed = all(&repos).await;
     assert_eq!(listed, [bug, chore], "both categories are unchanged");
 }
 
@@ -140,7 +187,7 @@ pub async fn updating_an_unknown_category_is_not_found(repos: Repositories) {
     let result = repos.categories.update(&ghost).await;
 
     assert_err!(result, RepositoryError::NotFound(Entity::Category), "update of unknown id");
-    let listed = repos.categories.list().await.expect("list succeeds");
+    let listed = all(&repos).await;
     assert!(listed.is_empty(), "update did not insert: {:?}", names(&listed));
 }
 
@@ -165,7 +212,7 @@ pub async fn deleting_a_category_clears_it_from_its_tasks(repos: Repositories) {
     repos.categories.delete(bug.id, when).await.expect("delete succeeds");
 
     assert_eq!(repos.categories.get(bug.id).await.expect("get"), None, "the category is gone");
-    assert_eq!(repos.categories.list().await.expect("list"), [chore], "others stay");
+    assert_eq!(all(&repos).await, [chore], "others stay");
     for before in &buggy {
         let after = stored_task_by_id(&repos, before.id).await;
         let expected = Task {
@@ -191,5 +238,5 @@ pub async fn deleting_an_unknown_category_is_not_found(repos: Repositories) {
     let result = repos.categories.delete(CategoryId::new(), at(60)).await;
 
     assert_err!(result, RepositoryError::NotFound(Entity::Category), "delete of unknown id");
-    assert_eq!(repos.categories.list().await.expect("list"), [bug], "nothing was deleted");
+    assert_eq!(all(&repos).await, [bug], "nothing was deleted");
 }

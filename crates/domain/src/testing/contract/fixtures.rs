@@ -7,7 +7,7 @@
 use crate::clock::Timestamp;
 use crate::id::{TokenFamilyId, UserId};
 use crate::model::{Category, Project, Task, User};
-use crate::ports::{RefreshTokenRecord, Repositories, TokenDigest};
+use crate::ports::{RefreshTokenRecord, Repositories, TokenDigest, TreeGuards};
 use crate::values::{
     CategoryName, Description, DueDate, EmailAddress, Labels, PasswordHash, Priority,
     ProjectDescription, ProjectName, Role, Status, TaskTitle, Username, Version,
@@ -191,7 +191,11 @@ pub async fn stored_category(repos: &Repositories, category: Category) -> Catego
 
 /// Stores `task` and returns it; panics when the store refuses.
 pub async fn stored_task(repos: &Repositories, task: Task) -> Task {
-    repos.tasks.insert(&task).await.expect("inserting a fixture task succeeds");
+    repos
+        .tasks
+        .insert(&task, &TreeGuards::none())
+        .await
+        .expect("inserting a fixture task succeeds");
     task
 }
 

@@ -1,8 +1,10 @@
 //! The contract of [`crate::ports::TaskRepository`], listing aside (see
 //! [`super::task_listing`]).
 
+mod integrity;
 mod trees;
 
+pub use integrity::*;
 pub use trees::*;
 
 use super::fixtures::{
@@ -11,7 +13,7 @@ use super::fixtures::{
 };
 use crate::id::{CategoryId, ProjectId, TaskId, UserId};
 use crate::model::{Project, Task};
-use crate::ports::{Entity, Repositories, RepositoryError, VersionGuard};
+use crate::ports::{Entity, Repositories, RepositoryError, TreeGuards, VersionGuard};
 use crate::values::{Description, Priority, Status};
 
 /// `insert` stores every field, `get` returns the task as stored.
@@ -37,7 +39,7 @@ pub async fn an_inserted_task_can_be_read_back_by_id(repos: Repositories) {
         ..task(&project, &bob, "Everything set")
     };
 
-    repos.tasks.insert(&full).await.expect("insert succeeds");
+    repos.tasks.insert(&full, &TreeGuards::none()).await.expect("insert succeeds");
 
     let found = repos.tasks.get(full.id).await.expect("get succeeds");
     assert_eq!(found, Some(full), "get returns the task exactly as inserted, labels included");
@@ -61,7 +63,7 @@ pub async fn labels_are_stored_replaced_and_returned_sorted(repos: Repositories)
         labels: labels(&["zeta", "Alpha", "mid-1", "ALPHA"]),
         ..task(&project, &alice, "Labelled")
     };
-    repos.tasks.insert(&labelled).await.expect("insert succeeds");
+    repos.tasks.insert(&labelled, &TreeGuards::none()).await.expect("insert succeeds");
     let label_names = |t: &Task| t.labels.iter().map(|l| l.to_string()).collect::<Vec<_>>();
 
     let stored = stored_task_by_id(&repos, labelled.id).await;
@@ -70,10 +72,14 @@ pub async fn labels_are_stored_replaced_and_returned_sorted(repos: Repositories)
         version: labelled.version.next(),
         ..labelled.clone()
     };
-    repos.tasks.update(&relabelled, labelled.version, &[]).await.expect("update succeeds");
+    repos
+        .tasks
+        .update(&relabelled, labelled.version, &TreeGuards::none())
+        .await
+        .expect("update succeeds");
     let after_update = stored_task_by_id(&repos, labelled.id).await;
     let bare = Task { labels: labels(&[]), version: relabelled.version.next(), ..relabelled };
-    repos.tasks.update(&bare, version(2), &[]).await.expect("update succeeds");
+    repos.tasks.update(&bare, version(2), &TreeGuards::none()).await.expect("update succeeds");
     let after_clear = stored_task_by_id(&repos, labelled.id).await;
 
     assert_eq!(label_names(&stored), ["alpha", "mid-1", "zeta"], "stored lower case, sorted");
@@ -88,7 +94,7 @@ pub async fn inserting_a_task_with_a_taken_id_is_a_duplicate(repos: Repositories
     let first = stored_task(&repos, task(&project, &alice, "First")).await;
     let copy = Task { title: title("Copy"), labels: labels(&["copy"]), ..first.clone() };
 
-    let result = repos.tasks.insert(&copy).await;
+    let result = repos.tasks.insert(&copy, &TreeGuards::none()).await;
 
     assert_err!(result, RepositoryError::Duplicate(Entity::Task), "insert with a taken id");
     assert_eq!(stored_task_by_id(&repos, first.id).await, first, "the stored task is unchanged");
@@ -119,7 +125,7 @@ pub async fn inserting_a_task_with_a_missing_reference_is_refused(repos: Reposit
     ];
 
     for (case, missing, refused) in cases {
-        let result = repos.tasks.insert(&refused).await;
+        let result = repos.tasks.insert(&refused, &TreeGuards::none()).await;
         match result {
             Err(RepositoryError::MissingReference(entity)) if entity == missing => {}
             other => panic!(
@@ -159,7 +165,7 @@ pub async fn updating_a_task_replaces_every_field(repos: Repositories) {
         ..before.clone()
     };
 
-    repos.tasks.update(&after, before.version, &[]).await.expect("update succeeds");
+    repos.tasks.update(&after, before.version, &TreeGuards::none()).await.expect("update succeeds");
     let stored = stored_task_by_id(&repos, before.id).await;
     let cleared = Task {
         category_id: None,
@@ -170,7 +176,11 @@ pub async fn updating_a_task_replaces_every_field(repos: Repositories) {
         version: after.version.next(),
         ..after.clone()
     };
-    repos.tasks.update(&cleared, after.version, &[]).await.expect("update succeeds");
+    repos
+        .tasks
+        .update(&cleared, after.version, &TreeGuards::none())
+        .await
+        .expect("update succeeds");
     let stored_cleared = stored_task_by_id(&repos, before.id).await;
 
     assert_eq!(stored, after, "every field is replaced, labels and version included");
@@ -183,11 +193,15 @@ pub async fn updating_with_a_stale_version_is_a_version_conflict(repos: Reposito
     let (alice, project) = owner_and_project(&repos, "alice", "Apollo").await;
     let v1 = stored_task(&repos, task(&project, &alice, "Version one")).await;
     let v2 = Task { title: title("Version two"), version: version(2), ..v1.clone() };
-    repos.tasks.update(&v2, version(1), &[]).await.expect("the first update succeeds");
+    repos
+        .tasks
+        .update(&v2, version(1), &TreeGuards::none())
+        .await
+        .expect("the first update succeeds");
     let lost = Task { title: title("Lost update"), labels: labels(&["lost"]), ..v2.clone() };
 
-    let stale = repos.tasks.update(&lost, version(1), &[]).await;
-    let ahead = repos.tasks.update(&lost, version(3), &[]).await;
+    let stale = repos.tasks.update(&lost, version(1), &TreeGuards::none()).await;
+    let ahead = repos.tasks.update(&lost, version(3), &TreeGuards::none()).await;
 
     assert_err!(stale, RepositoryError::VersionConflict(Entity::Task), "update expecting v1 at v2");
     assert_err!(ahead, RepositoryError::VersionConflict(Entity::Task), "update expecting v3 at v2");
@@ -200,7 +214,7 @@ pub async fn updating_with_a_failing_version_guard_is_a_version_conflict(repos: 
     let (alice, project) = owner_and_project(&repos, "alice", "Apollo").await;
     let guarded = stored_task(&repos, task(&project, &alice, "Guarded")).await;
     let moved_on = Task { title: title("Changed"), version: version(2), ..guarded.clone() };
-    repos.tasks.update(&moved_on, version(1), &[]).await.expect("update succeeds");
+    repos.tasks.update(&moved_on, version(1), &TreeGuards::none()).await.expect("update succeeds");
     let target = stored_task(&repos, task(&project, &alice, "Target")).await;
     let changed = Task {
         title: title("Target changed"),
@@ -221,7 +235,8 @@ pub async fn updating_with_a_failing_version_guard_is_a_version_conflict(repos: 
 
     for (case, failing) in cases {
         let holding = VersionGuard { task_id: target.id, version: version(1) };
-        let result = repos.tasks.update(&changed, version(1), &[holding, failing]).await;
+        let guards = TreeGuards { versions: vec![holding, failing], subtree_height: None };
+        let result = repos.tasks.update(&changed, version(1), &guards).await;
         assert_err!(result, RepositoryError::VersionConflict(Entity::Task), "update with {case}");
         assert_eq!(stored_task_by_id(&repos, target.id).await, target, "{case}: unchanged");
     }
@@ -234,10 +249,13 @@ pub async fn updating_with_holding_version_guards_succeeds(repos: Repositories) 
     let parent = stored_task(&repos, subtask(&grandparent, "Parent")).await;
     let child = stored_task(&repos, task(&project, &alice, "Child")).await;
     let reparented = Task { parent_id: Some(parent.id), version: version(2), ..child.clone() };
-    let guards = [
-        VersionGuard { task_id: parent.id, version: parent.version },
-        VersionGuard { task_id: grandparent.id, version: grandparent.version },
-    ];
+    let guards = TreeGuards {
+        versions: vec![
+            VersionGuard { task_id: parent.id, version: parent.version },
+            VersionGuard { task_id: grandparent.id, version: grandparent.version },
+        ],
+        subtree_height: None,
+    };
 
     repos.tasks.update(&reparented, child.version, &guards).await.expect("guards hold");
 
@@ -250,7 +268,7 @@ pub async fn updating_an_unknown_task_is_not_found(repos: Repositories) {
     let (alice, project) = owner_and_project(&repos, "alice", "Apollo").await;
     let ghost = Task { version: version(2), ..task(&project, &alice, "Ghost") };
 
-    let result = repos.tasks.update(&ghost, version(1), &[]).await;
+    let result = repos.tasks.update(&ghost, version(1), &TreeGuards::none()).await;
 
     assert_err!(result, RepositoryError::NotFound(Entity::Task), "update of an unknown task");
     assert_eq!(repos.tasks.get(ghost.id).await.expect("get"), None, "update did not insert");
@@ -277,7 +295,7 @@ pub async fn updating_a_task_with_a_missing_reference_is_refused(repos: Reposito
     ];
 
     for (case, missing, refused) in cases {
-        let result = repos.tasks.update(&refused, version(1), &[]).await;
+        let result = repos.tasks.update(&refused, version(1), &TreeGuards::none()).await;
         match result {
             Err(RepositoryError::MissingReference(entity)) if entity == missing => {}
             other => panic!(

@@ -4,7 +4,7 @@ use std::collections::BTreeSet;
 
 use crate::id::{ProjectId, TaskId};
 use crate::model::{Task, User};
-use crate::ports::{Entity, Repositories, RepositoryError};
+use crate::ports::{Entity, Repositories, RepositoryError, TreeGuards};
 use crate::testing::contract::fixtures::{
     at, owner_and_project, project, stored_project, stored_task, stored_task_by_id, subtask, task,
     version,
@@ -44,7 +44,11 @@ impl Tree {
         let a2 = stored_task(repos, subtask(&a, "a2")).await;
         let b1 = stored_task(repos, subtask(&b, "b1")).await;
         let a1x = Task { parent_id: Some(a1.id), version: early.version.next(), ..early.clone() };
-        repos.tasks.update(&a1x, early.version, &[]).await.expect("re-parenting a1x succeeds");
+        repos
+            .tasks
+            .update(&a1x, early.version, &TreeGuards::none())
+            .await
+            .expect("re-parenting a1x succeeds");
         let other = stored_task(repos, task(&project, &owner, "other")).await;
         Self { owner, root, a, a1, a1x, a2, b, b1, other }
     }
@@ -150,7 +154,11 @@ pub async fn ancestors_stop_after_64_steps_on_cyclic_data(repos: Repositories) {
     let a = stored_task(&repos, task(&project, &alice, "a")).await;
     let b = stored_task(&repos, subtask(&a, "b")).await;
     let cyclic = Task { parent_id: Some(b.id), version: a.version.next(), ..a.clone() };
-    repos.tasks.update(&cyclic, a.version, &[]).await.expect("the store accepts the cycle");
+    repos
+        .tasks
+        .update(&cyclic, a.version, &TreeGuards::none())
+        .await
+        .expect("the store accepts the cycle");
 
     let chain = repos.tasks.ancestors(a.id).await.expect("ancestors succeeds");
 

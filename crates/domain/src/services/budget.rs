@@ -1,0 +1,103 @@
+//! Token buckets kept the GCRA way (the "generic cell rate algorithm": a token bucket written
+//! as one number per key), shared by the login throttle and the category-creation budget.
+//!
+//! Instead of a token count and a last-refill time, each key keeps the instant at which its
+//! bucket will be full again (`full_at`). Taking a token moves that instant one interval
+//! later; a bucket may be drawn while it is fewer than `capacity` intervals from full. One
+//! integer per key, no floating point, and a bucket that is already full needs no entry at
+//! all. Memory is bounded by the caller's `max_tracked`: full buckets are forgotten first,
+//! then the least recently seen keys.
+
+use std::collections::HashMap;
+use std::hash::Hash;
+
+use crate::clock::Timestamp;
+use crate::services::BucketSettings;
+
+/// A bucket's rule in microseconds.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Rule {
+    /// Microseconds per token.
+    interval: i64,
+    /// How far `full_at` may lie ahead of now and still allow a draw: `capacity - 1` intervals.
+    tolerance: i64,
+}
+
+impl From<BucketSettings> for Rule {
+    fn from(s: BucketSettings) -> Self {
+        let interval = i64::try_from(s.refill_every.as_micros()).unwrap_or(i64::MAX);
+        let tolerance = interval.saturating_mul(i64::from(s.capacity.get()) - 1);
+        Self { interval, tolerance }
+    }
+}
+
+/// `full_at` per key: the instant (µs) at which the key's bucket is full again.
+#[derive(Debug)]
+pub(crate) struct Buckets<K> {
+    /// The instant each key's bucket is full again; a key without an entry is full.
+    pub(crate) full_at: HashMap<K, i64>,
+    /// When each key was last seen (drawn or refused), for evicting the least recently seen.
+    last_seen: HashMap<K, i64>,
+}
+
+impl<K> Default for Buckets<K> {
+    fn default() -> Self {
+        Self { full_at: HashMap::new(), last_seen: HashMap::new() }
+    }
+}
+
+impl<K: Hash + Eq + Clone> Buckets<K> {
+    /// Microseconds until `key` may draw a token; 0 when it may now.
+    pub(crate) fn wait(&self, key: &K, rule: Rule, now: Timestamp) -> i64 {
+        let now = now.unix_micros();
+        let full_at = self.full_at.get(key).copied().unwrap_or(now).max(now);
+        (full_at.saturating_sub(rule.tolerance).saturating_sub(now)).max(0)
+    }
+
+    pub(crate) fn take(&mut self, key: K, rule: Rule, now: Timestamp, max_tracked: usize) {
+        let now = now.unix_micros();
+        if !self.full_at.contains_key(&key) && self.full_at.len() >= max_tracked {
+            self.evict(now, max_tracked);
+        }
+        let full_at = self.full_at.get(&key).copied().unwrap_or(now).max(now);
+        self.full_at.insert(key.clone(), full_at.saturating_add(rule.interval));
+        self.last_seen.insert(key, now);
+    }
+
+    pub(crate) fn touch(&mut self, key: &K, now: Timestamp) {
+        if let Some(seen) = self.last_seen.get_mut(key) {
+            *seen = now.unix_micros();
+        }
+    }
+
+    pub(crate) fn give_back(&mut self, key: &K, rule: Rule, now: Timestamp) {
+        let now = now.unix_micros();
+        if let Some(full_at) = self.full_at.get_mut(key) {
+            *full_at = full_at.saturating_sub(rule.interval);
+            if *full_at <= now {
+                self.full_at.remove(key);
+                self.last_seen.remove(key);
+            }
+        }
+    }
+
+    /// Makes room for at least one key: drops full buckets, then (if still at the limit) the
+    /// least recently seen eighth, so eviction's sorting cost is shared by many inserts.
+    fn evict(&mut self, now: i64, max_tracked: usize) {
+        self.full_at.retain(|_, full_at| *full_at > now);
+        let full_at = &self.full_at;
+        self.last_seen.retain(|k, _| full_at.contains_key(k));
+        if self.full_at.len() < max_tracked {
+            return;
+        }
+        let mut by_age: Vec<(i64, K)> =
+            self.last_seen.iter().map(|(k, at)| (*at, k.clone())).collect();
+        by_age.sort_unstable_by_key(|(at, _)| *at);
+        let excess = self.full_at.len() + 1 - max_tracked.max(1);
+        let batch = excess.max(max_tracked / 8).min(by_age.len());
+        for (_, key) in by_age.into_iter().take(batch) {
+            self.full_at.remove(&key);
+            self.last_seen.remove(&key);
+        }
+    }
+}
