@@ -284,3 +284,39 @@ async fn an_owner_adds_a_teammate_by_username_and_an_unknown_name_is_answered_li
     let members = app.list_members(&p.owner, &project).await.expect(200);
     assert_eq!(member_names(&members), ["editor", "outsider", "owner", "viewer"]);
 }
+
+#[tokio::test]
+async fn an_owner_who_added_their_hourly_budget_of_unknown_users_gets_429_for_every_name() {
+    // Arrange: a budget of three additions that find nobody.
+    let app = TestApp::spawn_with(&[("TASKFORGE_UNKNOWN_MEMBERS_PER_HOUR", "3")]).await;
+    let p = &app.people;
+    let project = app.new_project().await;
+    // Additions that find their user cost nothing.
+    for _ in 0..5 {
+        app.add_member_by_username(&p.owner, &project, &p.editor.username).await.expect(204);
+    }
+    for i in 0..3 {
+        app.add_member_by_username(&p.owner, &project, &format!("ghost-{i}")).await.expect(404);
+    }
+    // Act
+    let unknown = app.add_member_by_username(&p.owner, &project, "ghost-3").await;
+    let existing = app.add_member_by_username(&p.owner, &project, &p.outsider.username).await;
+    let by_id = app.add_member(&p.owner, &project, &p.outsider.id).await;
+    // Assert: once spent, the budget answers the same 429 whether the user exists or not, so
+    // it cannot be read as an oracle either; an hour / 3 = 20 minutes until one more.
+    for refused in [unknown, existing, by_id] {
+        refused.expect(429);
+        let wait: u64 = refused.header("retry-after").unwrap().parse().unwrap();
+        assert!((1_190..=1_200).contains(&wait), "Retry-After {wait}");
+        assert!(refused.json()["detail"].as_str().unwrap().contains("unknown users"));
+    }
+    let members = app.list_members(&p.owner, &project).await.expect(200);
+    assert_eq!(member_names(&members), ["editor", "owner", "viewer"]);
+    // Admins have no such budget.
+    for i in 0..5 {
+        app.add_member_by_username(&p.admin, &project, &format!("ghost-admin-{i}"))
+            .await
+            .expect(404);
+    }
+    app.add_member_by_username(&p.admin, &project, &p.outsider.username).await.expect(204);
+}

@@ -134,6 +134,12 @@ pub struct ServeArgs {
     #[arg(long, env = "TASKFORGE_CATEGORIES_PER_HOUR", default_value = "30")]
     pub categories_per_hour: String,
 
+    /// Project members each non-admin user may try to add per hour that turn out not to
+    /// exist (a burst of that many, then one every hour/N), so adding members cannot be used
+    /// to enumerate usernames; `0` removes the limit.
+    #[arg(long, env = "TASKFORGE_UNKNOWN_MEMBERS_PER_HOUR", default_value = "20")]
+    pub unknown_members_per_hour: String,
+
     /// Comma-separated reverse proxies (addresses or networks, e.g. `10.0.0.0/8`) whose
     /// `X-Forwarded-For` names the client for the login and registration throttles. Default
     /// none: the TCP peer is the client.

@@ -111,6 +111,9 @@ pub struct ServeSettings {
     pub registrations_per_hour: Option<std::num::NonZeroU32>,
     /// Categories each non-admin user may create per hour; `None`: unlimited.
     pub categories_per_hour: Option<std::num::NonZeroU32>,
+    /// Additions of non-existent members each non-admin user may try per hour; `None`:
+    /// unlimited.
+    pub unknown_members_per_hour: Option<std::num::NonZeroU32>,
     /// Reverse proxies whose `X-Forwarded-For` is believed.
     pub trusted_proxies: taskforge_http::TrustedProxies,
     /// CORS allow-list.
@@ -259,6 +262,8 @@ impl ServeSettings {
             per_hour(&args.registrations_per_hour, "TASKFORGE_REGISTRATIONS_PER_HOUR")?;
         let categories_per_hour =
             per_hour(&args.categories_per_hour, "TASKFORGE_CATEGORIES_PER_HOUR")?;
+        let unknown_members_per_hour =
+            per_hour(&args.unknown_members_per_hour, "TASKFORGE_UNKNOWN_MEMBERS_PER_HOUR")?;
         let proxies: Vec<&str> =
             args.trusted_proxies.split(',').map(str::trim).filter(|p| !p.is_empty()).collect();
         let trusted_proxies = taskforge_http::TrustedProxies::parse(&proxies).map_err(|e| {
@@ -294,6 +299,7 @@ impl ServeSettings {
             default_role,
             registrations_per_hour,
             categories_per_hour,
+            unknown_members_per_hour,
             trusted_proxies,
             cors_origins,
             shutdown_grace,

@@ -266,7 +266,8 @@ pub async fn wire(common: &CommonSettings, serve: &ServeSettings) -> Result<Wire
             Arc::clone(&users),
             Arc::clone(&clock),
             Arc::clone(&events),
-        ),
+        )
+        .with_missed_additions_budget(hourly_budget(serve.unknown_members_per_hour)),
         categories: CategoryService::new(
             Arc::clone(&repositories.categories),
             Arc::clone(&clock),

@@ -101,6 +101,7 @@ pub fn command() -> Command {
         .env("TASKFORGE_SYNCHRONOUS", "normal")
         .env("TASKFORGE_REGISTRATIONS_PER_HOUR", "0")
         .env("TASKFORGE_CATEGORIES_PER_HOUR", "0")
+        .env("TASKFORGE_UNKNOWN_MEMBERS_PER_HOUR", "0")
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped());

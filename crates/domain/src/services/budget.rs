@@ -10,8 +10,11 @@
 
 use std::collections::HashMap;
 use std::hash::Hash;
+use std::sync::Mutex;
+use std::time::Duration;
 
 use crate::clock::Timestamp;
+use crate::id::UserId;
 use crate::services::BucketSettings;
 
 /// A bucket's rule in microseconds.
@@ -99,5 +102,45 @@ impl<K: Hash + Eq + Clone> Buckets<K> {
             self.full_at.remove(&key);
             self.last_seen.remove(&key);
         }
+    }
+}
+
+/// How many users' budgets a [`UserBudget`] remembers at most; the least recently seen are
+/// forgotten first, and a user whose bucket refilled needs no entry at all.
+const MAX_TRACKED_USERS: usize = 10_000;
+
+/// A token bucket per user: how often each user may still do something that is cheap for
+/// them and costly (or revealing) for everyone else.
+#[derive(Debug)]
+pub(crate) struct UserBudget {
+    rule: Rule,
+    buckets: Mutex<Buckets<UserId>>,
+}
+
+impl UserBudget {
+    pub(crate) fn new(settings: BucketSettings) -> Self {
+        Self { rule: Rule::from(settings), buckets: Mutex::new(Buckets::default()) }
+    }
+
+    /// Takes one token from `user`'s bucket, or says how long until one is back.
+    pub(crate) fn draw(&self, user: UserId, now: Timestamp) -> Result<(), Duration> {
+        let mut buckets = self.lock();
+        let wait = buckets.wait(&user, self.rule, now);
+        if wait > 0 {
+            buckets.touch(&user, now);
+            return Err(Duration::from_micros(u64::try_from(wait).unwrap_or(u64::MAX)));
+        }
+        buckets.take(user, self.rule, now, MAX_TRACKED_USERS);
+        Ok(())
+    }
+
+    /// Returns the token of a draw that turned out not to count.
+    pub(crate) fn give_back(&self, user: UserId, now: Timestamp) {
+        self.lock().give_back(&user, self.rule, now);
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Buckets<UserId>> {
+        // The buckets are a cache of instants; after a panic elsewhere they are still usable.
+        self.buckets.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }

@@ -1,15 +1,15 @@
 //! Category use cases, and the budget of categories each user may create.
 
 use std::num::NonZeroU32;
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
-use super::budget::{Buckets, Rule};
+use super::budget::UserBudget;
 use super::{BucketSettings, CategoryError};
-use crate::clock::{Clock, Timestamp};
+use crate::clock::Clock;
 use crate::commands::CreateCategory;
 use crate::events::{DomainEvent, EventKind};
-use crate::id::{CategoryId, UserId};
+use crate::id::CategoryId;
 use crate::model::Category;
 use crate::policy::{self, Actor, Decision};
 use crate::ports::{CategoryRepository, EventPublisher, RepositoryError};
@@ -22,7 +22,7 @@ pub struct CategoryService {
     categories: Arc<dyn CategoryRepository>,
     clock: Arc<dyn Clock>,
     events: Arc<dyn EventPublisher>,
-    budget: Arc<CreationBudget>,
+    budget: Arc<UserBudget>,
 }
 
 impl CategoryService {
@@ -44,7 +44,7 @@ impl CategoryService {
         clock: Arc<dyn Clock>,
         events: Arc<dyn EventPublisher>,
     ) -> Self {
-        let budget = Arc::new(CreationBudget::new(Self::DEFAULT_CREATION_BUDGET));
+        let budget = Arc::new(UserBudget::new(Self::DEFAULT_CREATION_BUDGET));
         Self { categories, clock, events, budget }
     }
 
@@ -53,7 +53,7 @@ impl CategoryService {
     /// a whole vocabulary at once.
     #[must_use]
     pub fn with_creation_budget(self, budget: BucketSettings) -> Self {
-        Self { budget: Arc::new(CreationBudget::new(budget)), ..self }
+        Self { budget: Arc::new(UserBudget::new(budget)), ..self }
     }
 
     /// One page of the categories, by name ignoring case, after `after` when given.
@@ -166,35 +166,5 @@ fn map_write(e: RepositoryError) -> CategoryError {
         RepositoryError::Duplicate(_) => CategoryError::Duplicate,
         RepositoryError::NotFound(_) => CategoryError::NotFound,
         other => CategoryError::Store(other),
-    }
-}
-
-/// Categories each user may still create: a token bucket per user.
-#[derive(Debug)]
-struct CreationBudget {
-    rule: Rule,
-    buckets: Mutex<Buckets<UserId>>,
-}
-
-/// How many users' budgets are remembered at most; the least recently seen are forgotten
-/// first, and a user whose bucket refilled needs no entry at all.
-const MAX_TRACKED_USERS: usize = 10_000;
-
-impl CreationBudget {
-    fn new(settings: BucketSettings) -> Self {
-        Self { rule: Rule::from(settings), buckets: Mutex::new(Buckets::default()) }
-    }
-
-    /// Takes one creation from `user`'s budget, or says how long until one is back.
-    fn draw(&self, user: UserId, now: Timestamp) -> Result<(), Duration> {
-        // The buckets are a cache of instants; after a panic elsewhere they are still usable.
-        let mut buckets = self.buckets.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
-        let wait = buckets.wait(&user, self.rule, now);
-        if wait > 0 {
-            buckets.touch(&user, now);
-            return Err(Duration::from_micros(u64::try_from(wait).unwrap_or(u64::MAX)));
-        }
-        buckets.take(user, self.rule, now, MAX_TRACKED_USERS);
-        Ok(())
     }
 }

@@ -101,6 +101,13 @@ pub enum ProjectError {
     /// A new owner must already be a member (422).
     #[error("the new owner must be a member of the project")]
     OwnerMustBeMember,
+    /// The caller tried to add too many users who do not exist lately (429 with
+    /// `Retry-After`).
+    #[error("too many additions of unknown users lately; try again in {} s", retry_after_seconds(*.retry_after))]
+    Throttled {
+        /// How long until the caller may add a member again.
+        retry_after: Duration,
+    },
     /// Storage failed (503 or 500).
     #[error(transparent)]
     Store(#[from] RepositoryError),

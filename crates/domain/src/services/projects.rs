@@ -1,8 +1,11 @@
 //! Project and membership use cases.
 
+use std::num::NonZeroU32;
 use std::sync::Arc;
+use std::time::Duration;
 
-use super::ProjectError;
+use super::budget::UserBudget;
+use super::{BucketSettings, ProjectError};
 use crate::clock::Clock;
 use crate::commands::{CreateProject, UpdateProject};
 use crate::events::{DomainEvent, EventKind};
@@ -11,7 +14,7 @@ use crate::model::{Project, ProjectMember};
 use crate::policy::{self, Actor, Decision};
 use crate::ports::{Entity, EventPublisher, ProjectRepository, RepositoryError, UserRepository};
 use crate::query::Page;
-use crate::values::{PageLimit, ProjectDescription, Username};
+use crate::values::{PageLimit, ProjectDescription, Role, Username};
 
 /// The project use cases.
 #[derive(Debug, Clone)]
@@ -20,10 +23,24 @@ pub struct ProjectService {
     users: Arc<dyn UserRepository>,
     clock: Arc<dyn Clock>,
     events: Arc<dyn EventPublisher>,
+    misses: Arc<UserBudget>,
 }
 
 impl ProjectService {
-    /// Wires the service to its ports.
+    /// How many members a user may try to add that turn out not to exist, by default: a
+    /// burst of 20, then one more every three minutes. Adding a member answers whether the
+    /// account exists (it has to: an owner who mistypes a name must be told), so without a
+    /// budget any editor could create a project and enumerate every username through it.
+    /// Additions that find their user cost nothing, so a team being set up never meets it.
+    pub const DEFAULT_MISSED_ADDITIONS_BUDGET: BucketSettings = BucketSettings {
+        capacity: match NonZeroU32::new(20) {
+            Some(burst) => burst,
+            None => NonZeroU32::MIN,
+        },
+        refill_every: Duration::from_secs(180),
+    };
+
+    /// Wires the service to its ports, with [`Self::DEFAULT_MISSED_ADDITIONS_BUDGET`].
     #[must_use]
     pub fn new(
         projects: Arc<dyn ProjectRepository>,
@@ -31,7 +48,16 @@ impl ProjectService {
         clock: Arc<dyn Clock>,
         events: Arc<dyn EventPublisher>,
     ) -> Self {
-        Self { projects, users, clock, events }
+        let misses = Arc::new(UserBudget::new(Self::DEFAULT_MISSED_ADDITIONS_BUDGET));
+        Self { projects, users, clock, events, misses }
+    }
+
+    /// The same service with another budget of additions that name no existing user, per
+    /// user (a `refill_every` of zero removes the limit). Admins are never limited: they may
+    /// list every user anyway.
+    #[must_use]
+    pub fn with_missed_additions_budget(self, budget: BucketSettings) -> Self {
+        Self { misses: Arc::new(UserBudget::new(budget)), ..self }
     }
 
     /// Creates a project owned by (and with the single member) the actor.
@@ -157,11 +183,14 @@ impl ProjectService {
     }
 
     /// Adds a member; adding an existing member changes nothing and succeeds (PUT is
-    /// idempotent).
+    /// idempotent). Only those who may manage the project learn whether the user exists, and
+    /// a non-admin's additions that find no user draw on a budget
+    /// ([`Self::DEFAULT_MISSED_ADDITIONS_BUDGET`]): once it is spent, every addition is
+    /// refused until it refills, whether the user exists or not.
     ///
     /// # Errors
     /// [`ProjectError::NotFound`], [`ProjectError::Forbidden`], [`ProjectError::UserNotFound`],
-    /// or [`ProjectError::Store`].
+    /// [`ProjectError::Throttled`], or [`ProjectError::Store`].
     pub async fn add_member(
         &self,
         actor: &Actor,
@@ -169,10 +198,8 @@ impl ProjectService {
         user: UserId,
     ) -> Result<(), ProjectError> {
         self.manageable(actor, id).await?;
-        if self.users.get(user).await?.is_none() {
-            return Err(ProjectError::UserNotFound);
-        }
-        self.add(actor, id, user).await
+        let found = self.counting_misses(actor, self.users.get(user)).await?;
+        self.add(actor, id, found.id).await
     }
 
     /// Adds the user called `username`, so an owner can add a teammate who told them their
@@ -181,7 +208,7 @@ impl ProjectService {
     ///
     /// # Errors
     /// [`ProjectError::NotFound`], [`ProjectError::Forbidden`], [`ProjectError::UserNotFound`],
-    /// or [`ProjectError::Store`].
+    /// [`ProjectError::Throttled`], or [`ProjectError::Store`].
     pub async fn add_member_by_username(
         &self,
         actor: &Actor,
@@ -189,9 +216,29 @@ impl ProjectService {
         username: &Username,
     ) -> Result<(), ProjectError> {
         self.manageable(actor, id).await?;
-        let user =
-            self.users.find_by_username(username).await?.ok_or(ProjectError::UserNotFound)?;
-        self.add(actor, id, user.id).await
+        let found = self.counting_misses(actor, self.users.find_by_username(username)).await?;
+        self.add(actor, id, found.id).await
+    }
+
+    /// Looks a user up for an addition, drawing on the actor's budget of misses. The token is
+    /// taken before the lookup and given back when the user exists, so a spent budget answers
+    /// the same 429 for existing and unknown users, and concurrent misses cannot overdraw it.
+    async fn counting_misses(
+        &self,
+        actor: &Actor,
+        lookup: impl std::future::Future<Output = Result<Option<crate::model::User>, RepositoryError>>,
+    ) -> Result<crate::model::User, ProjectError> {
+        let limited = actor.role != Role::Admin;
+        if limited {
+            self.misses
+                .draw(actor.user_id, self.clock.now())
+                .map_err(|retry_after| ProjectError::Throttled { retry_after })?;
+        }
+        let found = lookup.await;
+        if limited && matches!(found, Ok(Some(_))) {
+            self.misses.give_back(actor.user_id, self.clock.now());
+        }
+        found?.ok_or(ProjectError::UserNotFound)
     }
 
     /// The write shared by both ways of adding a member, once the caller may manage `id`.

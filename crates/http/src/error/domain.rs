@@ -38,6 +38,9 @@ impl From<ProjectError> for ApiError {
             ProjectError::OwnerMustBeMember => {
                 Self::validation(vec![FieldError::new("owner_id", e)])
             }
+            ProjectError::Throttled { retry_after } => {
+                Self::too_many_requests(retry_after_seconds(retry_after), e.to_string())
+            }
             ProjectError::Store(store) => store.into(),
         }
     }

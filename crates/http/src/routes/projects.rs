@@ -11,7 +11,9 @@ use crate::auth::Authenticated;
 use crate::body::JsonBody;
 use crate::dto::{CreateProjectBody, MemberList, ProjectPage, ProjectResponse, UpdateProjectBody};
 use crate::error::ApiError;
-use crate::openapi::{AuthErrors, BadRequest, BodyErrors, Conflict, Forbidden, NotFound};
+use crate::openapi::{
+    AuthErrors, BadRequest, BodyErrors, Conflict, Forbidden, NotFound, Throttled,
+};
 use crate::query::{self, PageParams};
 use crate::state::AppState;
 
@@ -159,7 +161,7 @@ fn member_path(path: &(String, String)) -> Result<(ProjectId, UserId), ApiError>
         ("id" = String, Path, format = Uuid, description = "Project id"),
         ("user_id" = String, Path, format = Uuid, description = "User id"),
     ),
-    responses((status = 204, description = "The user is a member"), AuthErrors, Forbidden, NotFound)
+    responses((status = 204, description = "The user is a member"), AuthErrors, Forbidden, NotFound, Throttled)
 )]
 pub async fn add_member(
     state: web::Data<AppState>,
@@ -179,7 +181,7 @@ pub async fn add_member(
         ("id" = String, Path, format = Uuid, description = "Project id"),
         ("username" = String, Path, description = "The user's username (any case)", example = "bob"),
     ),
-    responses((status = 204, description = "The user is a member"), AuthErrors, Forbidden, NotFound)
+    responses((status = 204, description = "The user is a member"), AuthErrors, Forbidden, NotFound, Throttled)
 )]
 pub async fn add_member_by_username(
     state: web::Data<AppState>,
