@@ -82,7 +82,7 @@ impl Application {
         let server = server.run();
         tracing::info!(
             port,
-            database = ?common.database,
+            database = %wired.store.location(),
             "taskforge listening on {}",
             serve.bind.ip()
         );

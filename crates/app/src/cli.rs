@@ -12,7 +12,8 @@ use clap::{Args, Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "taskforge", version, about, propagate_version = true)]
 pub struct Cli {
-    /// SQLite database file (created if absent), or `memory` for a throw-away in-memory store.
+    /// SQLite database file, or `memory` for a throw-away in-memory store. Only `serve` and
+    /// `migrate` create a missing file; the other commands need an existing database.
     #[arg(long, env = "TASKFORGE_DATABASE", default_value = "taskforge.db", global = true)]
     pub database: String,
 
@@ -38,7 +39,7 @@ pub struct Cli {
 pub enum Command {
     /// Serve the HTTP API until SIGTERM or SIGINT.
     Serve(Box<ServeArgs>),
-    /// Apply pending database migrations and exit.
+    /// Create the database if it is missing, apply pending migrations, and exit.
     Migrate,
     /// Manage accounts.
     User {

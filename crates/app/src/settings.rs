@@ -46,7 +46,7 @@ fn refuse(variable: &'static str, message: impl Into<String>) -> ConfigError {
 pub enum DatabaseSetting {
     /// A throw-away in-memory store (`TASKFORGE_DATABASE=memory`).
     Memory,
-    /// An SQLite file.
+    /// An SQLite file, as an absolute path.
     Sqlite(PathBuf),
 }
 
@@ -133,11 +133,12 @@ impl CommonSettings {
         let database = match cli.database.trim() {
             "" => return Err(refuse("TASKFORGE_DATABASE", "must not be empty")),
             "memory" => DatabaseSetting::Memory,
-            path => DatabaseSetting::Sqlite(PathBuf::from(path)),
+            // Absolute from here on, so that every message and log line names the one file
+            // meant, whichever directory the command was started from.
+            path => DatabaseSetting::Sqlite(std::path::absolute(path).map_err(|e| {
+                refuse("TASKFORGE_DATABASE", format!("cannot resolve {path:?}: {e}"))
+            })?),
         };
-        if let DatabaseSetting::Sqlite(path) = &database {
-            check_database_path(path)?;
-        }
         let synchronous = match cli.synchronous.as_str() {
             "full" => Synchronous::Full,
             "normal" => Synchronous::Normal,
@@ -177,9 +178,12 @@ impl CommonSettings {
     }
 }
 
-/// The database file must be creatable: its directory must exist. (Permissions and
-/// corruption are reported by the store when it opens the file.)
-fn check_database_path(path: &std::path::Path) -> Result<(), ConfigError> {
+/// A database file to be created must be creatable: its directory must exist. (Permissions
+/// and corruption are reported by the store when it opens the file.)
+///
+/// # Errors
+/// A [`ConfigError`] naming `TASKFORGE_DATABASE` and the missing directory.
+pub fn check_database_directory(path: &std::path::Path) -> Result<(), ConfigError> {
     let directory = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => return Ok(()),
