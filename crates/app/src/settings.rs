@@ -4,7 +4,6 @@
 //! before exiting with status 2 (design §4).
 
 use std::fmt;
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -15,8 +14,10 @@ use taskforge_sqlite::Synchronous;
 use crate::cli::{Cli, ServeArgs};
 use crate::duration::parse_duration;
 
+mod bind;
 mod limits;
 
+pub use bind::BindAddress;
 pub use limits::{ServerLimits, default_workers};
 
 /// A setting that cannot be used, with the variable (and flag) that carries it.
@@ -93,8 +94,8 @@ impl fmt::Debug for JwtSecret {
 /// Settings of `taskforge serve`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServeSettings {
-    /// Listen address.
-    pub bind: SocketAddr,
+    /// Listen address, resolved.
+    pub bind: BindAddress,
     /// Current signing key.
     pub jwt_secret: JwtSecret,
     /// Previous signing key, still accepted.
@@ -204,12 +205,7 @@ impl ServeSettings {
     /// # Errors
     /// A [`ConfigError`] naming the first bad variable.
     pub fn from_args(args: &ServeArgs) -> Result<Self, ConfigError> {
-        let bind = args.bind.parse::<SocketAddr>().map_err(|_| {
-            refuse(
-                "TASKFORGE_BIND",
-                format!("{:?} is not an address like 127.0.0.1:8080", args.bind),
-            )
-        })?;
+        let bind = BindAddress::parse(&args.bind)?;
         let jwt_secret = match (&args.jwt_secret, &args.jwt_secret_file) {
             (Some(secret), _) => {
                 JwtSecret::Configured(check_secret("TASKFORGE_JWT_SECRET", secret)?)

@@ -218,11 +218,9 @@ fn signing_keys(serve: &ServeSettings) -> Result<JwtConfig, StartError> {
     let current = match &serve.jwt_secret {
         JwtSecret::Configured(secret) => HmacKey::new("k1", secret.clone())
             .map_err(|e| config_error("TASKFORGE_JWT_SECRET", &e))?,
+        // The warning about the random key is `Application::build`'s, once start-up can no
+        // longer fail: a refused start shows its error alone.
         JwtSecret::Ephemeral => {
-            tracing::warn!(
-                "TASKFORGE_JWT_SECRET is not set: using a random key for this process; \
-                 every restart logs everyone out"
-            );
             let mut secret = [0_u8; 32];
             getrandom::fill(&mut secret)
                 .map_err(|e| StartError::Other(format!("cannot generate a signing key: {e}")))?;
