@@ -39,6 +39,11 @@ pub static MIGRATIONS: &[Migration] = &[
         name: "0002_reports.sql",
         sql: include_str!("../../../migrations/0002_reports.sql"),
     },
+    Migration {
+        version: 3,
+        name: "0003_project_top.sql",
+        sql: include_str!("../../../migrations/0003_project_top.sql"),
+    },
 ];
 
 /// The checksum recorded for a migration's text: FNV-1a 64, as 16 hex digits.
