@@ -50,8 +50,9 @@ pub(crate) struct Inner {
 
 impl SqliteDatabase {
     /// Opens the database at `config.path` — creating it, private to its owner, when it is
-    /// missing and [`SqliteConfig::create_if_missing`] allows — applies the pragmas of design
-    /// §4, brings the schema up to date with the embedded migrations and starts the writer.
+    /// missing and [`SqliteConfig::create_if_missing`] allows — applies the connection pragmas
+    /// (WAL journal, foreign keys, `synchronous`, busy timeout), brings the schema up to date
+    /// with the embedded migrations and starts the writer.
     ///
     /// The blocking work runs on `spawn_blocking` when called inside a Tokio runtime.
     ///
