@@ -63,10 +63,13 @@ pub fn check_query(query: &str) {
         Err(e) => check_refusal(query, &e),
     }
     match report_top(query) {
-        Ok(per_category) => {
-            assert!((1..=50).contains(&per_category.get()), "{query:?}");
-            let canonical = format!("per_category={}", per_category.get());
-            assert_eq!(report_top(&canonical).ok(), Some(per_category), "{query:?}");
+        Ok(top) => {
+            assert!((1..=50).contains(&top.per_category.get()), "{query:?}");
+            let mut canonical = format!("per_category={}", top.per_category.get());
+            if let Some(project) = top.project {
+                canonical.push_str(&format!("&project_id={project}"));
+            }
+            assert_eq!(report_top(&canonical).ok(), Some(top), "{query:?} → {canonical:?}");
         }
         Err(e) => check_refusal(query, &e),
     }

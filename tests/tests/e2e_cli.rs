@@ -162,6 +162,7 @@ fn migrate_creates_a_database_and_is_idempotent() {
 fn user_create_refuses_an_unknown_role_and_a_short_password() {
     let dir = tempfile::tempdir().unwrap();
     let database = dir.path().join("t.db");
+    e2e::app::migrate(&database);
     let mut command = binary::command_on(&database);
     command.args(["user", "create", "--username", "carol", "--role", "boss", "--password-stdin"]);
     let output = binary::run(command, Some("long-enough-password\n"), COMMAND_TIMEOUT);
@@ -181,6 +182,7 @@ async fn user_set_role_changes_the_role_the_account_has_on_the_next_start() {
     // Arrange: an account created and demoted by the operator before the server starts.
     let dir = tempfile::tempdir().unwrap();
     let database = dir.path().join("t.db");
+    e2e::app::migrate(&database);
     let id = e2e::app::create_user(&database, "dora", "editor");
     let mut command = binary::command_on(&database);
     command.args(["user", "set-role", "dora", "viewer"]);

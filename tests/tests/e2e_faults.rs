@@ -217,6 +217,7 @@ fn start_with_fault(dir: &Path, wanted: Wanted) -> (Server, Fault, Guards, Strin
         Ok(Some(_)) => mount_point.join("taskforge.db"),
         _ => dir.join("taskforge.db"),
     };
+    e2e::app::migrate(&database);
     let editor = e2e::app::create_user(&database, "fault-editor", "editor");
     let wal = PathBuf::from(format!("{}-wal", database.display()));
     let (server, fault) = match possible {
@@ -344,6 +345,7 @@ async fn writes_fail_as_503_and_recover(wanted: Wanted) {
 fn healthy_database(dir: &Path, name: &str) -> PathBuf {
     let source = dir.join("source.db");
     if !source.exists() {
+        e2e::app::migrate(&source);
         e2e::app::create_user(&source, "someone", "editor");
     }
     let copy = dir.join(name);

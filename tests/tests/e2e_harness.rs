@@ -65,7 +65,7 @@ fn the_server_log_check_reports_unexpected_5xx_and_every_panic() {
 
 #[test]
 fn the_port_is_read_from_the_start_up_line_only() {
-    let line = r#"{"timestamp":"…","level":"INFO","message":"taskforge listening on 127.0.0.1","port":41234,"target":"taskforge_app::application"}"#;
+    let line = r#"{"timestamp":"…","level":"INFO","message":"taskforge listening on 127.0.0.1:41234","port":41234,"target":"taskforge_app::application"}"#;
     assert_eq!(port_in(line), Some(41234));
     assert_eq!(port_in(r#"{"message":"request served","port":1}"#), None);
     assert_eq!(port_in("not json"), None);

@@ -5,7 +5,7 @@ use actix_web::dev::Server;
 use actix_web::http::KeepAlive;
 use taskforge_http::{AppState, HttpMetrics, HttpSettings, build_app, watch_connections};
 
-use crate::settings::{CommonSettings, ServeSettings, default_workers};
+use crate::settings::{CommonSettings, JwtSecret, ServeSettings, default_workers};
 use crate::store_metrics;
 use crate::wiring::{StartError, Store, Wired, wire};
 
@@ -69,22 +69,33 @@ impl Application {
             .client_request_timeout(limits.client_request_timeout)
             .client_disconnect_timeout(limits.client_disconnect_timeout)
             .keep_alive(limits.keep_alive.map_or(KeepAlive::Disabled, KeepAlive::Timeout))
-            .bind(serve.bind)
+            // Every address a host name resolved to; the start fails only when none can be
+            // bound (`localhost` on a machine without IPv6 still serves on 127.0.0.1).
+            .bind(serve.bind.addrs())
             .map_err(|e| {
                 StartError::Config(crate::settings::ConfigError {
                     variable: "TASKFORGE_BIND",
                     message: format!("cannot listen on {}: {e}", serve.bind),
                 })
             })?;
-        let port = server.addrs().first().map(std::net::SocketAddr::port).ok_or_else(|| {
+        let addrs = server.addrs();
+        let port = addrs.first().map(std::net::SocketAddr::port).ok_or_else(|| {
             StartError::Other(format!("{} resolved to no address to listen on", serve.bind))
         })?;
+        let listening = addrs.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
         let server = server.run();
+        // Only now, when nothing can refuse the start any more: a configuration error is
+        // then the one line a refused start prints.
+        if serve.jwt_secret == JwtSecret::Ephemeral {
+            tracing::warn!(
+                "TASKFORGE_JWT_SECRET is not set: using a random key for this process; \
+                 every restart logs everyone out"
+            );
+        }
         tracing::info!(
             port,
-            database = ?common.database,
-            "taskforge listening on {}",
-            serve.bind.ip()
+            database = %wired.store.location(),
+            "taskforge listening on {listening}"
         );
         Ok(Self { port, server, wired })
     }

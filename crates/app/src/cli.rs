@@ -8,11 +8,22 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
-/// TaskForge: a self-hosted task-management service.
+/// TaskForge, a self-hosted task-management service: serve its HTTP API, and look after its data
+///
+/// `taskforge serve` runs the JSON HTTP API — on 127.0.0.1:8080, with the data in
+/// ./taskforge.db, by default; its OpenAPI document is served at /api/v1/openapi.json. The
+/// other commands are the operator's: `migrate` creates or upgrades the database, `user`
+/// manages accounts (such as the first admin), `backup` copies the database while the service
+/// runs, `export` writes every task to a file. Every option can also be set with the
+/// TASKFORGE_* variable named beside it.
+//
+// (`about` is deliberately not set in `#[command]`: without a value it would take the
+// package's description, which describes the crate to Rust developers, as the headline.)
 #[derive(Debug, Parser)]
-#[command(name = "taskforge", version, about, propagate_version = true)]
+#[command(name = "taskforge", version, propagate_version = true)]
 pub struct Cli {
-    /// SQLite database file (created if absent), or `memory` for a throw-away in-memory store.
+    /// SQLite database file, or `memory` for a throw-away in-memory store. Only `serve` and
+    /// `migrate` create a missing file; the other commands need an existing database.
     #[arg(long, env = "TASKFORGE_DATABASE", default_value = "taskforge.db", global = true)]
     pub database: String,
 
@@ -38,7 +49,7 @@ pub struct Cli {
 pub enum Command {
     /// Serve the HTTP API until SIGTERM or SIGINT.
     Serve(Box<ServeArgs>),
-    /// Apply pending database migrations and exit.
+    /// Create the database if it is missing, apply pending migrations, and exit.
     Migrate,
     /// Manage accounts.
     User {
@@ -90,7 +101,8 @@ pub enum UserCommand {
 /// Settings of `taskforge serve`.
 #[derive(Debug, Args)]
 pub struct ServeArgs {
-    /// Address to listen on (`127.0.0.1:0` picks a free port).
+    /// Address to listen on: `IP:PORT` or `HOST:PORT` (`localhost:8080`; a host name is
+    /// resolved at start and served on each of its addresses). Port 0 picks a free port.
     #[arg(long, env = "TASKFORGE_BIND", default_value = "127.0.0.1:8080")]
     pub bind: String,
 

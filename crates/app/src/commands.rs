@@ -1,4 +1,9 @@
 //! The operator commands: `migrate`, `user create`, `user set-role`, `backup`, `export`.
+//!
+//! Only `migrate` (like `serve`) creates a database; the others open an existing one and
+//! refuse a path where none is (`Store::open_existing`), so that a typo in
+//! `TASKFORGE_DATABASE`, or a command run from another directory, fails loudly instead of
+//! acting on a new, empty database.
 
 use std::io::{BufRead, Write};
 use std::path::Path;
@@ -22,8 +27,8 @@ pub async fn migrate(common: &CommonSettings) -> anyhow::Result<()> {
     if common.database == DatabaseSetting::Memory {
         bail!("TASKFORGE_DATABASE is memory: there is nothing to migrate");
     }
-    Store::open(common).await?;
-    println!("database is up to date");
+    let store = Store::open(common).await?;
+    println!("database {} is up to date", store.location());
     Ok(())
 }
 
@@ -37,6 +42,8 @@ pub async fn create_user(
     role: Role,
 ) -> anyhow::Result<()> {
     let username = Username::parse(username).context("invalid --username")?;
+    // Before the password is read: a wrong database path is refused without waiting for it.
+    let store = Store::open_existing(common).await?;
     let mut line = String::new();
     std::io::stdin()
         .lock()
@@ -44,7 +51,6 @@ pub async fn create_user(
         .context("cannot read the password from standard input")?;
     let password =
         Password::parse(line.trim_end_matches(['\r', '\n'])).context("invalid password")?;
-    let store = Store::open(common).await?;
     let (auth, _) = operator_services(common, &store)?;
     let user = auth
         .create_account(Register { username, password, email: None }, role)
@@ -60,7 +66,7 @@ pub async fn create_user(
 /// When the user does not exist, the change is refused, or the store fails.
 pub async fn set_role(common: &CommonSettings, username: &str, role: Role) -> anyhow::Result<()> {
     let username = Username::parse(username).context("invalid username")?;
-    let store = Store::open(common).await?;
+    let store = Store::open_existing(common).await?;
     let (_, users) = operator_services(common, &store)?;
     let user = store
         .repositories()
@@ -83,7 +89,7 @@ pub async fn backup(common: &CommonSettings, path: &Path) -> anyhow::Result<()> 
     if path.exists() {
         bail!("{} already exists; refusing to overwrite it", path.display());
     }
-    let Store::Sqlite(db) = Store::open(common).await? else {
+    let Store::Sqlite(db) = Store::open_existing(common).await? else {
         bail!("TASKFORGE_DATABASE is memory: there is nothing to back up");
     };
     db.backup_to(path).await.with_context(|| format!("cannot back up to {}", path.display()))?;
@@ -98,10 +104,13 @@ pub async fn backup(common: &CommonSettings, path: &Path) -> anyhow::Result<()> 
 /// When the format is unknown, `out` exists or cannot be written, or the store fails.
 pub async fn export(common: &CommonSettings, format: &str, out: &Path) -> anyhow::Result<()> {
     let format = registry::find(format).map_err(|e| anyhow::anyhow!("--format: {e}"))?;
-    let store = Store::open(common).await?;
-    let file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
+    let store = Store::open_existing(common).await?;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    // Every task of every project: private to the operator, like the database and backups.
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let file = options
         .open(out)
         .with_context(|| format!("cannot create {} (it must not exist)", out.display()))?;
     let mut file = std::io::BufWriter::new(file);

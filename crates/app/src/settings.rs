@@ -4,7 +4,6 @@
 //! before exiting with status 2 (design §4).
 
 use std::fmt;
-use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -15,8 +14,10 @@ use taskforge_sqlite::Synchronous;
 use crate::cli::{Cli, ServeArgs};
 use crate::duration::parse_duration;
 
+mod bind;
 mod limits;
 
+pub use bind::BindAddress;
 pub use limits::{ServerLimits, default_workers};
 
 /// A setting that cannot be used, with the variable (and flag) that carries it.
@@ -46,7 +47,7 @@ fn refuse(variable: &'static str, message: impl Into<String>) -> ConfigError {
 pub enum DatabaseSetting {
     /// A throw-away in-memory store (`TASKFORGE_DATABASE=memory`).
     Memory,
-    /// An SQLite file.
+    /// An SQLite file, as an absolute path.
     Sqlite(PathBuf),
 }
 
@@ -93,8 +94,8 @@ impl fmt::Debug for JwtSecret {
 /// Settings of `taskforge serve`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ServeSettings {
-    /// Listen address.
-    pub bind: SocketAddr,
+    /// Listen address, resolved.
+    pub bind: BindAddress,
     /// Current signing key.
     pub jwt_secret: JwtSecret,
     /// Previous signing key, still accepted.
@@ -138,11 +139,12 @@ impl CommonSettings {
         let database = match cli.database.trim() {
             "" => return Err(refuse("TASKFORGE_DATABASE", "must not be empty")),
             "memory" => DatabaseSetting::Memory,
-            path => DatabaseSetting::Sqlite(PathBuf::from(path)),
+            // Absolute from here on, so that every message and log line names the one file
+            // meant, whichever directory the command was started from.
+            path => DatabaseSetting::Sqlite(std::path::absolute(path).map_err(|e| {
+                refuse("TASKFORGE_DATABASE", format!("cannot resolve {path:?}: {e}"))
+            })?),
         };
-        if let DatabaseSetting::Sqlite(path) = &database {
-            check_database_path(path)?;
-        }
         let synchronous = match cli.synchronous.as_str() {
             "full" => Synchronous::Full,
             "normal" => Synchronous::Normal,
@@ -182,9 +184,12 @@ impl CommonSettings {
     }
 }
 
-/// The database file must be creatable: its directory must exist. (Permissions and
-/// corruption are reported by the store when it opens the file.)
-fn check_database_path(path: &std::path::Path) -> Result<(), ConfigError> {
+/// A database file to be created must be creatable: its directory must exist. (Permissions
+/// and corruption are reported by the store when it opens the file.)
+///
+/// # Errors
+/// A [`ConfigError`] naming `TASKFORGE_DATABASE` and the missing directory.
+pub fn check_database_directory(path: &std::path::Path) -> Result<(), ConfigError> {
     let directory = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => return Ok(()),
@@ -205,12 +210,7 @@ impl ServeSettings {
     /// # Errors
     /// A [`ConfigError`] naming the first bad variable.
     pub fn from_args(args: &ServeArgs) -> Result<Self, ConfigError> {
-        let bind = args.bind.parse::<SocketAddr>().map_err(|_| {
-            refuse(
-                "TASKFORGE_BIND",
-                format!("{:?} is not an address like 127.0.0.1:8080", args.bind),
-            )
-        })?;
+        let bind = BindAddress::parse(&args.bind)?;
         let jwt_secret = match (&args.jwt_secret, &args.jwt_secret_file) {
             (Some(secret), _) => {
                 JwtSecret::Configured(check_secret("TASKFORGE_JWT_SECRET", secret)?)

@@ -4,6 +4,9 @@
 //! strings, and the pretty format quotes and escapes every value that is not a plain token
 //! ([`crate::log_fields`]), so a crafted username or method cannot add fields or lines.
 
+use std::ffi::OsString;
+use std::io::IsTerminal;
+
 use tracing::Subscriber;
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::fmt::MakeWriter;
@@ -12,26 +15,45 @@ use crate::log_fields::EscapedFields;
 use crate::settings::LogFormat;
 
 /// Installs the global subscriber. Safe to call once per process; a second call is ignored.
+///
+/// Pretty logs are coloured only when standard error is a terminal and `NO_COLOR` is not set
+/// (<https://no-color.org>): in a file, a pipe or a log collector, escape codes are noise that
+/// breaks searching.
 pub fn init(format: LogFormat) {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let colour = use_colour(std::io::stderr().is_terminal(), std::env::var_os("NO_COLOR"));
     // Setting it fails only when a subscriber is already set (e.g. in tests): keep that one.
-    let _ = tracing::subscriber::set_global_default(subscriber(format, filter, std::io::stderr));
+    let _ = tracing::subscriber::set_global_default(subscriber(
+        format,
+        filter,
+        std::io::stderr,
+        colour,
+    ));
 }
 
-/// The subscriber `init` installs, writing to `writer`.
+/// The subscriber `init` installs, writing to `writer`, with ANSI colours when `colour`.
 pub fn subscriber<W>(
     format: LogFormat,
     filter: EnvFilter,
     writer: W,
+    colour: bool,
 ) -> Box<dyn Subscriber + Send + Sync>
 where
     W: for<'w> MakeWriter<'w> + Send + Sync + 'static,
 {
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(writer);
+    let builder =
+        tracing_subscriber::fmt().with_env_filter(filter).with_writer(writer).with_ansi(colour);
     match format {
         LogFormat::Pretty => Box::new(builder.fmt_fields(EscapedFields).finish()),
         LogFormat::Json => Box::new(builder.json().flatten_event(true).finish()),
     }
+}
+
+/// Whether to colour the log: only on a terminal, and not when `NO_COLOR` is set to anything
+/// but the empty string (the convention's wording).
+#[must_use]
+pub fn use_colour(stderr_is_terminal: bool, no_color: Option<OsString>) -> bool {
+    stderr_is_terminal && no_color.is_none_or(|value| value.is_empty())
 }
 
 #[cfg(test)]
@@ -78,7 +100,7 @@ mod tests {
     /// span with the forged method.
     fn log_lines(format: LogFormat) -> Vec<String> {
         let buffer = Buffer::default();
-        let subscriber = subscriber(format, EnvFilter::new("info"), buffer.clone());
+        let subscriber = subscriber(format, EnvFilter::new("info"), buffer.clone(), false);
         tracing::subscriber::with_default(subscriber, || {
             let span = tracing::info_span!("http_request", method = %FORGED_METHOD);
             let _entered = span.enter();
@@ -116,5 +138,14 @@ mod tests {
         assert_eq!(line["username"], FORGED, "{line}");
         assert_eq!(line["span"]["method"], FORGED_METHOD, "{line}");
         assert!(line.get("actor").is_none_or(|a| a == ""), "{line}");
+    }
+
+    #[test]
+    fn colour_only_on_a_terminal_without_no_color() {
+        assert!(use_colour(true, None));
+        assert!(use_colour(true, Some(OsString::new())), "an empty NO_COLOR does not count");
+        assert!(!use_colour(true, Some(OsString::from("1"))));
+        assert!(!use_colour(false, None), "a file or a pipe never gets colour");
+        assert!(!use_colour(false, Some(OsString::from("1"))));
     }
 }

@@ -49,6 +49,14 @@ pub enum StartError {
     /// not a usable TaskForge database).
     #[error(transparent)]
     Database(#[from] OpenError),
+    /// An operator command found no TaskForge database where it was told to look (exit 3):
+    /// it creates none, so that a mistyped path or another working directory cannot lead to
+    /// an empty database and a backup, account or export of nothing.
+    #[error(
+        "{0}; only `taskforge serve` and `taskforge migrate` create a database \
+         (is TASKFORGE_DATABASE right?)"
+    )]
+    NoDatabase(OpenError),
     /// Anything else (exit 1).
     #[error("{0}")]
     Other(String),
@@ -60,7 +68,7 @@ impl StartError {
     pub const fn exit_code(&self) -> u8 {
         match self {
             Self::Config(_) | Self::Database(OpenError::CannotOpen { .. }) => 2,
-            Self::Database(_) => 3,
+            Self::Database(_) | Self::NoDatabase(_) => 3,
             Self::Other(_) => 1,
         }
     }
@@ -76,18 +84,59 @@ pub enum Store {
 }
 
 impl Store {
-    /// Opens the store the settings name (applying migrations to an SQLite file).
+    /// Opens the store the settings name, creating the SQLite file when it is missing (for
+    /// `serve` and `migrate` only), and applying pending migrations.
     ///
     /// # Errors
+    /// [`StartError::Config`] when the file's directory does not exist,
     /// [`StartError::Database`] when the file cannot be opened or migrated.
     pub async fn open(settings: &CommonSettings) -> Result<Self, StartError> {
+        if let DatabaseSetting::Sqlite(path) = &settings.database {
+            crate::settings::check_database_directory(path)?;
+        }
+        Self::open_with(settings, true).await
+    }
+
+    /// Opens the store the settings name only if it exists already as a TaskForge database
+    /// (applying pending migrations, as `serve` would): for the operator commands, which
+    /// must act on data that is there and never create a database.
+    ///
+    /// # Errors
+    /// [`StartError::NoDatabase`] when the file is missing or holds no TaskForge schema
+    /// (nothing is created or written then), [`StartError::Database`] when it cannot be
+    /// opened or migrated.
+    pub async fn open_existing(settings: &CommonSettings) -> Result<Self, StartError> {
+        Self::open_with(settings, false).await.map_err(|e| match e {
+            StartError::Database(e @ (OpenError::Missing { .. } | OpenError::NoSchema { .. })) => {
+                StartError::NoDatabase(e)
+            }
+            other => other,
+        })
+    }
+
+    async fn open_with(settings: &CommonSettings, create: bool) -> Result<Self, StartError> {
         Ok(match &settings.database {
             DatabaseSetting::Memory => Self::Memory(MemoryDatabase::new()),
             DatabaseSetting::Sqlite(path) => {
-                let config = SqliteConfig::new(path).synchronous(settings.synchronous);
+                let config = SqliteConfig::new(path)
+                    .synchronous(settings.synchronous)
+                    .create_if_missing(create);
                 Self::Sqlite(SqliteDatabase::open(config).await?)
             }
         })
+    }
+
+    /// Where the data lives, for the log: `memory`, or the database file's absolute path
+    /// with symbolic links resolved.
+    #[must_use]
+    pub fn location(&self) -> String {
+        match self {
+            Self::Memory(_) => String::from("memory"),
+            Self::Sqlite(db) => std::fs::canonicalize(db.path())
+                .unwrap_or_else(|_| db.path().to_path_buf())
+                .display()
+                .to_string(),
+        }
     }
 
     /// Every repository port over this store.
@@ -176,11 +225,9 @@ fn signing_keys(serve: &ServeSettings) -> Result<(JwtConfig, AeadCursorSealer), 
                 .map_err(|e| config_error("TASKFORGE_JWT_SECRET", &e))?,
             secret.clone(),
         ),
+        // The warning about the random key is `Application::build`'s, once start-up can no
+        // longer fail: a refused start shows its error alone.
         JwtSecret::Ephemeral => {
-            tracing::warn!(
-                "TASKFORGE_JWT_SECRET is not set: using a random key for this process; \
-                 every restart logs everyone out"
-            );
             let mut secret = [0_u8; 32];
             getrandom::fill(&mut secret)
                 .map_err(|e| StartError::Other(format!("cannot generate a signing key: {e}")))?;

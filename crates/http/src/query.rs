@@ -114,6 +114,9 @@ pub struct SummaryParams {
 #[into_params(parameter_in = Query)]
 #[allow(dead_code)]
 pub struct TopParams {
+    /// Only this project's tasks (a project the caller is a member of, or any for an admin).
+    #[param(value_type = Option<String>, format = Uuid)]
+    project_id: Option<String>,
     /// How many open tasks per category, 1–50 (default 3).
     #[param(minimum = 1, maximum = 50)]
     per_category: Option<u8>,
@@ -286,15 +289,27 @@ pub fn report_summary(query: &str) -> Result<Option<ProjectId>, ApiError> {
     Ok(project)
 }
 
-/// Parses the query of `GET /api/v1/reports/top`: `per_category`, 1–50 (default 3).
+/// What `GET /api/v1/reports/top` asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TopRequest {
+    /// Only this project's tasks, when given.
+    pub project: Option<ProjectId>,
+    /// How many open tasks per category.
+    pub per_category: PerCategory,
+}
+
+/// Parses the query of `GET /api/v1/reports/top`: the optional `project_id`, and
+/// `per_category`, 1–50 (default 3).
 ///
 /// # Errors
 /// 400 naming every unknown, repeated or invalid parameter.
-pub fn report_top(query: &str) -> Result<PerCategory, ApiError> {
+pub fn report_top(query: &str) -> Result<TopRequest, ApiError> {
     let mut errors = Errors::default();
+    let mut project = None;
     let mut per_category = PerCategory::default();
     for (name, value) in pairs(query, &mut errors)? {
         match name.as_str() {
+            "project_id" => project = errors.check(&name, id::<ProjectId>(&value)),
             "per_category" => {
                 let n =
                     value.parse::<u64>().map_err(|_| PerCategoryError).and_then(PerCategory::new);
@@ -304,7 +319,7 @@ pub fn report_top(query: &str) -> Result<PerCategory, ApiError> {
         }
     }
     errors.finish()?;
-    Ok(per_category)
+    Ok(TopRequest { project, per_category })
 }
 
 /// A page request of a simple listing: the size and the raw cursor.
@@ -407,12 +422,19 @@ mod tests {
     fn report_parameters_are_checked() {
         assert_eq!(report_summary("").unwrap(), None);
         assert_eq!(fields(&report_summary("project_id=x&y=1").unwrap_err()), ["project_id", "y"]);
-        assert_eq!(report_top("").unwrap().get(), 3);
-        assert_eq!(report_top("per_category=50").unwrap().get(), 50);
+        assert_eq!(report_top("").unwrap().per_category.get(), 3);
+        assert_eq!(report_top("").unwrap().project, None);
+        assert_eq!(report_top("per_category=50").unwrap().per_category.get(), 50);
         for bad in ["0", "51", "-1", "three"] {
             let e = report_top(&format!("per_category={bad}")).unwrap_err();
             assert_eq!(fields(&e), ["per_category"], "{bad}");
         }
+        let project = "0190a6f2-3c4d-7e8f-9a0b-1c2d3e4f5a6d";
+        let top = report_top(&format!("project_id={project}&per_category=2")).unwrap();
+        assert_eq!(top.project.map(|p| p.to_string()).as_deref(), Some(project));
+        assert_eq!(top.per_category.get(), 2);
+        let e = report_top("project_id=x&per_category=0&colour=red").unwrap_err();
+        assert_eq!(fields(&e), ["project_id", "per_category", "colour"]);
     }
 
     #[test]

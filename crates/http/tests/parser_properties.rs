@@ -26,7 +26,9 @@ use taskforge_http::dto::{
     RefreshBody, RegisterBody, SetRoleBody, UpdateProjectBody, UpdateTaskBody,
 };
 use taskforge_http::error::ProblemKind;
-use taskforge_http::query::{ExportRequest, report_summary, report_top, task_export, task_list};
+use taskforge_http::query::{
+    ExportRequest, TopRequest, report_summary, report_top, task_export, task_list,
+};
 
 // ---------------------------------------------------------------------------------------------
 // Listing queries
@@ -189,14 +191,29 @@ fn assert_listing_parsers(query: &str) -> Result<(), TestCaseError> {
         Err(e) => assert_refusal(query, &e)?,
     }
     match report_top(query) {
-        Ok(per_category) => {
-            prop_assert!((1..=50).contains(&per_category.get()));
-            let canonical = format!("per_category={}", per_category.get());
-            prop_assert_eq!(report_top(&canonical).ok(), Some(per_category));
+        Ok(top) => {
+            prop_assert!((1..=50).contains(&top.per_category.get()));
+            let canonical = render_top(&top);
+            prop_assert_eq!(
+                report_top(&canonical).ok(),
+                Some(top),
+                "{:?} → {:?}",
+                query,
+                canonical
+            );
         }
         Err(e) => assert_refusal(query, &e)?,
     }
     Ok(())
+}
+
+/// A top-report request as the query string a client would send for it.
+fn render_top(top: &TopRequest) -> String {
+    let mut query = format!("per_category={}", top.per_category.get());
+    if let Some(project) = top.project {
+        query.push_str(&format!("&project_id={project}"));
+    }
+    query
 }
 
 proptest! {
@@ -211,6 +228,9 @@ proptest! {
             2 => valid_query(),
             1 => query_string(),
             1 => (0..60u32).prop_map(|n| format!("per_category={n}")),
+            1 => (0..60u32).prop_map(|n| {
+                format!("project_id=0190a6f2-3c4d-7e8f-9a0b-1c2d3e4f5a6d&per_category={n}")
+            }),
             1 => (0..60u32).prop_map(|n| format!("format=csv&sort=title&limit={n}")),
         ],
     ) {

@@ -59,11 +59,13 @@ impl ReportRepository for MemoryReportRepository {
     async fn top_open(
         &self,
         visibility: Visibility,
+        project: Option<ProjectId>,
         per_category: usize,
     ) -> Result<Vec<Task>, RepositoryError> {
         let state = self.db.lock();
-        let mut open: Vec<&Task> =
-            visible(&state, visibility).filter(|t| t.status.is_open()).collect();
+        let mut open: Vec<&Task> = visible(&state, visibility)
+            .filter(|t| t.status.is_open() && project.is_none_or(|p| t.project_id == p))
+            .collect();
         open.sort_by(|a, b| top_order(a, b));
         let mut kept: Vec<Task> = Vec::new();
         let mut in_group = 0;

@@ -25,8 +25,14 @@ impl Synchronous {
 /// app crate fills it from its own configuration (adapters never read the environment).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SqliteConfig {
-    /// The database file; created if absent.
+    /// The database file; created if absent unless [`SqliteConfig::create_if_missing`] is
+    /// off. A file this adapter creates is readable and writable by its owner only (`0600` on
+    /// Unix), and SQLite gives the `-wal` and `-shm` files beside it the same mode.
     pub path: PathBuf,
+    /// Whether opening may create the database (and migrate it from nothing). Off for
+    /// operator tools that must act on data that already exists, so that a mistyped path is
+    /// an error instead of a new, empty database.
+    pub create: bool,
     /// Durability of commits; [`Synchronous::Full`] by default.
     pub synchronous: Synchronous,
     /// Reader connections in the pool (at least 1).
@@ -38,16 +44,28 @@ pub struct SqliteConfig {
 }
 
 impl SqliteConfig {
-    /// Defaults: `synchronous=FULL`, 8 readers, 5 s busy timeout, batches of up to 512 writes.
+    /// Defaults: created if missing, `synchronous=FULL`, 8 readers, 5 s busy timeout, batches
+    /// of up to 512 writes.
     #[must_use]
     pub fn new(path: impl AsRef<Path>) -> Self {
         Self {
             path: path.as_ref().to_path_buf(),
+            create: true,
             synchronous: Synchronous::Full,
             pool_size: 8,
             busy_timeout: Duration::from_secs(5),
             max_batch: 512,
         }
+    }
+
+    /// Whether a missing database file may be created. With `false`, opening a path where
+    /// no file exists fails with [`crate::OpenError::Missing`], and a file without a TaskForge
+    /// schema (an empty file, another program's database) with [`crate::OpenError::NoSchema`];
+    /// neither creates nor changes a file.
+    #[must_use]
+    pub const fn create_if_missing(mut self, create: bool) -> Self {
+        self.create = create;
+        self
     }
 
     /// Sets the durability of commits.

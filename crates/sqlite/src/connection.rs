@@ -12,15 +12,75 @@ pub(crate) struct Pragmas {
     pub busy_timeout: Duration,
 }
 
-/// Opens `path` read-write (creating it) without touching the file yet.
-pub(crate) fn open(path: &Path) -> rusqlite::Result<Connection> {
-    Connection::open_with_flags(
-        path,
-        OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX
-            | OpenFlags::SQLITE_OPEN_URI,
+/// Opens `path` read-write without touching its content yet. With `create`, a missing file
+/// is created first, private to its owner ([`create_private`]); without, a missing file is an
+/// error (`SQLITE_CANTOPEN`) and nothing is created.
+pub(crate) fn open(path: &Path, create: bool) -> rusqlite::Result<Connection> {
+    let mut flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX
+        | OpenFlags::SQLITE_OPEN_URI;
+    if create {
+        if is_plain_file(path) {
+            match create_private(path) {
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+                other => other,
+            }
+            .map_err(|e| {
+                rusqlite::Error::SqliteFailure(
+                    rusqlite::ffi::Error::new(rusqlite::ffi::SQLITE_CANTOPEN),
+                    Some(format!("cannot create the file: {e}")),
+                )
+            })?;
+        }
+        flags |= OpenFlags::SQLITE_OPEN_CREATE;
+    }
+    Connection::open_with_flags(path, flags)
+}
+
+/// Whether `path` names a file of its own, as opposed to SQLite's special names (`:memory:`,
+/// the empty temporary database) and URIs (`file:…`), which SQLite resolves itself.
+pub(crate) fn is_plain_file(path: &Path) -> bool {
+    let text = path.as_os_str().to_string_lossy();
+    !(text.is_empty() || text == ":memory:" || text.starts_with("file:"))
+}
+
+/// Creates `path` as a new, empty file readable and writable by its owner only (mode `0600`
+/// on Unix). Fails with [`std::io::ErrorKind::AlreadyExists`] when it exists (and leaves it).
+///
+/// Why here and not by SQLite: SQLite creates a database file with mode `0644` less the
+/// umask, so under the common umask `022` anyone on the machine could read every password
+/// hash and task. An empty file is a valid empty database to SQLite, and SQLite creates the
+/// `-wal` and `-shm` files with the mode of the database file they belong to, so making this
+/// one private makes all three private. The mode is set explicitly after creating the file
+/// because the umask can only take bits away, and an unusual umask (say `0277`) would
+/// otherwise leave the owner unable to write.
+pub(crate) fn create_private(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let file = options.open(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    drop(file);
+    Ok(())
+}
+
+/// Whether the database on `conn` was ever migrated by TaskForge (it has the version table).
+/// The first read of the file, so a file that is not a database fails here (`SQLITE_NOTADB`).
+pub(crate) fn has_schema(conn: &Connection) -> rusqlite::Result<bool> {
+    conn.query_row(
+        "SELECT count(*) FROM sqlite_schema WHERE type = 'table' AND name = 'schema_migrations'",
+        [],
+        |row| row.get::<_, i64>(0),
     )
+    .map(|n| n > 0)
 }
 
 /// Applies the pragmas of design §4. `journal_mode` is the first statement that reads the file,

@@ -49,12 +49,16 @@ pub(crate) struct Inner {
 }
 
 impl SqliteDatabase {
-    /// Opens (creating if needed) the database at `config.path`, applies the pragmas of design
-    /// §4, brings the schema up to date with the embedded migrations and starts the writer.
+    /// Opens the database at `config.path` — creating it, private to its owner, when it is
+    /// missing and [`SqliteConfig::create_if_missing`] allows — applies the connection pragmas
+    /// (WAL journal, foreign keys, `synchronous`, busy timeout), brings the schema up to date
+    /// with the embedded migrations and starts the writer.
     ///
     /// The blocking work runs on `spawn_blocking` when called inside a Tokio runtime.
     ///
     /// # Errors
+    /// [`OpenError::Missing`] for a missing file, and [`OpenError::NoSchema`] for a database
+    /// no TaskForge has migrated, when creating is off (nothing is created or written then);
     /// [`OpenError::NotADatabase`] for a file that is not an SQLite database,
     /// [`OpenError::CannotOpen`] when the file cannot be opened or created,
     /// [`OpenError::Migration`] for a schema newer than this build, an edited migration or a
@@ -78,9 +82,25 @@ impl SqliteDatabase {
         let pragmas =
             Pragmas { synchronous: config.synchronous, busy_timeout: config.busy_timeout };
 
-        let mut writer_conn = connection::open(&path).map_err(|e| open_error(&path, e))?;
+        let missing = || OpenError::Missing { path: path.clone() };
+        if !config.create && connection::is_plain_file(&path) && !path.exists() {
+            return Err(missing());
+        }
+        let mut writer_conn = connection::open(&path, config.create).map_err(|e| {
+            // Removed between the check above and the open: still nothing was created.
+            if !config.create && connection::is_plain_file(&path) && !path.exists() {
+                missing()
+            } else {
+                open_error(&path, e)
+            }
+        })?;
         // Before `configure`, whose switch to WAL would write to a file about to be refused.
         connection::check_whole_pages(&writer_conn, &path).map_err(|e| open_error(&path, e))?;
+        if !config.create
+            && !connection::has_schema(&writer_conn).map_err(|e| open_error(&path, e))?
+        {
+            return Err(OpenError::NoSchema { path });
+        }
         connection::configure(&writer_conn, pragmas).map_err(|e| open_error(&path, e))?;
         migrate(&mut writer_conn, MIGRATIONS).map_err(|source| {
             if source.is_not_a_database() {
@@ -188,28 +208,43 @@ impl SqliteDatabase {
 
     /// Copies the whole database, consistently, to a new file at `path` with SQLite's online
     /// backup API, while the service keeps running (readers and the writer are not stopped;
-    /// the copy is one snapshot).
+    /// the copy is one snapshot). The file is created readable and writable by its owner only
+    /// (`0600` on Unix), never over an existing file, and removed again if the copy fails.
     ///
     /// # Errors
-    /// [`RepositoryError::Unavailable`] when the destination cannot be written or the source
-    /// is locked, [`RepositoryError::Other`] otherwise.
+    /// [`RepositoryError::Unavailable`] when the destination exists or cannot be written, or
+    /// the source is locked, [`RepositoryError::Other`] otherwise.
     pub async fn backup_to(&self, path: impl AsRef<Path>) -> Result<(), RepositoryError> {
         let destination = path.as_ref().to_path_buf();
         self.inner
             .read(move |source| {
-                let mut target = Connection::open(&destination).map_err(backup_err)?;
-                let backup = Backup::new(source, &mut target).map_err(backup_err)?;
-                // One step copies every page under one read snapshot, so concurrent commits
-                // by the writer cannot make the backup restart.
-                match backup.step(-1).map_err(backup_err)? {
-                    StepResult::Done => Ok(()),
-                    StepResult::More | StepResult::Busy | StepResult::Locked => {
-                        Err(RepositoryError::unavailable(Stopped("backup (source busy)")))
-                    }
-                    _ => Err(RepositoryError::other(Stopped("backup (unknown step result)"))),
+                // Created here, private to its owner like the database itself (a backup holds
+                // every password hash), and never over an existing file.
+                connection::create_private(&destination).map_err(RepositoryError::unavailable)?;
+                let copied = copy_into(source, &destination);
+                if copied.is_err() {
+                    // No half-written file that looks like a backup, and a retry may reuse
+                    // the name.
+                    let _ = std::fs::remove_file(&destination);
                 }
+                copied
             })
             .await
+    }
+}
+
+/// Copies every page of `source` into the (new, empty) database file `destination`.
+fn copy_into(source: &Connection, destination: &Path) -> Result<(), RepositoryError> {
+    let mut target = Connection::open(destination).map_err(backup_err)?;
+    let backup = Backup::new(source, &mut target).map_err(backup_err)?;
+    // One step copies every page under one read snapshot, so concurrent commits by the writer
+    // cannot make the backup restart.
+    match backup.step(-1).map_err(backup_err)? {
+        StepResult::Done => Ok(()),
+        StepResult::More | StepResult::Busy | StepResult::Locked => {
+            Err(RepositoryError::unavailable(Stopped("backup (source busy)")))
+        }
+        _ => Err(RepositoryError::other(Stopped("backup (unknown step result)"))),
     }
 }
 

@@ -16,6 +16,21 @@ pub enum OpenError {
         #[source]
         source: rusqlite::Error,
     },
+    /// The file does not exist, and the configuration asked to open an existing database
+    /// only ([`crate::SqliteConfig::create_if_missing`]): nothing was created.
+    #[error("database {path} does not exist")]
+    Missing {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The file is an SQLite database (an empty file is one too) that no TaskForge ever
+    /// migrated, and the configuration asked for an existing TaskForge database: nothing was
+    /// written to it.
+    #[error("{path} is not a TaskForge database yet (no schema: an empty or foreign file)")]
+    NoSchema {
+        /// The file.
+        path: PathBuf,
+    },
     /// The file could not be opened or created (permissions, missing directory, read-only).
     #[error("cannot open database {path}")]
     CannotOpen {

@@ -44,6 +44,11 @@ pub static MIGRATIONS: &[Migration] = &[
         name: "0003_repair_trees_and_assignees.sql",
         sql: include_str!("../../../migrations/0003_repair_trees_and_assignees.sql"),
     },
+    Migration {
+        version: 4,
+        name: "0004_project_top.sql",
+        sql: include_str!("../../../migrations/0004_project_top.sql"),
+    },
 ];
 
 /// The checksum recorded for a migration's text: FNV-1a 64, as 16 hex digits.

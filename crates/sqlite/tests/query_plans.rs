@@ -257,12 +257,13 @@ fn report_problems(lines: &[String], allowed_walk: Option<&str>) -> Vec<String> 
     found
 }
 
-/// Must-show of issue 6: the summary and top-open-tasks statements of the report repository
-/// are index-only and never sort, for an administrator and a member, with and without a
-/// project. Two plans walk a whole index by design (see `reports/sql.rs`): an administrator's
-/// summary of everything (every row counts, so every index entry is read once — never a task
-/// row), and the window of the top-open-tasks ranking (every open task's entry of the partial
-/// index `tasks_open_rank`, in partition order).
+/// The summary and top-open-tasks statements of the report repository are index-only and
+/// never sort, for an administrator and a member, with and without a project. Two plans walk
+/// a whole index by design (see `reports/sql.rs`): an administrator's summary of everything
+/// (every row counts, so every index entry is read once — never a task row), and the window
+/// of the top-open-tasks ranking of every project (every open task's entry of the partial
+/// index `tasks_open_rank`, in partition order); the ranking of one project searches its
+/// range of `tasks_project_open_rank` instead.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_report_statement_reads_only_indexes_without_sorting() {
     use taskforge_sqlite::internals::{
@@ -300,23 +301,37 @@ async fn every_report_statement_reads_only_indexes_without_sorting() {
             }
             checked += 1;
         }
-        let lines = plan_of(&conn, top_statement(visibility), top_parameters(visibility, 3));
-        if std::env::var_os("SHOW_PLANS").is_some() {
-            eprintln!("top {name}:\n  {}\n", lines.join("\n  "));
+        for project in [None, Some(seed.projects[0].id)] {
+            let sql = top_statement(visibility, project.is_some());
+            let lines = plan_of(&conn, sql, top_parameters(visibility, project, 3));
+            if std::env::var_os("SHOW_PLANS").is_some() {
+                eprintln!("top {name} project={}:\n  {}\n", project.is_some(), lines.join("\n  "));
+            }
+            // Of every project: the window walks the open tasks' partial index. Of one
+            // project: it searches that project's range of its own index, never a walk.
+            let (index, walk) = match project {
+                None => ("tasks_open_rank", Some("tasks_open_rank")),
+                Some(_) => ("tasks_project_open_rank (project_id=?)", None),
+            };
+            let found = report_problems(&lines, walk);
+            if !lines.iter().any(|l| l.contains(&format!("COVERING INDEX {index}"))) {
+                failures.push(format!(
+                    "top, {name}, project {}: the window does not read {index}\n  plan:\n    {}",
+                    project.is_some(),
+                    lines.join("\n    ")
+                ));
+            }
+            if !found.is_empty() {
+                failures.push(format!(
+                    "top, {name}, project {}: {}\n  plan:\n    {}",
+                    project.is_some(),
+                    found.join("; "),
+                    lines.join("\n    ")
+                ));
+            }
+            checked += 1;
         }
-        let found = report_problems(&lines, Some("tasks_open_rank"));
-        if !lines.iter().any(|l| l.contains("tasks_open_rank")) {
-            failures.push(format!("top, {name}: the window does not read tasks_open_rank"));
-        }
-        if !found.is_empty() {
-            failures.push(format!(
-                "top, {name}: {}\n  plan:\n    {}",
-                found.join("; "),
-                lines.join("\n    ")
-            ));
-        }
-        checked += 1;
     }
-    assert_eq!(checked, 6);
+    assert_eq!(checked, 8);
     assert!(failures.is_empty(), "report plans:\n{}", failures.join("\n\n"));
 }

@@ -108,6 +108,7 @@ impl TestApp {
     pub async fn spawn_with(env: &[(&str, &str)]) -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let database = dir.path().join("taskforge.db");
+        migrate(&database);
         let ids: Vec<String> =
             FIXTURES.iter().map(|(name, role)| create_user(&database, name, role)).collect();
         let server = Arc::new(Server::start(&database, env, Some(dir)));
@@ -301,7 +302,22 @@ pub fn password_of(name: &str) -> String {
     format!("{PASSWORD_PREFIX}-{name}")
 }
 
-/// `taskforge user create --username NAME --role ROLE --password-stdin` on `database`;
+/// `taskforge migrate` on `database`: creates it, as an operator must before the first
+/// `taskforge user create` (only `serve` and `migrate` create a database).
+pub fn migrate(database: &std::path::Path) {
+    let mut command = binary::command_on(database);
+    command.arg("migrate");
+    let output = binary::run(command, None, COMMAND_TIMEOUT);
+    assert!(
+        output.status.success(),
+        "taskforge migrate failed ({}): {}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+/// `taskforge user create --username NAME --role ROLE --password-stdin` on `database` (which
+/// must exist: see [`migrate`]);
 /// returns the new user's id (from the command's output).
 pub fn create_user(database: &std::path::Path, name: &str, role: &str) -> String {
     let mut command = binary::command_on(database);

@@ -33,7 +33,8 @@ pub trait ReportRepository: Send + Sync + std::fmt::Debug {
     ) -> Result<TaskSummary, RepositoryError>;
 
     /// For each category — the uncategorised tasks forming one group of their own — the first
-    /// `per_category` open tasks visible under `visibility` in
+    /// `per_category` open tasks visible under `visibility` — of project `project` only when
+    /// given (an unknown project has no tasks: an empty answer) — in
     /// [`rank_order`](crate::reports::rank_order) (priority, urgent first; due date, earliest
     /// first, undated last; id). Returned as stored (labels included) in
     /// [`top_order`](crate::reports::top_order): grouped by category id, the uncategorised
@@ -45,6 +46,7 @@ pub trait ReportRepository: Send + Sync + std::fmt::Debug {
     async fn top_open(
         &self,
         visibility: Visibility,
+        project: Option<ProjectId>,
         per_category: usize,
     ) -> Result<Vec<Task>, RepositoryError>;
 }

@@ -65,20 +65,25 @@ impl ReportService {
         Ok(SummaryReport { project_id: project, today, summary })
     }
 
-    /// The first `per_category` open tasks of each category the actor can see, ranked by
-    /// priority (urgent first), then due date (earliest first, undated last), then id.
-    /// Categories come in name order (ignoring case), the uncategorised tasks last; a category
-    /// without open visible tasks is left out.
+    /// The first `per_category` open tasks of each category the actor can see — of
+    /// `project` only when given — ranked by priority (urgent first), then due date (earliest
+    /// first, undated last), then id. Categories come in name order (ignoring case), the
+    /// uncategorised tasks last; a category without open visible tasks is left out.
     ///
     /// # Errors
-    /// [`ReportError::Store`].
+    /// [`ReportError::ProjectNotFound`] when `project` does not exist or the actor may not
+    /// see it (as for [`ReportService::summary`]), or [`ReportError::Store`].
     pub async fn top_open(
         &self,
         actor: &Actor,
+        project: Option<ProjectId>,
         per_category: PerCategory,
     ) -> Result<Vec<TopCategory>, ReportError> {
+        if let Some(id) = project {
+            self.visible_project(actor, id).await?;
+        }
         let visibility = policy::task_visibility(actor);
-        let mut tasks = self.reports.top_open(visibility, per_category.get()).await?;
+        let mut tasks = self.reports.top_open(visibility, project, per_category.get()).await?;
         if tasks.is_empty() {
             return Ok(Vec::new());
         }

@@ -142,6 +142,9 @@ impl From<&TopCategory> for TopCategoryResponse {
 /// `GET /api/v1/reports/top`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TopResponse {
+    /// The project the ranking is restricted to; `null` for every visible task.
+    #[schema(format = Uuid)]
+    pub project_id: Option<String>,
     /// How many tasks per category were asked for.
     pub per_category: usize,
     /// The categories with open tasks, by name ignoring case, uncategorised (`none`) last.

@@ -33,22 +33,25 @@ pub async fn summary(
     Ok(HttpResponse::Ok().json(SummaryResponse::from(&report)))
 }
 
-/// The first `per_category` open tasks of each category the caller can see: urgent first,
-/// then the earliest due date (undated last), then the oldest.
+/// The first `per_category` open tasks of each category the caller can see (of one project
+/// when `project_id` is given): urgent first, then the earliest due date (undated last), then
+/// the oldest.
 #[utoipa::path(
     get, operation_id = "reports_top", path = "/api/v1/reports/top", tag = "reports", security(("bearer" = [])),
     params(TopParams),
-    responses((status = 200, description = "Open tasks per category", body = TopResponse), BadRequest, AuthErrors)
+    responses((status = 200, description = "Open tasks per category", body = TopResponse), BadRequest, AuthErrors, NotFound)
 )]
 pub async fn top(
     state: web::Data<AppState>,
     Authenticated(actor): Authenticated,
     req: HttpRequest,
 ) -> Result<HttpResponse, ApiError> {
-    let per_category = query::report_top(req.query_string())?;
-    let groups = state.services().reports.top_open(&actor, per_category).await?;
+    let request = query::report_top(req.query_string())?;
+    let groups =
+        state.services().reports.top_open(&actor, request.project, request.per_category).await?;
     Ok(HttpResponse::Ok().json(TopResponse {
-        per_category: per_category.get(),
+        project_id: request.project.map(|p| p.to_string()),
+        per_category: request.per_category.get(),
         categories: groups.iter().map(TopCategoryResponse::from).collect(),
     }))
 }

@@ -105,3 +105,51 @@ async fn the_top_report_ranks_open_tasks_per_category() {
         assert_eq!(problem["errors"][0]["field"], "per_category");
     }
 }
+
+#[actix_web::test]
+async fn the_top_report_of_one_project_ranks_only_that_projects_open_tasks() {
+    let app = spawn().await;
+    let alpha = app.project().await;
+    let beta = app.project().await;
+    app.task(&alpha, json!({"title": "alpha urgent", "priority": "urgent"})).await;
+    app.task(&alpha, json!({"title": "alpha low", "priority": "low"})).await;
+    app.task(&alpha, json!({"title": "alpha done", "status": "done"})).await;
+    app.task(&beta, json!({"title": "beta urgent", "priority": "urgent"})).await;
+
+    let url = format!("/api/v1/reports/top?project_id={alpha}&per_category=5");
+    let one = app.get(&url, Some(app.people.viewer)).await.expect(200);
+    let all = app.get("/api/v1/reports/top?per_category=5", Some(app.people.viewer)).await;
+    let all = all.expect(200);
+
+    assert_eq!(one["project_id"], alpha.as_str());
+    assert_eq!(one["per_category"], 5);
+    let titles: Vec<&str> = one["categories"][0]["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["title"].as_str().unwrap())
+        .collect();
+    assert_eq!(titles, ["alpha urgent", "alpha low"], "open tasks of that project only");
+    assert_eq!(one["categories"].as_array().unwrap().len(), 1, "{one}");
+    assert_eq!(all["project_id"], serde_json::Value::Null);
+    assert_eq!(all["categories"][0]["tasks"].as_array().unwrap().len(), 3, "{all}");
+}
+
+#[actix_web::test]
+async fn a_top_report_of_an_invisible_or_absent_project_is_404() {
+    let app = spawn().await;
+    let project = app.project().await;
+    app.task(&project, json!({"is_public": true})).await;
+    let url = format!("/api/v1/reports/top?project_id={project}");
+
+    app.get(&url, Some(app.people.outsider)).await.expect(404);
+    app.get(&url, Some(app.people.stranger)).await.expect(404);
+    let absent = format!("/api/v1/reports/top?project_id={}", uuid::Uuid::now_v7());
+    app.get(&absent, Some(app.people.admin)).await.expect(404);
+    app.get(&url, Some(app.people.viewer)).await.expect(200);
+    app.get(&url, Some(app.people.admin)).await.expect(200);
+    let problem =
+        app.get("/api/v1/reports/top?project_id=nope", Some(app.people.admin)).await.expect(400);
+    assert_eq!(problem["errors"][0]["field"], "project_id");
+    app.get(&url, None).await.expect(401);
+}

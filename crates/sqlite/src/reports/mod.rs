@@ -53,15 +53,27 @@ pub fn summary_parameters(
 ) -> Vec<Value> {
     vec![
         user_value(visibility),
-        project.map_or(Value::Null, |p| Value::Blob(p.to_bytes().to_vec())),
+        project_value(project),
         Value::Integer(i64::from(today.days_since_epoch())),
     ]
 }
 
-/// The parameters `?1…?2` of [`top_statement`], as [`top_open_on`] binds them.
+/// The parameters `?1…?3` of [`top_statement`], as [`top_open_on`] binds them.
 #[must_use]
-pub fn top_parameters(visibility: Visibility, per_category: usize) -> Vec<Value> {
-    vec![user_value(visibility), Value::Integer(i64::try_from(per_category).unwrap_or(i64::MAX))]
+pub fn top_parameters(
+    visibility: Visibility,
+    project: Option<ProjectId>,
+    per_category: usize,
+) -> Vec<Value> {
+    vec![
+        user_value(visibility),
+        Value::Integer(i64::try_from(per_category).unwrap_or(i64::MAX)),
+        project_value(project),
+    ]
+}
+
+fn project_value(project: Option<ProjectId>) -> Value {
+    project.map_or(Value::Null, |p| Value::Blob(p.to_bytes().to_vec()))
 }
 
 /// Binds `params` to the first parameters of `stmt` (a statement may not use them all).
@@ -126,14 +138,15 @@ pub fn summary_on(
 pub fn top_open_on(
     conn: &Connection,
     visibility: Visibility,
+    project: Option<ProjectId>,
     per_category: usize,
 ) -> rusqlite::Result<Vec<Task>> {
     if per_category == 0 {
         return Ok(Vec::new());
     }
-    let sql = top_statement(visibility);
+    let sql = top_statement(visibility, project.is_some());
     let mut stmt = conn.prepare_cached(sql)?;
-    bind(&mut stmt, top_parameters(visibility, per_category))?;
+    bind(&mut stmt, top_parameters(visibility, project, per_category))?;
     let mut rows = stmt.raw_query();
     let mut tasks = Vec::new();
     while let Some(row) = rows.next()? {
@@ -158,8 +171,11 @@ impl ReportRepository for SqliteReports {
     async fn top_open(
         &self,
         visibility: Visibility,
+        project: Option<ProjectId>,
         per_category: usize,
     ) -> Result<Vec<Task>, RepositoryError> {
-        self.db.read(move |conn| top_open_on(conn, visibility, per_category).map_err(err)).await
+        self.db
+            .read(move |conn| top_open_on(conn, visibility, project, per_category).map_err(err))
+            .await
     }
 }

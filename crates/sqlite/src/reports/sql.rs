@@ -5,7 +5,7 @@
 //! |---|---|---|
 //! | ?1 | the viewing user (member visibility) | the viewing user (member visibility) |
 //! | ?2 | the project | how many tasks per category |
-//! | ?3 | today, days since 1970-01-01 | — |
+//! | ?3 | today, days since 1970-01-01 | the project |
 //!
 //! **Summary: one aggregate statement, index-only.** It groups the visible tasks by
 //! (category, status, priority) in the order of `tasks_project_summary` or
@@ -24,7 +24,9 @@
 //! already in that order), so the ranking is one ordered pass without a sort; only the rows
 //! ranked within `?2` are joined back to `tasks` for their columns. The pass reads every open
 //! task's index entry (a window cannot stop early per partition): it is index-only, and its
-//! cost grows with the open tasks, not with the whole table.
+//! cost grows with the open tasks, not with the whole table. The ranking of one project reads
+//! `tasks_project_open_rank` (migration 0003), the same index with the project in front: one
+//! range, in the same order, so its cost grows with that project's open tasks only.
 
 use taskforge_domain::query::Visibility;
 
@@ -114,33 +116,52 @@ pub fn summary_statement(visibility: Visibility, one_project: bool) -> &'static 
     }
 }
 
-/// The ranked open tasks `w`, visibility check included, then their full rows.
+/// The ranked open tasks `w` read through the index named, the conditions given (project,
+/// visibility) included, then their full rows.
 macro_rules! top {
-    ($visible:literal) => {
+    ($index:literal, $conditions:literal) => {
         concat!(
             "SELECT ",
             task_columns!(),
             " FROM (SELECT w.id AS id, row_number() OVER (PARTITION BY w.category_id \
                 ORDER BY w.priority DESC, (w.due_date IS NULL), w.due_date, w.id) AS rank \
-              FROM tasks w INDEXED BY tasks_open_rank WHERE w.status <> 'done'",
-            $visible,
+              FROM tasks w INDEXED BY ",
+            $index,
+            " WHERE w.status <> 'done'",
+            $conditions,
             ") r CROSS JOIN tasks t ON t.id = r.id WHERE r.rank <= ?2"
         )
     };
 }
 
-const TOP_ALL: &str = top!("");
+/// Every open task.
+const TOP_ALL: &str = top!("tasks_open_rank", "");
 
+/// The open tasks user ?1 may see: those of their projects, and the public ones.
 const TOP_MEMBER: &str = top!(
+    "tasks_open_rank",
     " AND (w.is_public = 1 OR w.project_id IN \
        (SELECT m.project_id FROM project_members m WHERE m.user_id = ?1))"
 );
 
-/// The statement of the top open tasks under `visibility`.
+/// The open tasks of project ?3.
+const TOP_PROJECT: &str = top!("tasks_project_open_rank", " AND w.project_id = ?3");
+
+/// The open tasks of project ?3 that user ?1 may see: all of them for a member, else its
+/// public ones (membership is one primary-key probe for the whole statement).
+const TOP_MEMBER_PROJECT: &str = top!(
+    "tasks_project_open_rank",
+    " AND w.project_id = ?3 AND (w.is_public = 1 OR EXISTS (SELECT 1 FROM project_members m \
+       WHERE m.project_id = ?3 AND m.user_id = ?1))"
+);
+
+/// The statement of the top open tasks under `visibility`, of one project or all.
 #[must_use]
-pub fn top_statement(visibility: Visibility) -> &'static str {
-    match visibility {
-        Visibility::All => TOP_ALL,
-        Visibility::MemberOrPublic(_) => TOP_MEMBER,
+pub fn top_statement(visibility: Visibility, one_project: bool) -> &'static str {
+    match (visibility, one_project) {
+        (Visibility::All, false) => TOP_ALL,
+        (Visibility::All, true) => TOP_PROJECT,
+        (Visibility::MemberOrPublic(_), false) => TOP_MEMBER,
+        (Visibility::MemberOrPublic(_), true) => TOP_MEMBER_PROJECT,
     }
 }

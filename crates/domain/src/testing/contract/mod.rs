@@ -215,6 +215,7 @@ macro_rules! __contract_list {
                 top_open_ranks_each_categorys_open_tasks_and_keeps_the_first,
                 top_open_under_member_visibility_keeps_only_visible_tasks,
                 top_open_with_zero_per_category_returns_nothing,
+                top_open_of_one_project_ranks_only_its_visible_tasks,
             ],
             refresh_tokens: [
                 an_inserted_token_can_be_found_by_digest,

@@ -93,12 +93,18 @@ impl World {
         )
     }
 
-    /// The top open tasks by definition.
-    fn expected_top(&self, visibility: Visibility, per_category: usize) -> Vec<Task> {
+    /// The top open tasks by definition, of `project` only when given.
+    fn expected_top(
+        &self,
+        visibility: Visibility,
+        project: Option<ProjectId>,
+        per_category: usize,
+    ) -> Vec<Task> {
         let mut open: Vec<Task> = self
             .tasks
             .iter()
             .filter(|t| t.status.is_open() && self.visible(visibility, t))
+            .filter(|t| project.is_none_or(|p| t.project_id == p))
             .cloned()
             .collect();
         open.sort_by(top_order);
@@ -255,9 +261,12 @@ pub async fn top_open_ranks_each_categorys_open_tasks_and_keeps_the_first(repos:
     let world = World::stored(&repos).await;
 
     for per_category in [1, 3, 5, 100] {
-        let found =
-            repos.reports.top_open(Visibility::All, per_category).await.expect("top succeeds");
-        let expected = world.expected_top(Visibility::All, per_category);
+        let found = repos
+            .reports
+            .top_open(Visibility::All, None, per_category)
+            .await
+            .expect("top succeeds");
+        let expected = world.expected_top(Visibility::All, None, per_category);
         assert_eq!(
             world.names(&found),
             world.names(&expected),
@@ -265,7 +274,7 @@ pub async fn top_open_ranks_each_categorys_open_tasks_and_keeps_the_first(repos:
         );
         assert_eq!(found, expected, "top {per_category}: tasks are returned as stored");
     }
-    let all = repos.reports.top_open(Visibility::All, 100).await.expect("top succeeds");
+    let all = repos.reports.top_open(Visibility::All, None, 100).await.expect("top succeeds");
     assert_eq!(all.len(), 40, "with a large enough limit, every open task");
     assert!(all.iter().all(|t| t.status.is_open()), "done tasks never rank");
     let mut sorted = all.clone();
@@ -280,8 +289,8 @@ pub async fn top_open_under_member_visibility_keeps_only_visible_tasks(repos: Re
     for who in [world.dave.id, world.bob.id, UserId::new()] {
         let visibility = Visibility::MemberOrPublic(who);
         for per_category in [2, 50] {
-            let found = repos.reports.top_open(visibility, per_category).await.expect("top");
-            let expected = world.expected_top(visibility, per_category);
+            let found = repos.reports.top_open(visibility, None, per_category).await.expect("top");
+            let expected = world.expected_top(visibility, None, per_category);
             assert_eq!(world.names(&found), world.names(&expected), "top {per_category} as {who}");
         }
     }
@@ -291,7 +300,52 @@ pub async fn top_open_under_member_visibility_keeps_only_visible_tasks(repos: Re
 pub async fn top_open_with_zero_per_category_returns_nothing(repos: Repositories) {
     World::stored(&repos).await;
 
-    let found = repos.reports.top_open(Visibility::All, 0).await.expect("top succeeds");
+    let found = repos.reports.top_open(Visibility::All, None, 0).await.expect("top succeeds");
 
     assert!(found.is_empty(), "no task when none is asked for, got {}", found.len());
+}
+
+/// `top_open` of one project ranks only that project's open tasks — under member visibility
+/// only those the user may see (a non-member: its public ones) — and an unknown project, or
+/// one without open tasks, ranks nothing.
+pub async fn top_open_of_one_project_ranks_only_its_visible_tasks(repos: Repositories) {
+    let world = World::stored(&repos).await;
+
+    for visibility in [
+        Visibility::All,
+        Visibility::MemberOrPublic(world.dave.id),
+        Visibility::MemberOrPublic(world.bob.id),
+    ] {
+        for project in [world.p1.id, world.p2.id] {
+            for per_category in [1, 2, 50] {
+                let found = repos
+                    .reports
+                    .top_open(visibility, Some(project), per_category)
+                    .await
+                    .expect("top succeeds");
+                let expected = world.expected_top(visibility, Some(project), per_category);
+                assert_eq!(
+                    world.names(&found),
+                    world.names(&expected),
+                    "top {per_category} of project {project} under {visibility:?}"
+                );
+                assert_eq!(found, expected, "tasks are returned as stored");
+                assert!(found.iter().all(|t| t.project_id == project), "only that project");
+            }
+        }
+    }
+    let dave_in_p2 = repos
+        .reports
+        .top_open(Visibility::MemberOrPublic(world.dave.id), Some(world.p2.id), 50)
+        .await
+        .expect("top succeeds");
+    assert!(
+        !dave_in_p2.is_empty() && dave_in_p2.iter().all(|t| t.is_public),
+        "a non-member ranks the project's public open tasks only"
+    );
+    let unknown = repos.reports.top_open(Visibility::All, Some(ProjectId::new()), 50).await;
+    assert!(unknown.expect("top succeeds").is_empty(), "an unknown project has no tasks");
+    let (_, bare) = owner_and_project(&repos, "carol", "No tasks").await;
+    let none = repos.reports.top_open(Visibility::All, Some(bare.id), 50).await;
+    assert!(none.expect("top succeeds").is_empty(), "a project without tasks");
 }
