@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::Duration;
 
-use e2e::app::{create_user, password_of};
+use e2e::app::{create_user, migrate, password_of};
 use e2e::binary;
 use e2e::server::Server;
 use e2e::{Caller, TestApp};
@@ -55,6 +55,7 @@ impl Deployment {
     /// `smoke-viewer`), both created with `taskforge user create` as an operator would.
     async fn on(database: Database) -> Self {
         let target = Path::new(&database.url);
+        migrate(target);
         let id = create_user(target, SMOKE_USER, "editor");
         create_user(target, "smoke-viewer", "viewer");
         let server = Server::start(target, &[], database.dir);
