@@ -1,0 +1,6 @@
+//! The web interface in-process: actix test utilities over the memory adapters and the real
+//! password hasher and token minter.
+
+mod auth;
+mod support;
+mod templates;
