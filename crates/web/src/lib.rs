@@ -20,6 +20,8 @@
 
 /// The stylesheet, served under a content-hashed name with a long cache lifetime.
 pub mod assets;
+/// Form fields → domain commands, and form values for re-showing a form.
+pub mod forms;
 /// The askama templates and the data each one shows.
 pub mod pages;
 /// HTML responses: page headers, redirects, error pages.

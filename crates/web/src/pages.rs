@@ -107,3 +107,164 @@ impl RegisterPage {
         self.errors.iter().find(|(f, _)| *f == field).map(|(_, m)| m.as_str())
     }
 }
+
+/// One task as a row of the list or a card of the board.
+#[derive(Debug, Clone)]
+pub struct TaskRow {
+    /// Id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Status value.
+    pub status: &'static str,
+    /// Status label.
+    pub status_label: &'static str,
+    /// Priority value.
+    pub priority: &'static str,
+    /// Labels.
+    pub labels: Vec<String>,
+    /// Due date or empty.
+    pub due_date: String,
+    /// Assignee's username or empty.
+    pub assignee: String,
+    /// Version, for the board's move form.
+    pub version: u64,
+}
+
+/// A board column: one status and its tasks.
+#[derive(Debug, Clone)]
+pub struct Column {
+    /// Status value.
+    pub status: &'static str,
+    /// Heading.
+    pub label: &'static str,
+    /// Tasks.
+    pub rows: Vec<TaskRow>,
+}
+
+/// The filter form's current values (the API's listing parameter names).
+#[derive(Debug, Clone, Default)]
+pub struct FilterValues {
+    /// `status`.
+    pub status: String,
+    /// `priority`.
+    pub priority: String,
+    /// `label`.
+    pub label: String,
+    /// `assignee_id`.
+    pub assignee_id: String,
+    /// `q`.
+    pub q: String,
+    /// `sort`.
+    pub sort: String,
+}
+
+/// Every listing order, as (value, label).
+pub const SORTS: [(&str, &str); 8] = [
+    ("created_at", "Oldest first"),
+    ("-created_at", "Newest first"),
+    ("priority", "Priority, low first"),
+    ("-priority", "Priority, urgent first"),
+    ("due_date", "Due date, soonest first"),
+    ("-due_date", "Due date, latest first"),
+    ("title", "Title A–Z"),
+    ("-title", "Title Z–A"),
+];
+
+impl FilterValues {
+    /// The sorts, for the select.
+    #[must_use]
+    pub const fn sorts(&self) -> &'static [(&'static str, &'static str)] {
+        &SORTS
+    }
+}
+
+/// `GET /projects`.
+#[derive(Debug, Template)]
+#[template(path = "projects.html")]
+pub struct ProjectsPage {
+    /// Frame.
+    pub layout: Layout,
+    /// (id, name) of each project.
+    pub projects: Vec<(String, String)>,
+    /// Link to the next page, if any.
+    pub next_href: Option<String>,
+    /// Whether to show the create form.
+    pub can_create: bool,
+    /// The name typed before an error.
+    pub name: String,
+    /// The error beside the name field.
+    pub error: Option<String>,
+}
+
+/// `GET /projects/{id}` (list or board).
+#[derive(Debug, Template)]
+#[template(path = "project.html")]
+pub struct ProjectPage {
+    /// Frame.
+    pub layout: Layout,
+    /// Project id.
+    pub id: String,
+    /// Project name.
+    pub name: String,
+    /// Project description.
+    pub description: String,
+    /// Board (`?view=board`) or list.
+    pub board: bool,
+    /// The tasks of this page (list view).
+    pub rows: Vec<TaskRow>,
+    /// The same tasks by status (board view).
+    pub columns: Vec<Column>,
+    /// The filter form's values.
+    pub filters: FilterValues,
+    /// Link to the next page.
+    pub next_href: Option<String>,
+    /// Link back to the first page (when on a later one).
+    pub first_href: Option<String>,
+    /// Link to the other view with the same filters.
+    pub other_view_href: String,
+    /// Whether the viewer may create and change tasks here.
+    pub can_write: bool,
+    /// (id, username) of each member, for the assignee select.
+    pub members: Vec<(String, String)>,
+    /// The new-task form's values.
+    pub form: crate::forms::TaskFormValues,
+    /// Messages beside the new-task form's fields.
+    pub errors: crate::forms::FieldErrors,
+    /// The session's CSRF token.
+    pub csrf: String,
+}
+
+/// `GET /tasks/{id}`.
+#[derive(Debug, Template)]
+#[template(path = "task.html")]
+pub struct TaskPage {
+    /// Frame.
+    pub layout: Layout,
+    /// Task id.
+    pub id: String,
+    /// The task as stored now.
+    pub task: TaskRow,
+    /// Its description.
+    pub description: String,
+    /// Its project (id, name).
+    pub project: (String, String),
+    /// Whether it is public.
+    pub is_public: bool,
+    /// Its parent (id), if any.
+    pub parent_id: String,
+    /// Its subtasks.
+    pub subtasks: Vec<TaskRow>,
+    /// Whether the viewer may change it.
+    pub can_write: bool,
+    /// (id, username) of each member.
+    pub members: Vec<(String, String)>,
+    /// The edit form's values.
+    pub form: crate::forms::TaskFormValues,
+    /// Messages beside the edit form's fields.
+    pub errors: crate::forms::FieldErrors,
+    /// Set when the edit was made on a stale version: the form shows the current values.
+    pub conflict: bool,
+    /// The session's CSRF token.
+    pub csrf: String,
+}

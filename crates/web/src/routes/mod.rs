@@ -2,6 +2,8 @@
 //! domain command, call the use case, render the result or redirect (POST-redirect-GET).
 
 pub mod auth;
+pub mod projects;
+pub mod tasks;
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{Resource, web};
@@ -12,6 +14,8 @@ use crate::response::{WebError, page_builder};
 pub fn configure(cfg: &mut web::ServiceConfig) {
     crate::assets::configure(cfg);
     auth::configure(cfg);
+    projects::configure(cfg);
+    tasks::configure(cfg);
 }
 
 /// A page at `path` answering methods it does not route with 405 and `Allow: allow`.

@@ -3,4 +3,5 @@
 
 mod auth;
 mod support;
+mod tasks;
 mod templates;
