@@ -29,6 +29,7 @@ fn web_state(wired: &Wired, serve: &ServeSettings) -> WebState {
             registration_open: serve.registration == Registration::Open,
         },
     )
+    .with_exports(std::sync::Arc::new(crate::web_exports::ApiExportFormats))
 }
 
 /// A built, bound, not yet running server (zero-to-production's start-up shape).

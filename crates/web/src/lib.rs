@@ -20,6 +20,8 @@
 
 /// The stylesheet, served under a content-hashed name with a long cache lifetime.
 pub mod assets;
+/// Downloads in the API's export formats, handed in by the app crate.
+pub mod export;
 /// Form fields → domain commands, and form values for re-showing a form.
 pub mod forms;
 /// The askama templates and the data each one shows.

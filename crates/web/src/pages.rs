@@ -268,3 +268,27 @@ pub struct TaskPage {
     /// The session's CSRF token.
     pub csrf: String,
 }
+
+/// `GET /projects/{id}/members`.
+#[derive(Debug, Template)]
+#[template(path = "members.html")]
+pub struct MembersPage {
+    /// Frame.
+    pub layout: Layout,
+    /// Project id.
+    pub id: String,
+    /// Project name.
+    pub name: String,
+    /// Whether the viewer may add and remove members.
+    pub can_manage: bool,
+    /// (id, username) of each member.
+    pub members: Vec<(String, String)>,
+    /// The owner's id.
+    pub owner: String,
+    /// The username typed before an error.
+    pub username: String,
+    /// Why the last change failed.
+    pub error: Option<String>,
+    /// The session's CSRF token.
+    pub csrf: String,
+}

@@ -1,9 +1,13 @@
 //! What the handlers share, built by the app crate through constructor injection.
 
+use std::sync::Arc;
+
 use taskforge_domain::query::CursorCodec;
 use taskforge_domain::services::{
     AuthService, ExportService, ProjectService, ReportService, TaskService, UserService,
 };
+
+use crate::export::{ExportFormats, NoExports};
 
 /// The use cases the pages call: the very services the JSON API calls.
 #[derive(Debug, Clone)]
@@ -41,12 +45,21 @@ pub struct WebState {
     pub services: WebServices,
     /// The settings.
     pub settings: WebSettings,
+    /// The export formats (the app crate hands in the API's exporters).
+    pub exports: Arc<dyn ExportFormats>,
 }
 
 impl WebState {
-    /// The state from its collaborators.
+    /// The state from its collaborators, without export formats.
     #[must_use]
-    pub const fn new(services: WebServices, settings: WebSettings) -> Self {
-        Self { services, settings }
+    pub fn new(services: WebServices, settings: WebSettings) -> Self {
+        Self { services, settings, exports: Arc::new(NoExports) }
+    }
+
+    /// Serves exports in these formats.
+    #[must_use]
+    pub fn with_exports(mut self, exports: Arc<dyn ExportFormats>) -> Self {
+        self.exports = exports;
+        self
     }
 }

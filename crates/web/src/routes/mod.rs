@@ -2,6 +2,8 @@
 //! domain command, call the use case, render the result or redirect (POST-redirect-GET).
 
 pub mod auth;
+pub mod exports;
+pub mod members;
 pub mod projects;
 pub mod tasks;
 
@@ -15,6 +17,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     crate::assets::configure(cfg);
     auth::configure(cfg);
     projects::configure(cfg);
+    members::configure(cfg);
+    exports::configure(cfg);
     tasks::configure(cfg);
 }
 

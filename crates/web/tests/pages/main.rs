@@ -2,6 +2,7 @@
 //! password hasher and token minter.
 
 mod auth;
+mod members;
 mod support;
 mod tasks;
 mod templates;

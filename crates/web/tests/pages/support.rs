@@ -166,6 +166,25 @@ pub async fn web_app_with(
     Web { service, repos, state }
 }
 
+pub async fn web_app_exporting(
+    exports: std::sync::Arc<dyn taskforge_web::export::ExportFormats>,
+) -> Web<
+    impl Service<
+        actix_http::Request,
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+    >,
+> {
+    let repos = MemoryDatabase::new().repositories();
+    let settings = WebSettings { secure_cookies: false, registration_open: true };
+    let state = state(&repos, settings).with_exports(exports);
+    let service = test::init_service(
+        App::new().app_data(web::Data::new(state.clone())).configure(taskforge_web::configure),
+    )
+    .await;
+    Web { service, repos, state }
+}
+
 pub async fn web_app() -> Web<
     impl Service<
         actix_http::Request,
