@@ -23,7 +23,11 @@ pub fn page_builder(status: StatusCode) -> HttpResponseBuilder {
     builder
         .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
         .insert_header((header::CONTENT_SECURITY_POLICY, PAGE_CSP))
-        .insert_header((header::CACHE_CONTROL, "no-store"));
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        // Not the API's `no-referrer`: under it, browsers send `Origin: null` with a form
+        // post, and the origin check could not tell our own forms from a forged one. Other
+        // sites still learn nothing.
+        .insert_header((header::REFERRER_POLICY, "same-origin"));
     builder
 }
 

@@ -29,6 +29,9 @@ async fn every_page_carries_the_page_csp_and_no_store() {
         page.expect(200);
         assert_eq!(page.header("content-security-policy"), Some(PAGE_CSP), "{path}");
         assert_eq!(page.header("cache-control"), Some("no-store"), "{path}");
+        // Under `no-referrer` browsers post forms with `Origin: null`, which the origin
+        // check must refuse; `same-origin` keeps our own forms recognisable.
+        assert_eq!(page.header("referrer-policy"), Some("same-origin"), "{path}");
         assert_eq!(page.header("content-type"), Some("text/html; charset=utf-8"));
         assert_eq!(page.body.matches("<h1>").count(), 1, "{path}: one h1");
         assert!(page.body.contains("<main id=\"main\""), "{path}: a main landmark");
@@ -115,11 +118,12 @@ async fn a_login_without_the_csrf_token_or_from_another_site_is_refused_and_star
     let fields = [("username", "alice"), ("password", PASSWORD)];
     let with_token =
         [("csrf_token", token.as_str()), ("username", "alice"), ("password", PASSWORD)];
-    let cases: [Case<'_>; 4] = [
+    let cases: [Case<'_>; 5] = [
         (&fields, vec![("cookie", cookie.as_str())]),
         (&with_token, vec![]),
         (&with_token, vec![("cookie", cookie.as_str()), ("origin", "https://evil.example")]),
         (&with_token, vec![("cookie", cookie.as_str()), ("sec-fetch-site", "cross-site")]),
+        (&with_token, vec![("cookie", cookie.as_str()), ("origin", "null")]),
     ];
     for (form, headers) in cases {
         let reply = app.post_raw(&Browser::default(), "/login", form, &headers).await;
