@@ -225,6 +225,12 @@ try {
   await submit(page, 'Delete this task and its subtasks');
   expect(await page.getByRole('link', { name: 'Edited first' }).count() === 0, 'the task is gone');
 
+  step = 'reports';
+  await page.getByRole('link', { name: 'Reports' }).click();
+  expect(await page.locator('svg title').count() === 2, 'two charts with a title');
+  await checkPage(page, 'reports');
+  await shoot(page, 'reports');
+
   step = 'log out';
   await submit(page, 'Log out');
   expect(page.url().includes('/login'), `went to ${page.url()}`);

@@ -292,3 +292,103 @@ pub struct MembersPage {
     /// The session's CSRF token.
     pub csrf: String,
 }
+
+/// One account on the users page.
+#[derive(Debug, Clone)]
+pub struct UserRow {
+    /// Id.
+    pub id: String,
+    /// Username.
+    pub username: String,
+    /// Role name.
+    pub role: &'static str,
+}
+
+impl UserRow {
+    /// Every role, for the select.
+    #[must_use]
+    pub const fn roles(&self) -> [&'static str; 3] {
+        ["admin", "editor", "viewer"]
+    }
+}
+
+/// `GET /admin/users`.
+#[derive(Debug, Template)]
+#[template(path = "users.html")]
+pub struct UsersPage {
+    /// Frame.
+    pub layout: Layout,
+    /// The accounts (the first 200 by username).
+    pub users: Vec<UserRow>,
+    /// Whether there are more than shown.
+    pub more: bool,
+    /// Why the last change failed.
+    pub error: Option<String>,
+    /// The session's CSRF token.
+    pub csrf: String,
+}
+
+/// One bar of a chart.
+#[derive(Debug, Clone)]
+pub struct Bar {
+    /// Its label.
+    pub label: String,
+    /// Its number.
+    pub value: u64,
+    /// Its length in user units.
+    pub width: u64,
+    /// Its vertical position.
+    pub y: u64,
+}
+
+/// A horizontal bar chart, drawn as SVG by the template.
+#[derive(Debug, Clone)]
+pub struct Chart {
+    /// Id prefix for `<title>`/`<desc>`.
+    pub id: String,
+    /// `<title>`.
+    pub title: String,
+    /// `<desc>`: the numbers in words.
+    pub description: String,
+    /// Height in user units.
+    pub height: u64,
+    /// The bars.
+    pub bars: Vec<Bar>,
+}
+
+/// One project's numbers.
+#[derive(Debug, Clone)]
+pub struct ProjectReport {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Counts by status, in the order of the statuses.
+    pub by_status: Vec<u64>,
+    /// Counts by priority, low first.
+    pub by_priority: Vec<u64>,
+    /// Overdue open tasks.
+    pub overdue: u64,
+    /// All tasks.
+    pub total: u64,
+}
+
+/// `GET /reports`.
+#[derive(Debug, Template)]
+#[template(path = "reports.html")]
+pub struct ReportsPage {
+    /// Frame.
+    pub layout: Layout,
+    /// The charts.
+    pub charts: Vec<Chart>,
+    /// Overdue tasks overall.
+    pub overdue: u64,
+    /// Tasks overall.
+    pub total: u64,
+    /// The day "overdue" is measured against.
+    pub today: String,
+    /// Per project.
+    pub projects: Vec<ProjectReport>,
+    /// Whether there are more projects than shown.
+    pub more_projects: bool,
+}

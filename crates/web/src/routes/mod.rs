@@ -1,10 +1,12 @@
 //! The handlers, one module per area. Like the API's, they are thin: parse the form into a
 //! domain command, call the use case, render the result or redirect (POST-redirect-GET).
 
+pub mod admin;
 pub mod auth;
 pub mod exports;
 pub mod members;
 pub mod projects;
+pub mod reports;
 pub mod tasks;
 
 use actix_web::http::{StatusCode, header};
@@ -19,6 +21,8 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     projects::configure(cfg);
     members::configure(cfg);
     exports::configure(cfg);
+    reports::configure(cfg);
+    admin::configure(cfg);
     tasks::configure(cfg);
 }
 

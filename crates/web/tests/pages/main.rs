@@ -3,6 +3,7 @@
 
 mod auth;
 mod members;
+mod reports;
 mod support;
 mod tasks;
 mod templates;
