@@ -4,7 +4,7 @@
 
 use askama::Template;
 
-use crate::assets::APP_CSS_PATH;
+use crate::assets::{APP_CSS_PATH, HTMX_JS_PATH};
 use crate::session::Viewer;
 
 /// What the page frame shows: the title, the stylesheet, and who is logged in.
@@ -14,6 +14,8 @@ pub struct Layout {
     pub title: String,
     /// The stylesheet's hashed path.
     pub css: &'static str,
+    /// htmx's hashed path.
+    pub htmx: &'static str,
     /// Who is logged in (`None` on the login and error pages).
     pub viewer: Option<ViewerView>,
 }
@@ -38,6 +40,7 @@ impl Layout {
         Self {
             title: title.into(),
             css: APP_CSS_PATH.as_str(),
+            htmx: HTMX_JS_PATH.as_str(),
             viewer: Some(ViewerView {
                 username: viewer.username.clone(),
                 role: viewer.actor.role.as_str(),
@@ -50,7 +53,12 @@ impl Layout {
     /// The frame of a page for someone not logged in.
     #[must_use]
     pub fn anonymous(title: impl Into<String>) -> Self {
-        Self { title: title.into(), css: APP_CSS_PATH.as_str(), viewer: None }
+        Self {
+            title: title.into(),
+            css: APP_CSS_PATH.as_str(),
+            htmx: HTMX_JS_PATH.as_str(),
+            viewer: None,
+        }
     }
 }
 

@@ -128,6 +128,25 @@ async fn conflict(state: &WebState, viewer: &Viewer, id: TaskId) -> Result<HttpR
     task_page(state, viewer, id, shown).await
 }
 
+/// After a stale move from the board, htmx would look for the board in the conflict page:
+/// tell it to show the page's `<main>` instead, at the task's address.
+fn conflict_for_htmx(req: &HttpRequest, mut page: HttpResponse, id: TaskId) -> HttpResponse {
+    if req.headers().contains_key("hx-request") {
+        let headers = page.headers_mut();
+        for (name, value) in [
+            ("hx-retarget", String::from("#main")),
+            ("hx-reselect", String::from("#main")),
+            ("hx-reswap", String::from("outerHTML")),
+            ("hx-push-url", format!("/tasks/{id}")),
+        ] {
+            if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&value) {
+                headers.insert(actix_web::http::header::HeaderName::from_static(name), value);
+            }
+        }
+    }
+    page
+}
+
 /// The viewer, the form and the task id of a post to `/tasks/{id}…`, checked for CSRF.
 async fn posted(
     req: &HttpRequest,
@@ -229,7 +248,7 @@ async fn move_task(
         {
             Ok(task) => task,
             Err(TaskError::PreconditionFailed { .. } | TaskError::Conflict) => {
-                return conflict(&state, &viewer, id).await;
+                return Ok(conflict_for_htmx(&req, conflict(&state, &viewer, id).await?, id));
             }
             Err(e) => return Err(task_error(e)),
         }
@@ -239,7 +258,7 @@ async fn move_task(
         let cmd = UpdateTask { status: Some(status), if_match, ..UpdateTask::default() };
         match apply(&state, &viewer, id, cmd, TaskFormValues::default()).await? {
             Ok(task) => task,
-            Err(page) => return Ok(page),
+            Err(page) => return Ok(conflict_for_htmx(&req, page, id)),
         }
     };
     Ok(see_other(&if board {

@@ -54,6 +54,13 @@ async fn the_stylesheet_is_served_under_its_content_hash_with_a_long_cache() {
     // Usable at 375 px: the page scales to the device and nothing forces a wider layout.
     assert!(page.body.contains("width=device-width"));
     app.get(&Browser::default(), "/static/app.0000000000000000.css").await.expect(404);
+    // htmx, vendored and pinned, likewise.
+    let htmx = taskforge_web::assets::HTMX_JS_PATH.as_str();
+    assert!(page.body.contains(&format!("<script src=\"{htmx}\" defer></script>")));
+    let script = app.get(&Browser::default(), htmx).await;
+    script.expect(200);
+    assert_eq!(script.header("cache-control"), Some("public, max-age=31536000, immutable"));
+    assert!(script.body.contains("htmx"));
 }
 
 #[actix_web::test]
