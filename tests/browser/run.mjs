@@ -144,17 +144,19 @@ try {
   const taskUrl = page.url();
   await checkPage(page, 'task');
   await page.locator('#title').fill('Write the plan, v2');
-  await submit(page, 'Save');
-  expect(await page.locator('h1').textContent() === 'Write the plan, v2', 'the edit was saved');
+  // With htmx the edit form swaps the page's <main> in place (no navigation to wait for).
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.locator('h1', { hasText: 'Write the plan, v2' }).waitFor({ timeout: 10000 });
 
   step = 'conflict';
   const other = await newPage(context);
   await other.goto(taskUrl);
   await page.locator('#title').fill('Edited first');
-  await submit(page, 'Save');
+  await page.getByRole('button', { name: 'Save' }).click();
+  await page.locator('h1', { hasText: 'Edited first' }).waitFor({ timeout: 10000 });
   await other.locator('#title').fill('Edited second, on a stale form');
-  await submit(other, 'Save');
-  expect(await other.locator('#conflict').isVisible(), 'a conflict message is shown');
+  await other.getByRole('button', { name: 'Save' }).click();
+  await other.locator('#conflict').waitFor({ timeout: 10000 });
   expect(await other.locator('#title').inputValue() === 'Edited first', 'the form shows the current values');
   await checkPage(other, 'conflict');
   await shoot(other, 'task-conflict');

@@ -168,6 +168,8 @@ async fn editing_with_the_current_version_saves_and_a_stale_version_shows_a_conf
     let page = app.get(&alice, &format!("/tasks/{task}")).await;
     page.expect(200);
     assert!(page.body.contains("name=\"version\" value=\"1\""));
+    // htmx saves it in place; without JavaScript the same form posts and redirects.
+    assert!(page.body.contains(&format!("hx-post=\"/tasks/{task}\" hx-target=\"#main\"")));
 
     let path = format!("/tasks/{task}");
     app.post(&alice, &path, &[("version", "1"), ("title", "Second"), ("is_public", "false")])
