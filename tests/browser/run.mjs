@@ -230,6 +230,21 @@ try {
   await submit(page, 'Delete this task and its subtasks');
   expect(await page.getByRole('link', { name: 'Edited first' }).count() === 0, 'the task is gone');
 
+  step = 'page';
+  const csrf = await page.locator('input[name=csrf_token]').first().inputValue();
+  for (let i = 0; i < 50; i += 1) {
+    const created = await page.request.post(`${projectUrl}/tasks`, {
+      form: { csrf_token: csrf, title: `Filler ${String(i).padStart(2, '0')}` }, maxRedirects: 0,
+    });
+    expect(created.status() === 303, `creating filler ${i} answered ${created.status()}`);
+  }
+  await page.goto(projectUrl);
+  expect(await page.locator('tbody tr').count() === 50, 'page 1 holds 50 tasks');
+  await Promise.all([page.waitForNavigation(), page.getByRole('link', { name: 'Next page' }).click()]);
+  expect(await page.locator('tbody tr').count() >= 1, 'page 2 holds the rest');
+  expect(new URL(page.url()).searchParams.get('cursor'), 'page 2 is addressed by a cursor');
+  await checkPage(page, 'page 2');
+
   step = 'reports';
   await page.getByRole('link', { name: 'Reports' }).click();
   expect(await page.locator('svg title').count() === 2, 'two charts with a title');

@@ -273,6 +273,8 @@ pub struct TaskPage {
     pub errors: crate::forms::FieldErrors,
     /// Set when the edit was made on a stale version: the form shows the current values.
     pub conflict: bool,
+    /// (id, name) of the other projects the task may be moved to.
+    pub move_targets: Vec<(String, String)>,
     /// The session's CSRF token.
     pub csrf: String,
 }

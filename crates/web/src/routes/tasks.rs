@@ -103,6 +103,21 @@ async fn task_page(
         )
         .await
         .map_err(task_error)?;
+    let can_write = viewer.can_write() && visible;
+    let move_targets = if can_write {
+        services
+            .projects
+            .list(&viewer.actor, None, PageLimit::DEFAULT)
+            .await
+            .map_err(project_error)?
+            .items
+            .iter()
+            .filter(|p| p.id != task.project_id)
+            .map(|p| (p.id.to_string(), p.name.as_str().to_owned()))
+            .collect()
+    } else {
+        Vec::new()
+    };
     let page = TaskPage {
         layout: Layout::for_viewer(task.title.as_str(), viewer),
         id: id.to_string(),
@@ -112,7 +127,8 @@ async fn task_page(
         is_public: task.is_public,
         parent_id: task.parent_id.map(|p| p.to_string()).unwrap_or_default(),
         subtasks: subtasks.items.iter().map(|t| row(t, &members)).collect(),
-        can_write: viewer.can_write() && visible,
+        can_write,
+        move_targets,
         members,
         form: shown.form.unwrap_or_else(|| TaskFormValues::of(&task)),
         errors: shown.errors,
