@@ -227,6 +227,19 @@ async fn a_password_change_or_a_role_change_ends_the_web_session() {
 }
 
 #[actix_web::test]
+async fn a_session_token_exchanged_at_the_refresh_endpoint_no_longer_opens_pages() {
+    let app = web_app().await;
+    app.account("alice", Role::Editor).await;
+    let alice = app.login("alice").await;
+    let token = taskforge_domain::ports::RefreshToken::new(alice.session.clone().unwrap());
+    // A stolen cookie traded for API tokens: the exchange marks it used, which ends the page
+    // session — the theft shows.
+    app.state.services.auth.refresh(&token).await.unwrap();
+    app.get(&alice, "/").await.expect_redirect("/login");
+    app.get(&alice, "/projects").await.expect_redirect("/login");
+}
+
+#[actix_web::test]
 async fn registering_shows_field_errors_then_creates_the_account() {
     let app = web_app().await;
     let form = app.get(&Browser::default(), "/register").await;
