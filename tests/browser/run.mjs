@@ -210,6 +210,15 @@ try {
   ]);
   const csv = readFileSync(await download.path(), 'utf8');
   expect(csv.includes('Edited first') && csv.includes('Ship it'), `the CSV holds the tasks: ${csv.slice(0, 200)}`);
+  for (const [name, check] of [['XML', (t) => t.startsWith('<?xml') && t.includes('Ship it')],
+    ['JSON', (t) => JSON.parse(t).length >= 4]]) {
+    const [file] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('link', { name }).click(),
+    ]);
+    const text = readFileSync(await file.path(), 'utf8');
+    expect(check(text), `the ${name} export: ${text.slice(0, 200)}`);
+  }
 
   step = 'CSRF refused';
   const taskId = taskUrl.split('/').pop();
