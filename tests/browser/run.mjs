@@ -256,7 +256,7 @@ try {
 
   step = 'reports';
   await page.getByRole('link', { name: 'Reports' }).click();
-  expect(await page.locator('svg title').count() === 2, 'two charts with a title');
+  expect(await page.locator('svg title').count() === 4, 'four charts with a title');
   await checkPage(page, 'reports');
   await shoot(page, 'reports');
 

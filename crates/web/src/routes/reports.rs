@@ -54,6 +54,69 @@ pub(crate) fn chart(
     }
 }
 
+/// How many weeks the created-vs-done chart shows.
+const WEEKS: i32 = 8;
+/// The most tasks read for that chart: it walks the export's pages, so its cost is bounded
+/// on a large store (the chart says when it stopped early).
+const WEEKLY_TASK_CAP: usize = 20_000;
+
+/// The week (Monday to Sunday) a day falls in, counted from the week of 1970-01-01.
+const fn week_of(days_since_epoch: i32) -> i32 {
+    // 1970-01-01 was a Thursday: shift so that weeks start on Mondays.
+    (days_since_epoch + 3).div_euclid(7)
+}
+
+/// Tasks created and tasks done per week over the last [`WEEKS`] weeks, and whether the cap
+/// cut the count short. "Done" counts tasks whose status is done by the week of their last
+/// change — the store keeps no separate completion time.
+async fn weekly(
+    state: &WebState,
+    viewer: &crate::session::Viewer,
+    today: i32,
+) -> Result<(Vec<(String, u64, u64)>, bool), WebError> {
+    let this_week = week_of(today);
+    let first = this_week - (WEEKS - 1);
+    let mut created = [0_u64; WEEKS as usize];
+    let mut done = [0_u64; WEEKS as usize];
+    let mut export = state
+        .services
+        .exports
+        .start(&viewer.actor, taskforge_domain::query::TaskFilter::default(), Default::default())
+        .await
+        .map_err(WebError::internal)?;
+    let mut read = 0;
+    let mut capped = false;
+    while let Some(rows) = export.next_page().await.map_err(WebError::internal)? {
+        for row in &rows {
+            let task = &row.task;
+            let slot =
+                |week: i32| usize::try_from(week - first).ok().filter(|i| *i < WEEKS as usize);
+            if let Some(i) = slot(week_of(task.created_at.date().days_since_epoch())) {
+                created[i] += 1;
+            }
+            if task.status == Status::Done
+                && let Some(i) = slot(week_of(task.updated_at.date().days_since_epoch()))
+            {
+                done[i] += 1;
+            }
+        }
+        read += rows.len();
+        if read >= WEEKLY_TASK_CAP {
+            capped = true;
+            break;
+        }
+    }
+    let weeks = (0..WEEKS)
+        .map(|i| {
+            let monday = (first + i) * 7 - 3;
+            let label = taskforge_domain::values::DueDate::from_days_since_epoch(monday)
+                .map_or_else(String::new, |d| d.to_string());
+            (label, created[i as usize], done[i as usize])
+        })
+        .collect();
+    Ok((weeks, capped))
+}
+
 async fn show(req: HttpRequest, state: web::Data<WebState>) -> Result<HttpResponse, WebError> {
     let viewer = require_viewer(&req, &state).await?;
     let services = &state.services;
@@ -67,7 +130,7 @@ async fn show(req: HttpRequest, state: web::Data<WebState>) -> Result<HttpRespon
         let parts: Vec<String> = values.iter().map(|(l, v)| format!("{l}: {v}")).collect();
         format!("{what} of the {} tasks you can see: {}.", s.total(), parts.join(", "))
     };
-    let charts = vec![
+    let mut charts = vec![
         chart("status", "Tasks by status", describe("Tasks by status", &by_status), by_status),
         chart(
             "priority",
@@ -76,6 +139,22 @@ async fn show(req: HttpRequest, state: web::Data<WebState>) -> Result<HttpRespon
             by_priority,
         ),
     ];
+    let (weeks, capped) = weekly(&state, &viewer, overall.today.days_since_epoch()).await?;
+    let note = if capped { " (counted over the first 20,000 tasks only)" } else { "" };
+    for (id, title, created) in [
+        ("created", "Tasks created per week", true),
+        ("done", "Tasks done per week, by their last change", false),
+    ] {
+        let values: Vec<(String, u64)> = weeks
+            .iter()
+            .map(|(label, c, d)| (label.clone(), if created { *c } else { *d }))
+            .collect();
+        let description = format!(
+            "{title}, the last {WEEKS} weeks{note}: {}.",
+            values.iter().map(|(l, v)| format!("week of {l}: {v}")).collect::<Vec<_>>().join(", ")
+        );
+        charts.push(chart(id, title, description, values));
+    }
     let projects = services
         .projects
         .list(&viewer.actor, None, PageLimit::DEFAULT)

@@ -29,7 +29,12 @@ async fn reports_draw_svg_charts_with_title_desc_and_the_same_numbers_in_tables(
     }
     let page = app.get(&alice, "/reports").await;
     page.expect(200);
-    assert_eq!(page.body.matches("<svg").count(), 2);
+    assert_eq!(page.body.matches("<svg").count(), 4);
+    // Created vs done per week, this week last: three created, one done.
+    let created = page.body.split("<desc id=\"created-desc\">").nth(1).unwrap();
+    assert!(created.split("</desc>").next().unwrap().ends_with(": 3."), "{created}");
+    let done = page.body.split("<desc id=\"done-desc\">").nth(1).unwrap();
+    assert!(done.split("</desc>").next().unwrap().ends_with(": 1."), "{done}");
     assert!(page.body.contains("<title id=\"status-title\">Tasks by status</title>"));
     assert!(page.body.contains("To do: 2, In progress: 0, Done: 1"), "{}", page.body);
     assert!(page.body.contains("low: 0, medium: 0, high: 0, urgent: 3"));
