@@ -25,7 +25,7 @@ const RESPONSIVE_WITHIN: Duration = Duration::from_secs(20);
 /// How long the server may take to answer (or close) an abusive connection.
 const ANSWER_WITHIN: Duration = Duration::from_secs(10);
 
-/// The body limit of design §5.
+/// The body limit (`docs/operations.md`, "Limits").
 const BODY_LIMIT: usize = 64 * 1024;
 
 /// Servers that meet slow clients: short head and body timeouts, so the test is quick.

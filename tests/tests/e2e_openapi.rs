@@ -16,7 +16,7 @@ use serde_json::{Value, json};
 const HTTP_METHODS: [&str; 8] =
     ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
-/// The routes of design §5 this release serves (export and reports come with their issue).
+/// The routes of `docs/api.md` this release serves (export and reports come with their issue).
 const DESIGN_ROUTES: &[(&str, &str)] = &[
     ("POST", "/api/v1/auth/register"),
     ("POST", "/api/v1/auth/login"),
