@@ -1,4 +1,4 @@
-//! Abuse limits, end to end (issue 9): oversized, endless and lying bodies, deep JSON, 10,000
+//! Abuse limits, end to end: oversized, endless and lying bodies, deep JSON, 10,000
 //! labels, absurd `limit`s, very long URIs and headers, slow and idle clients. Each is refused
 //! with the status docs/operations.md ("Limits") gives — a problem+json body wherever the
 //! application answers — and meanwhile normal clients of the same server keep getting 200s.

@@ -3,7 +3,7 @@
 //! ```text
 //! cargo run -p taskforge-bench --release -- all     # the full benchmark (≈ 10–15 min)
 //! cargo run -p taskforge-bench --release -- smoke   # seconds, tiny data: proves it still works
-//! cargo run -p taskforge-bench --release -- load    # issue 9's load test (≈ 2 min, `load.rs`)
+//! cargo run -p taskforge-bench --release -- load    # the load test (≈ 2 min, `load.rs`)
 //! ```
 //!
 //! It builds the `taskforge` binary and the bare baseline (`src/bin/baseline.rs`) in the
@@ -56,7 +56,7 @@ enum Mode {
     All,
     /// Seconds on tiny data through the same code paths (CI runs it).
     Smoke,
-    /// The load test of issue 9: 1,000 keep-alive connections for 30 s, then 60 s of mixed
+    /// The load test: 1,000 keep-alive connections for 30 s, then 60 s of mixed
     /// reads, writes and logins with the server's memory sampled (`--smoke`: 3 s and 5 s).
     Load,
 }

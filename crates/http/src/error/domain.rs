@@ -182,7 +182,7 @@ mod tests {
     }
 
     #[test]
-    fn task_errors_map_to_the_statuses_of_the_design() {
+    fn task_errors_map_to_the_documented_statuses() {
         assert_eq!(status(TaskError::NotFound), StatusCode::NOT_FOUND);
         assert_eq!(status(TaskError::ProjectNotFound), StatusCode::NOT_FOUND);
         assert_eq!(status(TaskError::Forbidden), StatusCode::FORBIDDEN);
