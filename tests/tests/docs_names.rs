@@ -27,10 +27,16 @@
 //!   name, after an optional `pub`, followed by `:`, `,`, `(`, `{`, `=` or the end of the line);
 //! - or brought in from a dependency: named in a `use` declaration or after `::` in code.
 //!
-//! Paths rooted in a dependency (`tokio::…`, `std::…`, `char::…`) are not checked: their items
-//! live in other repositories. The Rust prelude counts as known. [`NOT_RUST`] lists the few
-//! names that look like items and are not (Kubernetes kinds, `/proc` fields, HTTP headers,
-//! sample data); a test keeps it honest.
+//! A path rooted in one of the workspace's crates (`taskforge_domain::ports::TaskRepository`)
+//! is also followed module by module through that crate's files (`src/ports.rs` or
+//! `src/ports/mod.rs`), and the first segment that is not a module must be defined or
+//! re-exported (`pub use`) in the last module reached — so `taskforge_domain::ports::Clock`
+//! fails while `Clock` lives in `clock`. Paths rooted in a dependency (`tokio::…`, `std::…`,
+//! `char::…`) are not checked: their items live in other repositories.
+//!
+//! The Rust prelude counts as known. [`NOT_RUST`] lists the few names that look like items and
+//! are not (Kubernetes kinds, `/proc` fields, HTTP headers, a file name, sample data); a test
+//! keeps it honest: each entry must still be named by a doc and must not be a code item.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::collections::BTreeSet;
@@ -342,6 +348,8 @@ struct NameMention {
     span: String,
     /// The segments to look for in the code.
     names: Vec<String>,
+    /// For a path rooted in a workspace crate: the crate (`taskforge_domain`) and the path.
+    crate_path: Option<(String, Vec<String>)>,
 }
 
 /// Plain call arguments: names, paths, `&`, commas and `…`. Brackets, quotes, operators or
@@ -352,6 +360,16 @@ fn plain_arguments(args: &str) -> bool {
 
 /// The names to check in one backticked span, or `None` when the span does not name an item.
 fn item_names(span: &str) -> Option<Vec<String>> {
+    item_path(span).map(|segments| {
+        let skip = segments.len() > 1
+            && (LOCAL_ROOTS.contains(&segments[0].as_str()) || is_workspace_crate(&segments[0]));
+        segments.into_iter().skip(usize::from(skip)).collect()
+    })
+}
+
+/// The whole path one backticked span names (its root included), or `None` when the span does
+/// not name an item.
+fn item_path(span: &str) -> Option<Vec<String>> {
     let mut head = span.trim();
     // `clock.rs::plus_micros`: the file is docs_paths.rs's business, the item is ours.
     let in_file = head.find(".rs::");
@@ -395,14 +413,16 @@ fn item_names(span: &str) -> Option<Vec<String>> {
     if foreign {
         return None;
     }
-    let skip_root = segments.len() > 1 && (LOCAL_ROOTS.contains(&root) || is_workspace_crate(root));
-    Some(segments.iter().skip(usize::from(skip_root)).map(|s| (*s).to_owned()).collect())
+    Some(segments.iter().map(|s| (*s).to_owned()).collect())
 }
 
 fn camel_case(word: &str) -> bool {
     let mut chars = word.chars();
-    matches!((chars.next(), chars.next()), (Some(a), Some(b)) if a.is_ascii_uppercase() && b.is_ascii_lowercase())
-        && word.chars().all(|c| c.is_ascii_alphanumeric())
+    let starts_camel = matches!(
+        (chars.next(), chars.next()),
+        (Some(a), Some(b)) if a.is_ascii_uppercase() && b.is_ascii_lowercase()
+    );
+    starts_camel && word.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
 fn is_workspace_crate(name: &str) -> bool {
@@ -435,27 +455,151 @@ fn name_mentions(markdown: &str) -> Vec<NameMention> {
             continue;
         }
         for span in line.split('`').skip(1).step_by(2) {
-            if let Some(names) = item_names(span) {
-                mentions.push(NameMention { line: index + 1, span: span.to_owned(), names });
-            }
+            let Some(path) = item_path(span) else { continue };
+            let crate_path = (path.len() > 1 && is_workspace_crate(&path[0]))
+                .then(|| (path[0].clone(), path[1..].to_vec()));
+            let names = item_names(span).unwrap_or_default();
+            mentions.push(NameMention {
+                line: index + 1,
+                span: span.to_owned(),
+                names,
+                crate_path,
+            });
         }
     }
     mentions
 }
 
+/// Follows a path into a workspace crate: `(crate, segments after it)` → why it fails.
+type ModuleCheck<'a> = dyn Fn(&str, &[String]) -> Result<(), String> + 'a;
+
 /// `file:LINE: `span` names `Name`, …` for every name in `markdown` (the text of `shown`) that
-/// is neither in `index` nor in [`NOT_RUST`].
-fn unknown_names(index: &CodeIndex, shown: &str, markdown: &str) -> Vec<String> {
-    name_mentions(markdown)
+/// is neither in `index` nor in [`NOT_RUST`], and for every workspace-crate path that
+/// `modules` cannot follow.
+fn unknown_names(
+    index: &CodeIndex,
+    modules: &ModuleCheck<'_>,
+    shown: &str,
+    markdown: &str,
+) -> Vec<String> {
+    let mut unknown = Vec::new();
+    for m in name_mentions(markdown) {
+        let missing: Vec<&String> =
+            m.names.iter().filter(|n| !index.knows(n) && !NOT_RUST.contains(&n.as_str())).collect();
+        for n in &missing {
+            unknown.push(format!("{shown}:{}: `{}` names `{n}`", m.line, m.span));
+        }
+        if let (true, Some((krate, path))) = (missing.is_empty(), &m.crate_path) {
+            if let Err(why) = modules(krate, path) {
+                unknown.push(format!("{shown}:{}: `{}`: {why}", m.line, m.span));
+            }
+        }
+    }
+    unknown
+}
+
+// ---------------------------------------------------------------------------------------------
+// Paths into the workspace's crates, followed through the module files.
+
+/// The workspace's crates: `taskforge_domain` → `crates/domain/src/lib.rs`, and so on.
+fn crate_roots(root: &Path) -> Vec<(String, PathBuf)> {
+    let mut manifests: Vec<PathBuf> = ["fuzz", "tests"].iter().map(|d| root.join(d)).collect();
+    if let Ok(entries) = std::fs::read_dir(root.join("crates")) {
+        manifests.extend(entries.map(|e| e.unwrap().path()));
+    }
+    manifests
         .into_iter()
-        .flat_map(|m| {
-            m.names
-                .iter()
-                .filter(|n| !index.knows(n) && !NOT_RUST.contains(&n.as_str()))
-                .map(|n| format!("{shown}:{}: `{}` names `{n}`", m.line, m.span))
-                .collect::<Vec<_>>()
+        .filter_map(|dir| {
+            let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).ok()?;
+            let name = manifest.lines().find_map(|l| l.strip_prefix("name = \""))?;
+            let name = name.trim_end_matches('"').replace('-', "_");
+            let src =
+                ["src/lib.rs", "src/main.rs"].iter().map(|f| dir.join(f)).find(|f| f.is_file())?;
+            Some((name, src))
         })
         .collect()
+}
+
+/// The file of module `name` declared in `parent` (a `lib.rs`, `main.rs`, `mod.rs` or
+/// `name.rs` file), if it has one.
+fn child_module(parent: &Path, name: &str) -> Option<PathBuf> {
+    let stem = parent.file_stem()?.to_str()?;
+    let folder = if ["lib", "main", "mod"].contains(&stem) {
+        parent.parent()?.to_path_buf()
+    } else {
+        parent.parent()?.join(stem)
+    };
+    [folder.join(format!("{name}.rs")), folder.join(name).join("mod.rs")]
+        .into_iter()
+        .find(|f| f.is_file())
+}
+
+/// Whether `code` (without comments) defines `name` or re-exports it (`pub use …name…;`, or a
+/// glob `pub use …::*;`).
+fn defines_or_reexports(code: &str, name: &str) -> bool {
+    let words = identifiers(code);
+    let defined = words.windows(2).any(|pair| {
+        let [(keyword, _), (found, _)] = pair else { return false };
+        *found == name && (DEFINING_KEYWORDS.contains(keyword) || *keyword == "macro_rules")
+    });
+    defined
+        || code.split("pub use ").skip(1).any(|rest| {
+            let statement = rest.split(';').next().unwrap_or_default();
+            statement.ends_with("::*") || identifiers(statement).iter().any(|(w, _)| *w == name)
+        })
+        || code.split("pub(crate) use ").skip(1).any(|rest| {
+            identifiers(rest.split(';').next().unwrap_or_default()).iter().any(|(w, _)| *w == name)
+        })
+}
+
+/// Follows `path` (the segments after the crate's name) through the module files of `krate`:
+/// every leading segment that is a module file is entered; the first one that is not must be
+/// defined or re-exported in the module reached. What follows it (a method, a variant) is
+/// left to the name check. An inline `mod name { … }` ends the walk: its items are checked by
+/// name only. A macro exported with `#[macro_export]` lives at the crate's root.
+fn follow_crate_path(
+    roots: &[(String, PathBuf)],
+    krate: &str,
+    path: &[String],
+) -> Result<(), String> {
+    let Some((_, mut file)) = roots.iter().find(|(name, _)| name == krate).cloned() else {
+        return Err(format!("no crate `{krate}` in this workspace"));
+    };
+    let mut walked = vec![krate.to_owned()];
+    for segment in path {
+        if let Some(child) = child_module(&file, segment) {
+            file = child;
+            walked.push(segment.clone());
+            continue;
+        }
+        let code = without_comments(&std::fs::read_to_string(&file).unwrap());
+        let inline_module = identifiers(&code).windows(2).any(|pair| {
+            pair[0].0 == "mod" && pair[1].0 == segment && pair[1].1.trim_start().starts_with('{')
+        });
+        let at_root = walked.len() == 1;
+        if inline_module
+            || defines_or_reexports(&code, segment)
+            || (at_root && crate_defines_macro(&file, segment))
+        {
+            return Ok(());
+        }
+        return Err(format!(
+            "`{segment}` is neither a module nor an item of `{}` ({})",
+            walked.join("::"),
+            file.display()
+        ));
+    }
+    Ok(())
+}
+
+/// Whether any file of the crate that `root_file` belongs to defines the macro `name`.
+fn crate_defines_macro(root_file: &Path, name: &str) -> bool {
+    let Some(src) = root_file.parent() else { return false };
+    rust_sources(src).iter().any(|f| {
+        let code = without_comments(&std::fs::read_to_string(f).unwrap_or_default());
+        code.contains("#[macro_export]")
+            && identifiers(&code).windows(2).any(|p| p[0].0 == "macro_rules" && p[1].0 == name)
+    })
 }
 
 /// `README.md`, `docs/*.md`, `adr/*.md` and `crates/*/README.md`, sorted.
@@ -474,6 +618,12 @@ fn documentation_files(root: &Path) -> Vec<PathBuf> {
     files
 }
 
+/// The module check on the real repository.
+fn real_modules(root: &Path) -> impl Fn(&str, &[String]) -> Result<(), String> {
+    let roots = crate_roots(root);
+    move |krate: &str, path: &[String]| follow_crate_path(&roots, krate, path)
+}
+
 fn real_index(root: &Path) -> CodeIndex {
     let texts: Vec<String> =
         rust_sources(root).iter().map(|p| std::fs::read_to_string(p).unwrap()).collect();
@@ -490,10 +640,11 @@ fn shown(root: &Path, file: &Path) -> String {
 fn every_rust_item_named_in_the_docs_exists_in_the_code() {
     let root = workspace_root();
     let index = real_index(&root);
+    let modules = real_modules(&root);
     let mut unknown = Vec::new();
     for file in documentation_files(&root) {
         let text = std::fs::read_to_string(&file).unwrap();
-        unknown.extend(unknown_names(&index, &shown(&root, &file), &text));
+        unknown.extend(unknown_names(&index, &modules, &shown(&root, &file), &text));
     }
     assert!(
         unknown.is_empty(),
@@ -638,7 +789,8 @@ fn the_extractor_finds_the_names_a_span_holds() {
 #[test]
 fn a_made_up_name_is_reported_with_its_file_line_and_span() {
     let index = CodeIndex::from_sources([CODE]);
-    let unknown = unknown_names(&index, "docs/sample.md", SAMPLE);
+    let no_modules = |_: &str, _: &[String]| Ok(());
+    let unknown = unknown_names(&index, &no_modules, "docs/sample.md", SAMPLE);
     assert_eq!(
         unknown,
         [
@@ -648,5 +800,46 @@ fn a_made_up_name_is_reported_with_its_file_line_and_span() {
             "docs/sample.md:4: `no_such_macro!` names `no_such_macro`",
             "docs/sample.md:5: `taskforge_domain::NoSuchThing` names `NoSuchThing`",
         ]
+    );
+}
+
+#[test]
+fn a_workspace_path_is_followed_through_the_modules_of_its_crate() {
+    let root = workspace_root();
+    let modules = real_modules(&root);
+    let path = |p: &str| p.split("::").map(str::to_owned).collect::<Vec<_>>();
+    for good in [
+        "ports::TaskRepository",
+        "ports::TaskRepository::get",
+        "clock::Clock",
+        "Clock",
+        "services::UserService::actor",
+        "contract_tests",
+        "ports",
+    ] {
+        assert_eq!(modules("taskforge_domain", &path(good)), Ok(()), "{good}");
+    }
+    let wrong = modules("taskforge_domain", &path("ports::Clock")).unwrap_err();
+    assert!(
+        wrong.starts_with("`Clock` is neither a module nor an item of `taskforge_domain::ports`"),
+        "{wrong}"
+    );
+    assert!(modules("taskforge_domain", &path("no_such_module::Thing")).is_err());
+    assert!(modules("taskforge_nothing", &path("Thing")).is_err());
+}
+
+#[test]
+fn a_workspace_path_that_cannot_be_followed_is_reported_with_its_file_and_line() {
+    let root = workspace_root();
+    let index = real_index(&root);
+    let modules = real_modules(&root);
+    let doc =
+        "One: `taskforge_domain::ports::TaskRepository`.\nTwo: `taskforge_domain::ports::Clock`.\n";
+    let unknown = unknown_names(&index, &modules, "docs/sample.md", doc);
+    assert_eq!(unknown.len(), 1, "{unknown:?}");
+    assert!(
+        unknown[0]
+            .starts_with("docs/sample.md:2: `taskforge_domain::ports::Clock`: `Clock` is neither"),
+        "{unknown:?}"
     );
 }
