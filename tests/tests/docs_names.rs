@@ -843,3 +843,42 @@ fn a_workspace_path_that_cannot_be_followed_is_reported_with_its_file_and_line()
         "{unknown:?}"
     );
 }
+
+/// The `from_fn` middleware of `crates/http/src/app.rs`, outermost first (the last `wrap` is
+/// the outermost).
+fn stacked_middleware(app_rs: &str) -> Vec<String> {
+    let mut names: Vec<String> = app_rs
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix(".wrap(from_fn("))
+        .map(|rest| rest.trim_end_matches(')').to_owned())
+        .collect();
+    names.reverse();
+    names
+}
+
+/// The first backticked name of each item of step 5 of `docs/architecture.md`'s request walk.
+fn documented_middleware(architecture_md: &str) -> Vec<String> {
+    let start = architecture_md.find("**Middleware, outermost first**").unwrap();
+    let section = &architecture_md[start..];
+    let end = section.find("**Routing.**").unwrap();
+    section[..end]
+        .lines()
+        .filter(|l| l.trim_start().split_once(". ").is_some_and(|(n, _)| n.parse::<u32>().is_ok()))
+        .filter_map(|l| l.split('`').nth(1).map(str::to_owned))
+        .collect()
+}
+
+#[test]
+fn the_architecture_doc_gives_the_middleware_in_the_order_app_rs_stacks_it() {
+    let root = workspace_root();
+    let app = std::fs::read_to_string(root.join("crates/http/src/app.rs")).unwrap();
+    let doc = std::fs::read_to_string(root.join("docs/architecture.md")).unwrap();
+    let stacked = stacked_middleware(&app);
+    assert!(stacked.len() >= 5, "app.rs stacks only {stacked:?}");
+    assert_eq!(
+        documented_middleware(&doc),
+        stacked,
+        "docs/architecture.md, step 5, must list the middleware of crates/http/src/app.rs \
+         outermost first"
+    );
+}
