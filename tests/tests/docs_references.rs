@@ -3,9 +3,10 @@
 //!
 //! A reader of a comment or a doc must be able to follow every reference without leaving the
 //! repository. So no tracked text file may cite sections of a planning document or style guide
-//! kept elsewhere ("design §4"), name such a document (`design.md`, `style.md`, a `shared/`
-//! folder), or point at the issue tracker ("issue 9", "must show 5"); the reasoning belongs in
-//! the comment itself, in `docs/` or in an ADR. And "ADR 0005" must name a record in `adr/`.
+//! kept elsewhere ("design" or "style guide" then a section sign), name such a document
+//! (`design.md`, `style.md`, a `shared/` folder), or point at the issue tracker ("issue 9",
+//! "must show 5"); the reasoning belongs in the comment itself, in `docs/` or in an ADR. And
+//! "ADR 0005" must name a record in `adr/`.
 //!
 //! The only exceptions are the three comments of the released migrations `0001` and `0002`:
 //! their text is checksummed, so they stay byte for byte (ADR 0009 says what they mean).
