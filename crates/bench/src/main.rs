@@ -1,17 +1,17 @@
-//! `taskforge-bench`: TaskForge's benchmark (design §7, `docs/benchmarks.md`).
+//! `taskforge-bench`: TaskForge's benchmark (`docs/benchmarks.md`).
 //!
 //! ```text
 //! cargo run -p taskforge-bench --release -- all     # the full benchmark (≈ 10–15 min)
 //! cargo run -p taskforge-bench --release -- smoke   # seconds, tiny data: proves it still works
-//! cargo run -p taskforge-bench --release -- load    # issue 9's load test (≈ 2 min, `load.rs`)
+//! cargo run -p taskforge-bench --release -- load    # the load test (≈ 2 min, `load.rs`)
 //! ```
 //!
 //! It builds the `taskforge` binary and the bare baseline (`src/bin/baseline.rs`) in the
 //! chosen profile, seeds SQLite files (`seed.rs`), starts both servers on loopback, loads them
 //! with `wrk` scenario by scenario — alternating the servers round after round — and prints a
-//! table of medians with their ratios to the baseline, the design §7 targets judged, and a JSON
-//! file (`target/bench/results.json`). It exits non-zero when any request failed (a non-2xx
-//! response, a socket error, a refused login) or a set-up step did not hold.
+//! table of medians with their ratios to the baseline, the targets of `docs/benchmarks.md` judged,
+//! and a JSON file (`target/bench/results.json`). It exits non-zero when any request failed (a
+//! non-2xx response, a socket error, a refused login) or a set-up step did not hold.
 #![forbid(unsafe_code)]
 
 /// A tiny blocking HTTP client for set-up steps and the login burst.
@@ -56,7 +56,7 @@ enum Mode {
     All,
     /// Seconds on tiny data through the same code paths (CI runs it).
     Smoke,
-    /// The load test of issue 9: 1,000 keep-alive connections for 30 s, then 60 s of mixed
+    /// The load test: 1,000 keep-alive connections for 30 s, then 60 s of mixed
     /// reads, writes and logins with the server's memory sampled (`--smoke`: 3 s and 5 s).
     Load,
 }

@@ -83,8 +83,9 @@ pub(crate) fn has_schema(conn: &Connection) -> rusqlite::Result<bool> {
     .map(|n| n > 0)
 }
 
-/// Applies the pragmas of design §4. `journal_mode` is the first statement that reads the file,
-/// so a file that is not a database fails here, with `SQLITE_NOTADB`.
+/// Applies the pragmas (WAL, foreign keys, busy timeout, `synchronous`; ADR 0005). `journal_mode`
+/// is the first statement that reads the file, so a file that is not a database fails here, with
+/// `SQLITE_NOTADB`.
 pub(crate) fn configure(conn: &Connection, pragmas: Pragmas) -> rusqlite::Result<()> {
     conn.busy_timeout(pragmas.busy_timeout)?;
     let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;

@@ -1,4 +1,4 @@
-//! Must-show 6: the migration rules. A database from a newer build, an applied migration whose
+//! The migration rules (ADR 0009). A database from a newer build, an applied migration whose
 //! text changed, and a file that is not a (sound) database each fail to open with a clear
 //! error — never a panic, never a half-migrated file.
 #![allow(clippy::unwrap_used, clippy::expect_used)]

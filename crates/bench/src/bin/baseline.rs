@@ -1,4 +1,4 @@
-//! `taskforge-baseline`: the bare server TaskForge is measured against (design §7).
+//! `taskforge-baseline`: the bare server TaskForge is measured against (`docs/benchmarks.md`).
 //!
 //! A minimal actix-web + r2d2 SQLite server over the **same schema** (the database is created by
 //! `taskforge migrate`, so the tables, indexes and triggers are TaskForge's own) with none of
