@@ -68,6 +68,7 @@ fn an_applied_migration_whose_text_changed_is_refused() {
             include_str!("../../../migrations/0001_initial.sql"),
             "\n-- an innocent edit\n"
         ),
+        reworded_from: &[],
     }];
     let dir = tempfile::tempdir().unwrap();
     let mut conn = Connection::open(dir.path().join("edited.db")).unwrap();
