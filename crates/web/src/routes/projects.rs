@@ -7,7 +7,9 @@ use actix_web::{HttpRequest, HttpResponse, web};
 use taskforge_domain::commands::CreateProject;
 use taskforge_domain::query::{ListTasks, TaskFilter, TaskSort};
 use taskforge_domain::services::{ProjectError, TaskError};
-use taskforge_domain::values::{Label, PageLimit, Priority, ProjectName, SearchText, Status};
+use taskforge_domain::values::{
+    Label, PageLimit, Priority, ProjectName, SearchText, Status, StatusSet,
+};
 use taskforge_domain::{ProjectId, Task, UserId};
 
 use super::auth::capitalised;
@@ -202,7 +204,7 @@ impl Listing {
         let v = &self.values;
         let filter = TaskFilter {
             project_id: Some(project),
-            status: opt(&v.status, Status::parse, "status")?,
+            status: opt(&v.status, StatusSet::parse, "status")?,
             priority: opt(&v.priority, Priority::parse, "priority")?,
             label: opt(&v.label, Label::parse, "label")?,
             assignee_id: opt(&v.assignee_id, str::parse::<UserId>, "assignee_id")?,
