@@ -123,6 +123,9 @@ async fn the_list_filters_with_the_api_parameters_and_pages_by_cursor() {
 
     let done = app.get(&alice, &format!("/projects/{project}?status=done")).await;
     assert_eq!(done.body.matches("<tr id=\"task-").count(), 11);
+    // Several statuses, as the API's listing takes them.
+    let both = app.get(&alice, &format!("/projects/{project}?status=todo,done&sort=title")).await;
+    assert_eq!(both.body.matches("<tr id=\"task-").count(), 50);
     let searched = app.get(&alice, &format!("/projects/{project}?q=task+1")).await;
     assert_eq!(searched.body.matches("<tr id=\"task-").count(), 10);
     app.get(&alice, &format!("/projects/{project}?status=nope")).await.expect(400);
