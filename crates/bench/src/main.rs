@@ -829,7 +829,13 @@ fn run(args: &Args) -> anyhow::Result<bool> {
     let mut failures = Vec::new();
     let mut high_water = Vec::new();
     let dir = run_dir.path();
-    let small = ["read_by_id", "list_small_page1", "list_small_limit1", "keepalive_1000"];
+    let small = [
+        "read_by_id",
+        "list_small_page1",
+        "list_small_limit1",
+        "web_project_page",
+        "keepalive_1000",
+    ];
     let small = small.iter().chain(&["login_burst", "create"]).any(|k| settings.runs(k));
     let large = ["list_large_page1", "list_large_deep", "export"].iter().any(|k| settings.runs(k));
     let mut scenarios = Vec::new();
