@@ -85,6 +85,9 @@ fn adapters_do_not_depend_on_each_other() {
         ("sqlite", "taskforge-sqlite"),
         ("crypto", "taskforge-crypto"),
         ("http", "taskforge-http"),
+        // The web interface is a second driving adapter: it calls the domain's use cases
+        // itself, never the JSON adapter nor a storage adapter.
+        ("web", "taskforge-web"),
     ];
     for (dir, package) in adapters {
         if !present(dir) {

@@ -162,6 +162,12 @@ pub struct ServeArgs {
     #[arg(long, env = "TASKFORGE_CORS_ORIGINS", default_value = "")]
     pub cors_origins: String,
 
+    /// The address people reach the service at, e.g. `https://tasks.example.org`. When it is
+    /// https, the web interface's session cookie is marked `Secure`. Default none (plain HTTP,
+    /// for development).
+    #[arg(long, env = "TASKFORGE_PUBLIC_URL", default_value = "")]
+    pub public_url: String,
+
     /// How long SIGTERM waits for in-flight requests before closing connections, e.g. `30s`.
     #[arg(long, env = "TASKFORGE_SHUTDOWN_GRACE", default_value = "30s")]
     pub shutdown_grace: String,

@@ -28,5 +28,7 @@ pub mod store_metrics;
 pub mod telemetry;
 /// The caching decorator over the user repository.
 pub mod user_cache;
+/// The web interface's downloads through the API's exporters.
+pub mod web_exports;
 /// The composition root.
 pub mod wiring;

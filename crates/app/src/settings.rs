@@ -119,6 +119,8 @@ pub struct ServeSettings {
     pub trusted_proxies: taskforge_http::TrustedProxies,
     /// CORS allow-list.
     pub cors_origins: Vec<String>,
+    /// Where people reach the service (`TASKFORGE_PUBLIC_URL`), empty when not set.
+    pub public_url: String,
     /// Grace period for in-flight requests at shutdown.
     pub shutdown_grace: Duration,
     /// HTTP worker threads (`None`: one per core).
@@ -205,6 +207,12 @@ pub fn check_database_directory(path: &std::path::Path) -> Result<(), ConfigErro
 }
 
 impl ServeSettings {
+    /// True when people reach the service over https, so cookies must be `Secure`.
+    #[must_use]
+    pub fn public_url_is_https(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+
     /// Parses the settings of `taskforge serve`.
     ///
     /// # Errors
@@ -285,6 +293,13 @@ impl ServeSettings {
                 format!("{:?} is not an origin like https://tasks.example.org", e.0),
             )
         })?;
+        let public_url = args.public_url.trim().to_owned();
+        if !(public_url.is_empty()
+            || public_url.starts_with("https://")
+            || public_url.starts_with("http://"))
+        {
+            return Err(refuse("TASKFORGE_PUBLIC_URL", "must start with https:// or http://"));
+        }
         let shutdown_grace = parse_duration(&args.shutdown_grace)
             .map_err(|m| refuse("TASKFORGE_SHUTDOWN_GRACE", m))?;
         let workers = args.workers.as_deref().map(limits::parse_workers).transpose()?;
@@ -302,6 +317,7 @@ impl ServeSettings {
             unknown_members_per_hour,
             trusted_proxies,
             cors_origins,
+            public_url,
             shutdown_grace,
             workers,
             limits,
