@@ -44,7 +44,7 @@ impl Application {
             &metrics,
             match &wired.store {
                 Store::Sqlite(db) => Some(db.clone()),
-                Store::Memory(_) => None,
+                Store::Memory(_) | Store::Postgres(_) => None,
             },
         );
         let state =
@@ -94,7 +94,7 @@ impl Application {
         }
         tracing::info!(
             port,
-            database = %wired.store.location(),
+            database = %wired.store.location(common),
             "taskforge listening on {listening}"
         );
         Ok(Self { port, server, wired })

@@ -28,7 +28,7 @@ pub async fn migrate(common: &CommonSettings) -> anyhow::Result<()> {
         bail!("TASKFORGE_DATABASE is memory: there is nothing to migrate");
     }
     let store = Store::open(common).await?;
-    println!("database {} is up to date", store.location());
+    println!("database {} is up to date", store.location(common));
     Ok(())
 }
 
@@ -89,8 +89,12 @@ pub async fn backup(common: &CommonSettings, path: &Path) -> anyhow::Result<()> 
     if path.exists() {
         bail!("{} already exists; refusing to overwrite it", path.display());
     }
-    let Store::Sqlite(db) = Store::open_existing(common).await? else {
-        bail!("TASKFORGE_DATABASE is memory: there is nothing to back up");
+    let db = match Store::open_existing(common).await? {
+        Store::Sqlite(db) => db,
+        Store::Memory(_) => bail!("TASKFORGE_DATABASE is memory: there is nothing to back up"),
+        Store::Postgres(_) => {
+            bail!("TASKFORGE_DATABASE is PostgreSQL: back it up with pg_dump (docs/operations.md)")
+        }
     };
     db.backup_to(path).await.with_context(|| format!("cannot back up to {}", path.display()))?;
     println!("backed up {} to {}", db.path().display(), path.display());

@@ -9,6 +9,7 @@ use std::fmt;
 pub struct PostgresConfig {
     pub(crate) url: String,
     pub(crate) pool_size: usize,
+    pub(crate) create: bool,
 }
 
 impl PostgresConfig {
@@ -16,7 +17,16 @@ impl PostgresConfig {
     /// `postgresql://…`), with a pool of 16 connections.
     #[must_use]
     pub fn new(url: impl Into<String>) -> Self {
-        Self { url: url.into(), pool_size: 16 }
+        Self { url: url.into(), pool_size: 16, create: true }
+    }
+
+    /// Whether opening may create the schema in a database that has none (the default), or
+    /// must find a TaskForge database there already (operator commands, which should act on
+    /// data that exists, not on an empty schema made by a mistyped URL).
+    #[must_use]
+    pub fn create_if_missing(mut self, create: bool) -> Self {
+        self.create = create;
+        self
     }
 
     /// The most connections this process opens (at least 1). Every instance opens its own
@@ -33,6 +43,7 @@ impl fmt::Debug for PostgresConfig {
         f.debug_struct("PostgresConfig")
             .field("url", &redact_url(&self.url))
             .field("pool_size", &self.pool_size)
+            .field("create", &self.create)
             .finish()
     }
 }
@@ -46,11 +57,15 @@ pub fn is_postgres_url(value: &str) -> bool {
 }
 
 /// `url` with any password replaced by `***`, safe to log or echo: the user info's password
-/// (`postgres://user:secret@host`) and a `password=` query parameter. Anything that does not
-/// look like a URL is returned unchanged.
+/// (`postgres://user:secret@host`) and a `password=` query parameter. Text that is not a URL
+/// (a file path) comes back unchanged but for any `user:secret@` inside one of its `/`
+/// segments: a mistyped URL taken for a path (`/srv/postgress:/tf:secret@db/x`) keeps its
+/// password too.
 #[must_use]
 pub fn redact_url(url: &str) -> String {
-    let Some(scheme_end) = url.find("://") else { return url.to_owned() };
+    let Some(scheme_end) = url.find("://") else {
+        return url.split('/').map(redact_userinfo).collect::<Vec<_>>().join("/");
+    };
     let (scheme, rest) = url.split_at(scheme_end + 3);
     // The authority ends at the first '/', '?' or '#'; its user info at the last '@' in it.
     let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
@@ -86,6 +101,17 @@ pub fn redact_url(url: &str) -> String {
     format!("{scheme}{authority}{tail}")
 }
 
+/// `segment` with what lies between its first `:` and its last `@` (a password, if the
+/// segment is `user:password@host`) replaced by `***`.
+fn redact_userinfo(segment: &str) -> String {
+    match (segment.find(':'), segment.rfind('@')) {
+        (Some(colon), Some(at)) if colon < at => {
+            format!("{}:***{}", &segment[..colon], &segment[at..])
+        }
+        _ => segment.to_owned(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,6 +130,12 @@ mod tests {
         assert_eq!(redact_url("postgres://tf:p@ss:w@rd@db/x"), "postgres://tf:***@db/x");
         assert_eq!(redact_url("postgres://db/x"), "postgres://db/x");
         assert_eq!(redact_url("taskforge.db"), "taskforge.db");
+        assert_eq!(redact_url("/srv/data/taskforge.db"), "/srv/data/taskforge.db");
+        // A mistyped scheme made a path of it (as `std::path::absolute` leaves it).
+        assert_eq!(
+            redact_url("/srv/postgress:/tf:hunter2@db:5432/x"),
+            "/srv/postgress:/tf:***@db:5432/x"
+        );
     }
 
     #[test]

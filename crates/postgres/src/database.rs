@@ -89,7 +89,7 @@ impl PostgresDatabase {
     /// than this build, an edited migration or a failing one.
     pub async fn open(config: PostgresConfig) -> Result<Self, OpenError> {
         let pg = connection_config(&config)?;
-        Self::migrate_with(&pg).await?;
+        Self::migrate_with(&pg, config.create).await?;
         let manager = Manager::from_config(
             pg,
             NoTls,
@@ -112,14 +112,23 @@ impl PostgresDatabase {
     /// # Errors
     /// As [`PostgresDatabase::open`].
     pub async fn migrate(config: &PostgresConfig) -> Result<usize, OpenError> {
-        Self::migrate_with(&connection_config(config)?).await
+        Self::migrate_with(&connection_config(config)?, config.create).await
     }
 
-    async fn migrate_with(pg: &tokio_postgres::Config) -> Result<usize, OpenError> {
+    async fn migrate_with(pg: &tokio_postgres::Config, create: bool) -> Result<usize, OpenError> {
         // A dedicated connection: the advisory lock is held by a session, and this session
         // ends (releasing it whatever happens) when the connection is dropped below.
         let (mut client, connection) = pg.connect(NoTls).await.map_err(OpenError::Connect)?;
         let driver = tokio::spawn(connection);
+        if !create {
+            let row = client
+                .query_one("SELECT to_regclass('schema_migrations') IS NOT NULL", &[])
+                .await
+                .map_err(OpenError::Connect)?;
+            if !row.try_get::<_, bool>(0).map_err(OpenError::Connect)? {
+                return Err(OpenError::NoSchema);
+            }
+        }
         let applied = migrate(&mut client, MIGRATIONS).await.map_err(|e| match e {
             MigrationError::VersionTable(source) if source.code().is_none() => {
                 OpenError::Connect(source)

@@ -15,6 +15,10 @@ pub enum OpenError {
     /// database was being prepared.
     #[error("cannot connect to PostgreSQL")]
     Connect(#[source] tokio_postgres::Error),
+    /// The database holds no TaskForge schema and the configuration asked for an existing
+    /// one ([`crate::PostgresConfig::create_if_missing`]): nothing was written to it.
+    #[error("the PostgreSQL database is not a TaskForge database yet (no schema)")]
+    NoSchema,
     /// The schema could not be brought up to date.
     #[error("cannot migrate the PostgreSQL database")]
     Migration(#[source] MigrationError),

@@ -123,3 +123,19 @@ async fn an_unreachable_server_is_a_connect_error_that_hides_the_password() {
     }
     assert!(!chain.contains("hunter2"), "{chain}");
 }
+
+#[tokio::test]
+async fn an_operator_opening_an_empty_database_creates_nothing() {
+    let Some(db) = ThrowawayDatabase::create().await else { return };
+    let err = PostgresDatabase::open(PostgresConfig::new(db.url()).create_if_missing(false))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, OpenError::NoSchema), "{err:?}");
+    let table: Option<String> = connect(db.url())
+        .await
+        .query_one("SELECT to_regclass('schema_migrations')::text", &[])
+        .await
+        .unwrap()
+        .get(0);
+    assert_eq!(table, None);
+}
