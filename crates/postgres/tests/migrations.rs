@@ -139,3 +139,12 @@ async fn an_operator_opening_an_empty_database_creates_nothing() {
         .get(0);
     assert_eq!(table, None);
 }
+
+#[tokio::test]
+async fn a_url_that_demands_tls_is_refused_at_start() {
+    // TLS to the database is not supported yet: refusing beats silently sending in clear.
+    let Some(db) = ThrowawayDatabase::create().await else { return };
+    let url = format!("{}?sslmode=require", db.url());
+    let err = PostgresDatabase::open(PostgresConfig::new(url)).await.unwrap_err();
+    assert!(matches!(err, OpenError::Connect(_)), "{err:?}");
+}
