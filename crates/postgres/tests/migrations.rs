@@ -148,3 +148,16 @@ async fn a_url_that_demands_tls_is_refused_at_start() {
     let err = PostgresDatabase::open(PostgresConfig::new(url)).await.unwrap_err();
     assert!(matches!(err, OpenError::Connect(_)), "{err:?}");
 }
+
+#[tokio::test]
+async fn without_a_server_the_tests_start_a_throwaway_cluster_of_their_own() {
+    if !taskforge_postgres::testing::can_start_cluster() {
+        return;
+    }
+    let url = tokio::task::spawn_blocking(taskforge_postgres::testing::start_cluster)
+        .await
+        .unwrap()
+        .expect("initdb and pg_ctl start a cluster");
+    let migrated = PostgresDatabase::migrate(&PostgresConfig::new(&url)).await.unwrap();
+    assert_eq!(migrated, MIGRATIONS.len());
+}
