@@ -150,3 +150,39 @@ fn no_message_shows_the_password_of_a_postgresql_url() {
     assert!(output.status.success());
     assert!(!String::from_utf8_lossy(&output.stdout).contains(PASSWORD));
 }
+
+#[tokio::test]
+async fn taskforge_copy_moves_an_installation_from_sqlite_to_postgresql() {
+    // Arrange: an SQLite installation with a project, a member and a subtask.
+    let Some(db) = ThrowawayDatabase::create().await else { return };
+    let sqlite = TestApp::spawn().await;
+    let project = sqlite.new_project().await;
+    let parent =
+        sqlite.new_task(&project, &json!({"title": unique("parent"), "labels": ["x"]})).await;
+    let child = sqlite
+        .new_task(&project, &json!({"title": unique("child"), "parent_id": id_of(&parent)}))
+        .await;
+    let copy = |to: &str| {
+        let mut command = binary::command();
+        command.args(["copy", "--from"]).arg(sqlite.server.database()).args(["--to", to]);
+        binary::run(command, None, REFUSAL_TIMEOUT)
+    };
+    // Act
+    let output = copy(db.url());
+    // Assert: the same people log in on PostgreSQL with their passwords and see the same tasks.
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(output.status.success(), "{stdout}{}", String::from_utf8_lossy(&output.stderr));
+    assert!(stdout.contains("copied 5 users"), "{stdout}");
+    let postgres = TestApp::on(Server::start(Path::new(db.url()), &[], None));
+    let viewer = &sqlite.people.viewer;
+    let viewer = postgres
+        .logged_in(&viewer.username, &e2e::app::password_of("viewer"), viewer.id.clone())
+        .await;
+    let read = postgres.get_task(&viewer, &id_of(&child)).await.expect(200);
+    assert_eq!(read, sqlite.get_task(&sqlite.people.viewer, &id_of(&child)).await.expect(200));
+    assert_eq!(read["parent_id"], id_of(&parent).as_str());
+    // A second copy into the now filled database is refused, and changes nothing.
+    let again = copy(db.url());
+    assert_eq!(again.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&again.stderr).contains("not empty"));
+}

@@ -84,6 +84,16 @@ pub enum Command {
         #[arg(long)]
         out: PathBuf,
     },
+    /// Copy every user, category, project (with members) and task from one database into
+    /// another, empty one — e.g. from SQLite to PostgreSQL. Sessions are not copied.
+    Copy {
+        /// The database to read: an SQLite file or a postgres:// URL, as TASKFORGE_DATABASE.
+        #[arg(long)]
+        from: String,
+        /// The database to write, created and migrated if needed; it must hold no data.
+        #[arg(long)]
+        to: String,
+    },
 }
 
 /// Account management.

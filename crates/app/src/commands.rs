@@ -1,4 +1,5 @@
-//! The operator commands: `migrate`, `user create`, `user set-role`, `backup`, `export`.
+//! The operator commands: `migrate`, `user create`, `user set-role`, `backup`, `export`,
+//! `copy`.
 //!
 //! Only `migrate` (like `serve`) creates a database; the others open an existing one and
 //! refuse a path where none is (`Store::open_existing`), so that a typo in
@@ -130,5 +131,41 @@ pub async fn export(common: &CommonSettings, format: &str, out: &Path) -> anyhow
     }
     file.flush().with_context(|| format!("cannot write {}", out.display()))?;
     println!("exported {} tasks to {} ({})", chunks.rows(), out.display(), format.name);
+    Ok(())
+}
+
+/// Copies everything from the database `from` into the empty database `to` (created and
+/// migrated when missing, like `migrate`), through the repository ports.
+///
+/// # Errors
+/// When either setting is unusable, the source has no TaskForge database, the destination is
+/// not empty, or a read or write fails.
+pub async fn copy(common: &CommonSettings, from: &str, to: &str) -> anyhow::Result<()> {
+    let parse = |flag: &str, raw: &str| {
+        crate::settings::parse_database(raw).map_err(|e| anyhow::anyhow!("{flag}: {}", e.message))
+    };
+    let source = CommonSettings { database: parse("--from", from)?, ..common.clone() };
+    let target = CommonSettings { database: parse("--to", to)?, ..common.clone() };
+    if source.database == DatabaseSetting::Memory || target.database == DatabaseSetting::Memory {
+        bail!("copy works between databases: memory holds nothing to copy and keeps nothing");
+    }
+    if source.database == target.database {
+        bail!("--from and --to name the same database");
+    }
+    let from_store = Store::open_existing(&source).await.context("--from")?;
+    let to_store = Store::open(&target).await.context("--to")?;
+    let copied = crate::copy::copy_all(&from_store.repositories(), &to_store.repositories())
+        .await
+        .context("copy failed")?;
+    println!(
+        "copied {} users, {} categories, {} projects ({} memberships) and {} tasks from {} to {}",
+        copied.users,
+        copied.categories,
+        copied.projects,
+        copied.memberships,
+        copied.tasks,
+        from_store.location(&source),
+        to_store.location(&target),
+    );
     Ok(())
 }

@@ -14,6 +14,8 @@ pub mod audit;
 pub mod cli;
 /// Operator commands.
 pub mod commands;
+/// `taskforge copy`: one store's data into another, through the ports.
+pub mod copy;
 /// Durations such as `15m`.
 pub mod duration;
 /// Log fields that user-supplied values cannot forge (the `pretty` format).

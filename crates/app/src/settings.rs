@@ -165,31 +165,7 @@ impl CommonSettings {
     /// # Errors
     /// A [`ConfigError`] naming the first bad variable.
     pub fn from_cli(cli: &Cli) -> Result<Self, ConfigError> {
-        let database = match cli.database.trim() {
-            "" => return Err(refuse("TASKFORGE_DATABASE", "must not be empty")),
-            "memory" => DatabaseSetting::Memory,
-            url if taskforge_postgres::is_postgres_url(url) => {
-                DatabaseSetting::Postgres(PostgresUrl(url.to_owned()))
-            }
-            // A mistyped scheme (`postgress://…`) would otherwise be taken for a file path,
-            // and every message naming that file would show the URL's password.
-            url if url.contains("://") => {
-                return Err(refuse(
-                    "TASKFORGE_DATABASE",
-                    format!(
-                        "{} is a URL, but only postgres:// and postgresql:// URLs are \
-                         supported (or give a file path, or memory)",
-                        taskforge_postgres::redact_url(url)
-                    ),
-                ));
-            }
-            // Absolute from here on, so that every message and log line names the one file
-            // meant, whichever directory the command was started from.
-            path => DatabaseSetting::Sqlite(std::path::absolute(path).map_err(|e| {
-                let shown = taskforge_postgres::redact_url(path);
-                refuse("TASKFORGE_DATABASE", format!("cannot resolve {shown:?}: {e}"))
-            })?),
-        };
+        let database = parse_database(&cli.database)?;
         let database_pool_size = cli
             .database_pool_size
             .parse::<usize>()
@@ -238,6 +214,40 @@ impl CommonSettings {
             })?;
         Ok(Self { database, synchronous, log, pbkdf2_iterations, database_pool_size })
     }
+}
+
+/// Where `raw` (a `TASKFORGE_DATABASE` value) says the data lives: `memory`, a PostgreSQL URL,
+/// or an SQLite file's path, made absolute.
+///
+/// # Errors
+/// A [`ConfigError`] naming `TASKFORGE_DATABASE` for an empty value, a URL of another scheme,
+/// or a path that cannot be resolved.
+pub fn parse_database(raw: &str) -> Result<DatabaseSetting, ConfigError> {
+    Ok(match raw.trim() {
+        "" => return Err(refuse("TASKFORGE_DATABASE", "must not be empty")),
+        "memory" => DatabaseSetting::Memory,
+        url if taskforge_postgres::is_postgres_url(url) => {
+            DatabaseSetting::Postgres(PostgresUrl(url.to_owned()))
+        }
+        // A mistyped scheme (`postgress://…`) would otherwise be taken for a file path,
+        // and every message naming that file would show the URL's password.
+        url if url.contains("://") => {
+            return Err(refuse(
+                "TASKFORGE_DATABASE",
+                format!(
+                    "{} is a URL, but only postgres:// and postgresql:// URLs are \
+                     supported (or give a file path, or memory)",
+                    taskforge_postgres::redact_url(url)
+                ),
+            ));
+        }
+        // Absolute from here on, so that every message and log line names the one file
+        // meant, whichever directory the command was started from.
+        path => DatabaseSetting::Sqlite(std::path::absolute(path).map_err(|e| {
+            let shown = taskforge_postgres::redact_url(path);
+            refuse("TASKFORGE_DATABASE", format!("cannot resolve {shown:?}: {e}"))
+        })?),
+    })
 }
 
 /// A database file to be created must be creatable: its directory must exist. (Permissions
