@@ -186,3 +186,18 @@ async fn taskforge_copy_moves_an_installation_from_sqlite_to_postgresql() {
     assert_eq!(again.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&again.stderr).contains("not empty"));
 }
+
+#[tokio::test]
+async fn operator_commands_refuse_a_postgresql_database_without_schema_and_create_none() {
+    // Arrange: an empty database, as `createdb` leaves it.
+    let Some(db) = ThrowawayDatabase::create().await else { return };
+    // Act
+    let mut command = binary::command_on(Path::new(db.url()));
+    command.args(["user", "set-role", "someone", "admin"]);
+    let output = binary::run(command, None, REFUSAL_TIMEOUT);
+    // Assert: exit 3 as on SQLite, and `migrate` still finds an empty database to migrate.
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("no TaskForge schema"), "{stderr}");
+    e2e::app::migrate(Path::new(db.url()));
+}

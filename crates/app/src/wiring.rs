@@ -63,6 +63,13 @@ pub enum StartError {
          (is TASKFORGE_DATABASE right?)"
     )]
     NoDatabase(OpenError),
+    /// An operator command found a PostgreSQL database without TaskForge schema (exit 3), and
+    /// wrote nothing to it.
+    #[error(
+        "the PostgreSQL database holds no TaskForge schema; only `taskforge serve` and \
+         `taskforge migrate` create one (is TASKFORGE_DATABASE right?)"
+    )]
+    NoPostgresSchema,
     /// Anything else (exit 1).
     #[error("{0}")]
     Other(String),
@@ -79,7 +86,10 @@ impl StartError {
                 taskforge_postgres::OpenError::Config(_)
                 | taskforge_postgres::OpenError::Connect(_),
             ) => 2,
-            Self::Database(_) | Self::NoDatabase(_) | Self::Postgres(_) => 3,
+            Self::Database(_)
+            | Self::NoDatabase(_)
+            | Self::Postgres(_)
+            | Self::NoPostgresSchema => 3,
             Self::Other(_) => 1,
         }
     }
@@ -124,10 +134,7 @@ impl Store {
                 StartError::NoDatabase(e)
             }
             StartError::Postgres(taskforge_postgres::OpenError::NoSchema) => {
-                StartError::Other(String::from(
-                    "the PostgreSQL database holds no TaskForge schema; only `taskforge serve` \
-                     and `taskforge migrate` create one (is TASKFORGE_DATABASE right?)",
-                ))
+                StartError::NoPostgresSchema
             }
             other => other,
         })
