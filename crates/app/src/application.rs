@@ -47,6 +47,9 @@ impl Application {
                 Store::Memory(_) | Store::Postgres(_) => None,
             },
         );
+        if let Store::Postgres(db) = &wired.store {
+            crate::postgres_metrics::maintain(&metrics, db.clone());
+        }
         let state =
             AppState::new(wired.services.clone(), wired.tokens.clone(), wired.clock.clone())
                 .with_readiness(wired.readiness.clone())

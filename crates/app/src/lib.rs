@@ -22,6 +22,8 @@ pub mod duration;
 pub mod log_fields;
 /// The caching decorator over project membership.
 pub mod membership_cache;
+/// The PostgreSQL pool's gauges on `/metrics`.
+pub mod postgres_metrics;
 /// Typed, validated settings.
 pub mod settings;
 /// Upkeep of `/metrics`, and the SQLite writer's counters (writes, commits) in it.
