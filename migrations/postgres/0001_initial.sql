@@ -95,6 +95,13 @@ CREATE INDEX tasks_project_priority ON tasks (project_id, priority, id);
 CREATE INDEX tasks_project_due      ON tasks (project_id, due_key, id);
 CREATE INDEX tasks_project_title    ON tasks (project_id, title, id);
 
+-- A project's tasks of one status (a board's column), in each sort order: with the project
+-- alone, the planner would fetch the project's tasks of that status and sort them.
+CREATE INDEX tasks_project_status_created  ON tasks (project_id, status, created_at, id);
+CREATE INDEX tasks_project_status_priority ON tasks (project_id, status, priority, id);
+CREATE INDEX tasks_project_status_due      ON tasks (project_id, status, due_key, id);
+CREATE INDEX tasks_project_status_title    ON tasks (project_id, status, title, id);
+
 CREATE INDEX tasks_parent_created  ON tasks (parent_id, created_at, id);
 CREATE INDEX tasks_parent_priority ON tasks (parent_id, priority, id);
 CREATE INDEX tasks_parent_due      ON tasks (parent_id, due_key, id);

@@ -54,6 +54,12 @@ impl Inner {
     }
 }
 
+/// The session settings every TaskForge connection carries (in the connection's `options`).
+#[must_use]
+pub const fn session_options() -> &'static str {
+    "-c plan_cache_mode=force_custom_plan"
+}
+
 /// The connection settings of `config`, with the session settings every TaskForge connection
 /// needs appended to whatever `options` the URL carries.
 fn connection_config(config: &PostgresConfig) -> Result<tokio_postgres::Config, OpenError> {
@@ -63,7 +69,7 @@ fn connection_config(config: &PostgresConfig) -> Result<tokio_postgres::Config, 
     // for the bound values folds the absent ones away and uses the index of the present ones,
     // where a generic plan, cached after five executions, would have to serve every
     // combination at once.
-    let session = "-c plan_cache_mode=force_custom_plan";
+    let session = session_options();
     let options = match pg.get_options() {
         Some(existing) if !existing.is_empty() => format!("{existing} {session}"),
         _ => session.to_owned(),

@@ -69,7 +69,8 @@ pub use error::{MigrationError, OpenError};
 /// Internals exposed for this crate's own integration tests. Not part of the public API.
 #[doc(hidden)]
 pub mod internals {
-    pub use crate::listing::list_statement;
+    pub use crate::database::session_options;
+    pub use crate::listing::{ListParams, list_statement};
     pub use crate::migrations::{LOCK_KEY, MIGRATIONS, Migration, checksum, migrate};
     pub use crate::reports::{SUMMARY_STATEMENT, TOP_STATEMENT};
 }

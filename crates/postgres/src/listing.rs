@@ -117,6 +117,7 @@ fn contains_pattern(text: &str) -> String {
 }
 
 /// The cursor's sort key, typed as the statement's `$12`.
+#[derive(Debug)]
 enum Key {
     Micros(Option<i64>),
     Rank(Option<i16>),
@@ -135,6 +136,94 @@ impl Key {
     }
 }
 
+/// The parameters `$1`…`$14` of a listing statement, owned (see the module docs).
+#[derive(Debug)]
+pub struct ListParams {
+    user: Option<Uuid>,
+    project: Option<Uuid>,
+    status: Option<&'static str>,
+    priority: Option<i16>,
+    category: Option<Uuid>,
+    assignee: Option<Uuid>,
+    label: Option<String>,
+    parent: Option<Uuid>,
+    low: Option<i32>,
+    high: Option<i32>,
+    pattern: Option<String>,
+    key: Key,
+    after_id: Option<Uuid>,
+    limit: i64,
+}
+
+impl ListParams {
+    /// The parameters of `query`.
+    #[must_use]
+    pub fn of(query: &TaskQuery) -> Self {
+        let f = &query.filter;
+        // No due date never matches a bound. A `due_before` bound excludes it already (its
+        // key is the largest); a lone `due_after` bound needs the upper bound that excludes it.
+        let high = match (f.due_before, f.due_after) {
+            (Some(before), _) => Some(before.days_since_epoch()),
+            (None, Some(_)) => Some(NO_DUE_DATE_KEY),
+            (None, None) => None,
+        };
+        let key = match query.after.as_ref().map(|c| c.value()) {
+            None => match query.sort.field {
+                SortField::CreatedAt => Key::Micros(None),
+                SortField::Priority => Key::Rank(None),
+                SortField::DueDate => Key::Day(None),
+                SortField::Title => Key::Text(None),
+            },
+            Some(SortValue::CreatedAt(t)) => Key::Micros(Some(t.unix_micros())),
+            Some(SortValue::Priority(p)) => Key::Rank(Some(i16::from(p.rank()))),
+            Some(SortValue::DueDate(d)) => {
+                Key::Day(Some(d.map_or(NO_DUE_DATE_KEY, |d| d.days_since_epoch())))
+            }
+            Some(SortValue::Title(t)) => Key::Text(Some(t.as_str().to_owned())),
+        };
+        Self {
+            user: match query.visibility {
+                Visibility::All => None,
+                Visibility::MemberOrPublic(user) => Some(*user.as_uuid()),
+            },
+            project: f.project_id.map(|p| *p.as_uuid()),
+            status: f.status.map(|s| s.as_str()),
+            priority: f.priority.map(|p| i16::from(p.rank())),
+            category: f.category_id.map(|c| *c.as_uuid()),
+            assignee: f.assignee_id.map(|a| *a.as_uuid()),
+            label: f.label.as_ref().map(|l| l.as_str().to_owned()),
+            parent: f.parent_id.map(|p| *p.as_uuid()),
+            low: f.due_after.map(|d| d.days_since_epoch()),
+            high,
+            pattern: f.q.as_ref().map(|q| contains_pattern(q.as_str())),
+            key,
+            after_id: query.after.as_ref().map(|c| *c.id().as_uuid()),
+            limit: i64::try_from(query.fetch).unwrap_or(i64::MAX),
+        }
+    }
+
+    /// `$1`…`$14`, in order, for binding.
+    #[must_use]
+    pub fn as_refs(&self) -> [&(dyn ToSql + Sync); 14] {
+        [
+            &self.user,
+            &self.project,
+            &self.status,
+            &self.priority,
+            &self.category,
+            &self.assignee,
+            &self.label,
+            &self.parent,
+            &self.low,
+            &self.high,
+            &self.pattern,
+            self.key.as_param(),
+            &self.after_id,
+            &self.limit,
+        ]
+    }
+}
+
 /// Runs the listing: one statement, labels included.
 ///
 /// # Errors
@@ -146,65 +235,8 @@ pub(crate) async fn list_tasks<C: GenericClient>(
     if query.fetch == 0 {
         return Ok(Vec::new());
     }
-    let f = &query.filter;
-    let user: Option<Uuid> = match query.visibility {
-        Visibility::All => None,
-        Visibility::MemberOrPublic(user) => Some(*user.as_uuid()),
-    };
-    let low: Option<i32> = f.due_after.map(|d| d.days_since_epoch());
-    // No due date never matches a bound. A `due_before` bound excludes it already (its key is
-    // the largest); a lone `due_after` bound needs the upper bound that excludes it.
-    let high: Option<i32> = match (f.due_before, f.due_after) {
-        (Some(before), _) => Some(before.days_since_epoch()),
-        (None, Some(_)) => Some(NO_DUE_DATE_KEY),
-        (None, None) => None,
-    };
-    let key = match query.after.as_ref().map(|c| c.value()) {
-        None => match query.sort.field {
-            SortField::CreatedAt => Key::Micros(None),
-            SortField::Priority => Key::Rank(None),
-            SortField::DueDate => Key::Day(None),
-            SortField::Title => Key::Text(None),
-        },
-        Some(SortValue::CreatedAt(t)) => Key::Micros(Some(t.unix_micros())),
-        Some(SortValue::Priority(p)) => Key::Rank(Some(i16::from(p.rank()))),
-        Some(SortValue::DueDate(d)) => {
-            Key::Day(Some(d.map_or(NO_DUE_DATE_KEY, |d| d.days_since_epoch())))
-        }
-        Some(SortValue::Title(t)) => Key::Text(Some(t.as_str().to_owned())),
-    };
-    let after_id: Option<Uuid> = query.after.as_ref().map(|c| *c.id().as_uuid());
-    let project = f.project_id.map(|p| *p.as_uuid());
-    let status = f.status.map(|s| s.as_str());
-    let priority = f.priority.map(|p| i16::from(p.rank()));
-    let category = f.category_id.map(|c| *c.as_uuid());
-    let assignee = f.assignee_id.map(|a| *a.as_uuid());
-    let label = f.label.as_ref().map(|l| l.as_str());
-    let parent = f.parent_id.map(|p| *p.as_uuid());
-    let pattern = f.q.as_ref().map(|q| contains_pattern(q.as_str()));
-    let limit = i64::try_from(query.fetch).unwrap_or(i64::MAX);
-    let found = rows(
-        client,
-        Entity::Task,
-        list_statement(query.sort),
-        &[
-            &user,
-            &project,
-            &status,
-            &priority,
-            &category,
-            &assignee,
-            &label,
-            &parent,
-            &low,
-            &high,
-            &pattern,
-            key.as_param(),
-            &after_id,
-            &limit,
-        ],
-    )
-    .await?;
+    let params = ListParams::of(query);
+    let found = rows(client, Entity::Task, list_statement(query.sort), &params.as_refs()).await?;
     let mut tasks = tasks_from_rows(&found)?;
     tasks.sort_by(|a, b| query.sort.compare(a, b));
     tasks.truncate(query.fetch);
