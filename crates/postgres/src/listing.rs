@@ -14,14 +14,15 @@
 //! | $5 | category_id filter | $12 | cursor: sort key of the last item |
 //! | $6 | assignee_id filter | $13 | cursor: id of the last item |
 //! | $7 | label filter | $14 | how many rows to return |
+//! | | | $15 | status filter of several statuses |
 //!
 //! Absent filters are bound as NULL and each condition reads `$n IS NULL OR …`; every
 //! connection plans each execution for its bound values (`plan_cache_mode =
 //! force_custom_plan`, see `database.rs`), so the planner sees only the filters present and
 //! picks the index whose order is the keyset order (filter, sort key, id) —
-//! `migrations/postgres/0001_initial.sql` holds one per filter and sort. A filter that takes
-//! several values (a status list) becomes `$n IS NULL OR t.status = ANY($n)` with an array
-//! parameter; nothing else changes.
+//! `migrations/postgres/0001_initial.sql` holds one per filter and sort. One status is bound
+//! as `$3` (an equality, which an index yields in sort order); several as the array `$15`
+//! (`status = ANY($15)`: the planner may then merge or sort the statuses' rows).
 //!
 //! Whatever the plan, the rows are finally sorted in Rust with the domain's own
 //! [`TaskSort::compare`] (at most `fetch` rows), so the order cannot drift from the domain's.
@@ -52,6 +53,7 @@ macro_rules! filtered {
                     WHERE m.project_id = t.project_id AND m.user_id = $1)) \
                AND ($2::uuid IS NULL OR t.project_id = $2) \
                AND ($3::text IS NULL OR t.status = $3) \
+               AND ($15::text[] IS NULL OR t.status = ANY($15)) \
                AND ($4::smallint IS NULL OR t.priority = $4) \
                AND ($5::uuid IS NULL OR t.category_id = $5) \
                AND ($6::uuid IS NULL OR t.assignee_id = $6) \
@@ -142,6 +144,7 @@ pub struct ListParams {
     user: Option<Uuid>,
     project: Option<Uuid>,
     status: Option<&'static str>,
+    statuses: Option<Vec<&'static str>>,
     priority: Option<i16>,
     category: Option<Uuid>,
     assignee: Option<Uuid>,
@@ -187,7 +190,11 @@ impl ListParams {
                 Visibility::MemberOrPublic(user) => Some(*user.as_uuid()),
             },
             project: f.project_id.map(|p| *p.as_uuid()),
-            status: f.status.map(|s| s.as_str()),
+            status: f.status.and_then(|s| s.single()).map(|s| s.as_str()),
+            statuses: f
+                .status
+                .filter(|s| s.len() > 1)
+                .map(|s| s.iter().map(|s| s.as_str()).collect()),
             priority: f.priority.map(|p| i16::from(p.rank())),
             category: f.category_id.map(|c| *c.as_uuid()),
             assignee: f.assignee_id.map(|a| *a.as_uuid()),
@@ -204,7 +211,7 @@ impl ListParams {
 
     /// `$1`…`$14`, in order, for binding.
     #[must_use]
-    pub fn as_refs(&self) -> [&(dyn ToSql + Sync); 14] {
+    pub fn as_refs(&self) -> [&(dyn ToSql + Sync); 15] {
         [
             &self.user,
             &self.project,
@@ -220,6 +227,7 @@ impl ListParams {
             self.key.as_param(),
             &self.after_id,
             &self.limit,
+            &self.statuses,
         ]
     }
 }

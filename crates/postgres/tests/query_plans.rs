@@ -134,13 +134,13 @@ async fn every_listing_variant_reads_through_an_index_on_100_000_tasks() {
         ("assignee", TaskFilter { assignee_id: Some(assignee), ..TaskFilter::default() }),
         ("category", TaskFilter { category_id: Some(category), ..TaskFilter::default() }),
         ("label", TaskFilter { label: Label::parse("l7").ok(), ..TaskFilter::default() }),
-        ("status", TaskFilter { status: Some(Status::InProgress), ..TaskFilter::default() }),
+        ("status", TaskFilter { status: Some(Status::InProgress.into()), ..TaskFilter::default() }),
         ("priority", TaskFilter { priority: Some(Priority::Urgent), ..TaskFilter::default() }),
         (
             "project+status",
             TaskFilter {
                 project_id: Some(project),
-                status: Some(Status::Todo),
+                status: Some(Status::Todo.into()),
                 ..TaskFilter::default()
             },
         ),
@@ -157,7 +157,7 @@ async fn every_listing_variant_reads_through_an_index_on_100_000_tasks() {
             "label+status",
             TaskFilter {
                 label: Label::parse("l3").ok(),
-                status: Some(Status::Done),
+                status: Some(Status::Done.into()),
                 ..TaskFilter::default()
             },
         ),
