@@ -67,9 +67,12 @@ impl Application {
             &metrics,
             match &wired.store {
                 Store::Sqlite(db) => Some(db.clone()),
-                Store::Memory(_) => None,
+                Store::Memory(_) | Store::Postgres(_) => None,
             },
         );
+        if let Store::Postgres(db) = &wired.store {
+            crate::postgres_metrics::maintain(&metrics, db.clone());
+        }
         let state =
             AppState::new(wired.services.clone(), wired.tokens.clone(), wired.clock.clone())
                 .with_readiness(wired.readiness.clone())
@@ -126,7 +129,7 @@ impl Application {
         }
         tracing::info!(
             port,
-            database = %wired.store.location(),
+            database = %wired.store.location(common),
             "taskforge listening on {listening}"
         );
         Ok(Self { port, server, wired })
