@@ -13,7 +13,6 @@ use async_trait::async_trait;
 use taskforge_crypto::{
     HmacKey, JwtConfig, JwtIssuer, Pbkdf2Config, Pbkdf2Hasher, RandomRefreshTokens,
 };
-use taskforge_domain::clock::Timestamp;
 use taskforge_domain::events::EventKind;
 use taskforge_domain::ports::{
     HashError, PasswordHasher, RefreshToken, RefreshTokenRepository, TokenIssuer, UserRepository,
@@ -24,6 +23,7 @@ use taskforge_domain::services::{
     retry_after_seconds,
 };
 use taskforge_domain::testing::{FixedClock, RecordingPublisher};
+use taskforge_domain::values::Timestamp;
 use taskforge_domain::values::{Password, PasswordError, PasswordHash, Role, Username};
 use taskforge_domain::{Actor, User};
 use taskforge_memory::MemoryDatabase;

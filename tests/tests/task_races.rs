@@ -9,9 +9,9 @@ mod support;
 use std::sync::Arc;
 
 use support::{Team, World, title};
-use taskforge_domain::clock::Clock;
 use taskforge_domain::commands::{CreateTask, MoveTask, Patch, UpdateTask};
 use taskforge_domain::model::MAX_DEPTH;
+use taskforge_domain::ports::Clock;
 use taskforge_domain::ports::{Repositories, TreeGuards};
 use taskforge_domain::services::{TaskError, TaskRule};
 use taskforge_domain::{Actor, Project, Task};

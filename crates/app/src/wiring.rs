@@ -9,7 +9,8 @@ use taskforge_crypto::{
     AeadCursorSealer, HmacKey, JwtConfig, JwtIssuer, Pbkdf2Config, Pbkdf2Hasher,
     RandomRefreshTokens,
 };
-use taskforge_domain::events::{EventBus, EventSubscriber};
+use taskforge_domain::events::EventBus;
+use taskforge_domain::ports::EventSubscriber;
 use taskforge_domain::ports::{
     EventPublisher, PasswordHasher, ProjectRepository, Repositories, TokenIssuer, UserRepository,
 };

@@ -28,8 +28,6 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
-/// Points in time and the clock port.
-pub mod clock;
 /// Commands: parsed requests for the use cases.
 pub mod commands;
 /// Domain events and the event bus (Observer).
@@ -55,7 +53,8 @@ pub mod values;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-pub use clock::{Clock, SystemClock, Timestamp};
 pub use id::{CategoryId, IdError, ProjectId, TaskId, TokenFamilyId, UserId};
 pub use model::{Category, Project, ProjectMember, Task, User};
 pub use policy::Actor;
+pub use ports::{Clock, SystemClock};
+pub use values::Timestamp;

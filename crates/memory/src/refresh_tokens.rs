@@ -1,8 +1,8 @@
 use async_trait::async_trait;
-use taskforge_domain::clock::Timestamp;
 use taskforge_domain::ports::{
     Entity, RefreshTokenRecord, RefreshTokenRepository, RepositoryError, TokenDigest,
 };
+use taskforge_domain::values::Timestamp;
 use taskforge_domain::{TokenFamilyId, UserId};
 
 use crate::MemoryDatabase;

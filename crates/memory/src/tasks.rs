@@ -1,7 +1,7 @@
 use async_trait::async_trait;
-use taskforge_domain::clock::Timestamp;
 use taskforge_domain::ports::{Entity, RepositoryError, TaskRepository, TreeGuards};
 use taskforge_domain::query::{TaskQuery, Visibility};
+use taskforge_domain::values::Timestamp;
 use taskforge_domain::values::Version;
 use taskforge_domain::{ProjectId, Task, TaskId};
 

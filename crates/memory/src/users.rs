@@ -1,8 +1,8 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use taskforge_domain::clock::Timestamp;
 use taskforge_domain::ports::{Entity, RepositoryError, UserRepository};
+use taskforge_domain::values::Timestamp;
 use taskforge_domain::values::{Role, Username};
 use taskforge_domain::{User, UserId};
 

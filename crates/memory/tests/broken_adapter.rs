@@ -9,12 +9,12 @@ use std::cmp::Ordering;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use taskforge_domain::clock::Timestamp;
 use taskforge_domain::id::{ProjectId, TaskId};
 use taskforge_domain::model::Task;
 use taskforge_domain::ports::{Entity, Repositories, RepositoryError, TaskRepository, TreeGuards};
 use taskforge_domain::query::TaskQuery;
 use taskforge_domain::testing::contract::{task_listing, tasks};
+use taskforge_domain::values::Timestamp;
 use taskforge_domain::values::Version;
 use taskforge_memory::MemoryDatabase;
 

@@ -3,9 +3,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use rusqlite::{OptionalExtension, Row, params};
-use taskforge_domain::clock::Timestamp;
 use taskforge_domain::ports::{CategoryRepository, Entity, RepositoryError};
 use taskforge_domain::values::CategoryName;
+use taskforge_domain::values::Timestamp;
 use taskforge_domain::{Category, CategoryId};
 
 use crate::codec::{bytes16, timestamp};

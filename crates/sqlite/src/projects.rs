@@ -2,9 +2,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use taskforge_domain::clock::Timestamp;
 use taskforge_domain::ports::{Entity, ProjectRepository, RepositoryError};
 use taskforge_domain::query::Visibility;
+use taskforge_domain::values::Timestamp;
 use taskforge_domain::values::{ProjectDescription, ProjectName, Username};
 use taskforge_domain::{Project, ProjectId, ProjectMember, UserId};
 

@@ -2,10 +2,10 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use rusqlite::{OptionalExtension, Row, params};
-use taskforge_domain::clock::Timestamp;
 use taskforge_domain::ports::{
     Entity, RefreshTokenRecord, RefreshTokenRepository, RepositoryError, TokenDigest,
 };
+use taskforge_domain::values::Timestamp;
 use taskforge_domain::{TokenFamilyId, UserId};
 
 use crate::codec::{bytes16, opt_timestamp, timestamp};

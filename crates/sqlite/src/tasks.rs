@@ -2,9 +2,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, params};
-use taskforge_domain::clock::Timestamp;
 use taskforge_domain::ports::{Entity, RepositoryError, TaskRepository, TreeGuards};
 use taskforge_domain::query::TaskQuery;
+use taskforge_domain::values::Timestamp;
 use taskforge_domain::values::{Label, Version};
 use taskforge_domain::{ProjectId, Task, TaskId};
 

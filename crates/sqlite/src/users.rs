@@ -3,8 +3,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use taskforge_domain::clock::Timestamp;
 use taskforge_domain::ports::{Entity, RepositoryError, UserRepository};
+use taskforge_domain::values::Timestamp;
 use taskforge_domain::values::{EmailAddress, PasswordHash, Role, Username};
 use taskforge_domain::{User, UserId};
 

@@ -3,8 +3,8 @@ use std::fmt;
 use async_trait::async_trait;
 
 use super::RepositoryError;
-use crate::clock::Timestamp;
 use crate::id::{TokenFamilyId, UserId};
+use crate::values::Timestamp;
 
 /// The SHA-256 digest of a refresh token. Only digests are stored, so a leaked database does
 /// not hand out working tokens.

@@ -1,10 +1,10 @@
 use async_trait::async_trait;
 
 use super::RepositoryError;
-use crate::clock::Timestamp;
 use crate::id::{ProjectId, TaskId};
 use crate::model::Task;
 use crate::query::TaskQuery;
+use crate::values::Timestamp;
 use crate::values::Version;
 
 /// A precondition on another task for a write: it must still be at `version`.

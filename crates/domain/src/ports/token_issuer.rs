@@ -1,8 +1,8 @@
 use std::fmt;
 
-use crate::clock::Timestamp;
 use crate::id::UserId;
 use crate::values::Role;
+use crate::values::Timestamp;
 
 /// What an access token asserts. Issuer, audience and key id are the adapter's configuration;
 /// the domain deals in who, what role, and when.

@@ -3,9 +3,9 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 
 use super::RepositoryError;
-use crate::clock::Timestamp;
 use crate::id::UserId;
 use crate::model::User;
+use crate::values::Timestamp;
 use crate::values::{Role, Username};
 
 /// Persistence of user accounts.

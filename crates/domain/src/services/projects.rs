@@ -6,12 +6,12 @@ use std::time::Duration;
 
 use super::budget::UserBudget;
 use super::{BucketSettings, ProjectError};
-use crate::clock::Clock;
 use crate::commands::{CreateProject, UpdateProject};
 use crate::events::{DomainEvent, EventKind};
 use crate::id::{ProjectId, UserId};
 use crate::model::{Project, ProjectMember};
 use crate::policy::{self, Actor, Decision};
+use crate::ports::Clock;
 use crate::ports::{Entity, EventPublisher, ProjectRepository, RepositoryError, UserRepository};
 use crate::query::Page;
 use crate::values::{PageLimit, ProjectDescription, Role, Username};

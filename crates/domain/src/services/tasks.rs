@@ -7,12 +7,12 @@ use std::sync::Arc;
 
 use super::task_rules::{check_parent, subtree_height};
 use super::{TaskError, TaskRule};
-use crate::clock::Clock;
 use crate::commands::{CreateTask, MoveTask, UpdateTask};
 use crate::events::{DomainEvent, EventKind};
 use crate::id::{TaskId, UserId};
 use crate::model::Task;
 use crate::policy::{self, Actor, Decision, TaskRelation};
+use crate::ports::Clock;
 use crate::ports::{
     CategoryRepository, Entity, EventPublisher, ProjectRepository, RepositoryError, TaskRepository,
     TreeGuards,

@@ -3,11 +3,11 @@
 use std::sync::Arc;
 
 use super::UserError;
-use crate::clock::Clock;
 use crate::events::{DomainEvent, EventKind};
 use crate::id::UserId;
 use crate::model::User;
 use crate::policy::{self, Actor, Decision};
+use crate::ports::Clock;
 use crate::ports::{EventPublisher, RefreshTokenRepository, RepositoryError, UserRepository};
 use crate::query::Page;
 use crate::values::{PageLimit, Role, Username};

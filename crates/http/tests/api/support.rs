@@ -15,7 +15,6 @@ use taskforge_crypto::{
     AeadCursorSealer, HmacKey, JwtConfig, JwtIssuer, Pbkdf2Config, Pbkdf2Hasher,
     RandomRefreshTokens,
 };
-use taskforge_domain::clock::Timestamp;
 use taskforge_domain::events::NoEvents;
 use taskforge_domain::ports::{AccessToken, Claims, Repositories, TokenError, TokenIssuer};
 use taskforge_domain::query::CursorCodec;
@@ -23,6 +22,7 @@ use taskforge_domain::services::{
     AuthPorts, AuthService, AuthSettings, CategoryService, ExportService, ProjectService,
     ReportService, TaskService, UserService,
 };
+use taskforge_domain::values::Timestamp;
 use taskforge_domain::values::{EmailAddress, PasswordHash, Role, Username};
 use taskforge_domain::{Clock, SystemClock, User, UserId};
 use taskforge_http::{AppState, HttpSettings, Services, build_app};

@@ -9,12 +9,12 @@ use super::common_passwords::ensure_uncommon;
 use super::errors::AuthError;
 use super::settings::{AuthPorts, AuthSettings, Registration};
 use super::throttle::LoginThrottle;
-use crate::clock::Timestamp;
 use crate::events::{DomainEvent, EventKind};
 use crate::id::{TokenFamilyId, UserId};
 use crate::model::User;
 use crate::policy::Actor;
 use crate::ports::{AccessToken, Claims, RefreshToken, RefreshTokenRecord, RepositoryError};
+use crate::values::Timestamp;
 use crate::values::{Password, PasswordHash, Role, Username};
 
 /// Verified against a hash of itself when a login names no existing user (or gives a password

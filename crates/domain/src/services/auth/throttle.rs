@@ -40,8 +40,8 @@ use std::num::NonZeroU32;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use crate::clock::Timestamp;
 use crate::services::budget::{Buckets, Rule};
+use crate::values::Timestamp;
 
 /// Usernames longer than this are cut before becoming keys (no valid username is longer).
 const MAX_KEY_CHARS: usize = 64;
