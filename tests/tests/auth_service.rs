@@ -13,14 +13,14 @@ use async_trait::async_trait;
 use taskforge_crypto::{
     HmacKey, JwtConfig, JwtIssuer, Pbkdf2Config, Pbkdf2Hasher, RandomRefreshTokens,
 };
+use taskforge_domain::commands::{ChangePassword, Login, Register};
 use taskforge_domain::events::EventKind;
 use taskforge_domain::ports::{
     HashError, PasswordHasher, RefreshToken, RefreshTokenRepository, TokenIssuer, UserRepository,
 };
 use taskforge_domain::services::{
-    AuthError, AuthPorts, AuthService, AuthSettings, BucketSettings, ChangePassword, Login,
-    Register, Registration, Session, ThrottleSettings, UserService, check_new_password,
-    retry_after_seconds,
+    AuthError, AuthPorts, AuthService, AuthSettings, BucketSettings, Registration, Session,
+    ThrottleSettings, UserService, check_new_password, retry_after_seconds,
 };
 use taskforge_domain::testing::{FixedClock, RecordingPublisher};
 use taskforge_domain::values::Timestamp;

@@ -14,10 +14,9 @@ mod tasks;
 mod users;
 
 pub use auth::{
-    AuthError, AuthPorts, AuthService, AuthSettings, BucketSettings, ChangePassword, Login,
-    LoginThrottle, Register, Registration, Session, ThrottleSettings, ThrottleTicket,
-    check_new_password, common_password_count, ensure_uncommon, is_common_password,
-    retry_after_seconds,
+    AuthError, AuthPorts, AuthService, AuthSettings, BucketSettings, LoginThrottle, Registration,
+    Session, ThrottleSettings, ThrottleTicket, check_new_password, common_password_count,
+    ensure_uncommon, is_common_password, retry_after_seconds,
 };
 pub use categories::CategoryService;
 pub use errors::{CategoryError, ProjectError, ReportError, TaskError, TaskRule, UserError};

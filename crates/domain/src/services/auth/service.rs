@@ -4,11 +4,11 @@ use std::net::IpAddr;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use super::commands::{ChangePassword, Login, Register};
 use super::common_passwords::ensure_uncommon;
 use super::errors::AuthError;
 use super::settings::{AuthPorts, AuthSettings, Registration};
 use super::throttle::LoginThrottle;
+use crate::commands::{ChangePassword, Login, Register};
 use crate::events::{DomainEvent, EventKind};
 use crate::id::{TokenFamilyId, UserId};
 use crate::model::User;

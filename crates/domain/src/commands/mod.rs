@@ -1,6 +1,13 @@
 //! Commands: what a use case is asked to do, already parsed into value objects.
 //!
-//! The HTTP adapter builds these from its wire types; they never derive `Deserialize`.
+//! Every command of every use case lives here, so a driving adapter finds all it may ask in
+//! one place. The HTTP adapter builds these from its wire types; they never derive
+//! `Deserialize`.
+
+/// The commands of the authentication use cases: register, log in, change password.
+mod auth;
+
+pub use auth::{ChangePassword, Login, Register};
 
 use crate::id::{CategoryId, ProjectId, TaskId, UserId};
 use crate::values::{
