@@ -57,10 +57,10 @@ pub enum RepositoryError {
     #[error("{0} is still referenced")]
     InUse(Entity),
     /// The store cannot serve requests right now (disk full, read-only, database locked);
-    /// retrying later may succeed. Maps to 503.
+    /// retrying later may succeed.
     #[error("storage unavailable")]
     Unavailable(#[source] Box<dyn Error + Send + Sync>),
-    /// Anything else: a bug or corruption. Maps to an opaque 500.
+    /// Anything else: a bug or corruption; retrying will not help.
     #[error("storage failure")]
     Other(#[source] Box<dyn Error + Send + Sync>),
 }

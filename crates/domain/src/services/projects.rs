@@ -222,7 +222,7 @@ impl ProjectService {
 
     /// Looks a user up for an addition, drawing on the actor's budget of misses. The token is
     /// taken before the lookup and given back when the user exists, so a spent budget answers
-    /// the same 429 for existing and unknown users, and concurrent misses cannot overdraw it.
+    /// the same refusal for existing and unknown users, and concurrent misses cannot overdraw it.
     async fn counting_misses(
         &self,
         actor: &Actor,

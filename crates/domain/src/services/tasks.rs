@@ -20,7 +20,7 @@ use crate::ports::{
 use crate::query::{Cursor, ListTasks, Page, TaskQuery};
 use crate::values::{Description, Labels, Version};
 
-/// How often a create or an update without `If-Match` re-reads and re-applies itself when
+/// How often a create or an update without an expected version re-reads and re-applies itself when
 /// another write got in between (a guard failed). Merge-patches commute on distinct fields and
 /// a create only needs its parent's chain as it is now, so a retry is what the caller meant;
 /// after this many the conflict is reported.
@@ -135,7 +135,7 @@ impl TaskService {
     ///
     /// # Errors
     /// [`TaskError::NotFound`], [`TaskError::Forbidden`], [`TaskError::PreconditionFailed`]
-    /// when `If-Match` is stale, [`TaskError::Conflict`] when concurrent writes kept winning,
+    /// when the expected version is stale, [`TaskError::Conflict`] when concurrent writes kept winning,
     /// [`TaskError::Rule`], or [`TaskError::Store`].
     pub async fn update(
         &self,
@@ -160,7 +160,7 @@ impl TaskService {
                     );
                     return Ok(after);
                 }
-                // Someone else wrote first. With If-Match the client asked for exactly that
+                // Someone else wrote first. With an expected version the client asked for exactly that
                 // version, so report it; without, re-read and re-apply.
                 Err(RepositoryError::VersionConflict(_)) if cmd.if_match.is_some() => {
                     let current = self.tasks.get(id).await?.ok_or(TaskError::NotFound)?;

@@ -35,7 +35,7 @@ impl UserService {
     }
 
     /// The actor for an authenticated user id, with their *current* role; `None` when the
-    /// account no longer exists. The HTTP edge calls this on every request so that a demoted
+    /// account no longer exists. A driving adapter calls this on every request so that a demoted
     /// or deleted user loses rights at once, not when their token expires.
     ///
     /// # Errors

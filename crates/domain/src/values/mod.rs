@@ -1,6 +1,6 @@
 //! Value objects: each has a validating constructor, so once built it is valid.
 //!
-//! Parse, don't validate: the HTTP adapter turns wire text into these types at the edge and the
+//! Parse, don't validate: a driving adapter turns wire text into these types at the edge and the
 //! rest of the code never checks them again.
 
 mod description;

@@ -20,7 +20,7 @@ mod throttle;
 pub use common_passwords::{
     check_new_password, common_password_count, ensure_uncommon, is_common_password,
 };
-pub use errors::{AuthError, retry_after_seconds};
+pub use errors::AuthError;
 pub use service::{AuthService, Session};
 pub use settings::{AuthPorts, AuthSettings, Registration};
 pub use throttle::{BucketSettings, LoginThrottle, ThrottleSettings, ThrottleTicket};

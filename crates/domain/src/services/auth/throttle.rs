@@ -79,7 +79,7 @@ pub struct ThrottleSettings {
     pub per_address: BucketSettings,
     /// Registrations per client address (IPv6 by /64 network), successful or not. Default:
     /// 20, then one more every 3 minutes — an office behind one NAT can sign up together, a
-    /// script cannot mint thousands of accounts or walk the username space through 409s.
+    /// script cannot mint thousands of accounts or walk the username space through "taken" answers.
     pub registrations_per_address: BucketSettings,
     /// How many usernames, and how many addresses, are remembered at most. Default 10,000.
     pub max_tracked: usize,
