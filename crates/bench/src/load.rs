@@ -83,6 +83,7 @@ impl LoadSettings {
             iterations: self.iterations,
             connections: self.mixed_connections,
             many_connections: self.hold_connections,
+            only: Vec::new(),
         }
     }
 }

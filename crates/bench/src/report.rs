@@ -173,9 +173,17 @@ pub fn judge(report: &Report) -> Vec<Target> {
     });
     let list_small = rps(report, "list_small_page1", tf);
     targets.push(at_least(
-        "list 50 (filter + sort): ≥ 0.60× the baseline's rate (10k tasks, page 1)",
+        "list 50 (filter + sort): ≥ 0.80× the baseline's rate (10k tasks, page 1)",
         find(report, "list_small_page1").and_then(|s| s.variant(tf)).map(|v| v.ratio.rps),
-        0.60,
+        0.80,
+        "×",
+    ));
+    // A listing costs in proportion to what it returns: a page of one row is not many times
+    // dearer than reading that row by id.
+    targets.push(at_least(
+        "list 1 (limit=1): ≥ 0.50× TaskForge's own read-by-id rate in the same run",
+        rps(report, "list_small_limit1", tf).zip(rps(report, "read_by_id", tf)).map(|(l, r)| l / r),
+        0.50,
         "×",
     ));
     for (key, what) in [("list_large_page1", "page 1"), ("list_large_deep", "10,000 items deep")] {

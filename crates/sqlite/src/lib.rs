@@ -78,6 +78,7 @@ pub use writer::WriterStats;
 #[doc(hidden)]
 pub mod internals {
     pub use crate::categories::{BY_ID_STATEMENT, NAMES_STATEMENT, PAGE_STATEMENT};
+    pub use crate::connection::{observe_statements, reader};
     pub use crate::listing::{list_statement, list_tasks_on};
     pub use crate::migrations::{MIGRATIONS, Migration, checksum, migrate};
     pub use crate::reports::{

@@ -30,6 +30,6 @@ pub use reports::{
     TopResponse,
 };
 pub use secret::SecretString;
-pub use tasks::{CreateTaskBody, MoveTaskBody, TaskPage, TaskResponse, UpdateTaskBody};
+pub use tasks::{CreateTaskBody, MoveTaskBody, TaskJson, TaskPage, TaskResponse, UpdateTaskBody};
 pub use users::{SetRoleBody, UserPage, UserResponse};
 pub use wire::{WirePriority, WireRole, WireStatus};
