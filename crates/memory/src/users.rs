@@ -107,7 +107,7 @@ fn ensure_another_admin(state: &State, id: UserId) -> Result<(), RepositoryError
     if state.users.values().any(|u| u.id != id && u.role == Role::Admin) {
         Ok(())
     } else {
-        Err(RepositoryError::VersionConflict(Entity::User))
+        Err(RepositoryError::LastAdmin)
     }
 }
 

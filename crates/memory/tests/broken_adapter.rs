@@ -163,7 +163,7 @@ async fn the_suite_catches_an_update_that_ignores_the_expected_version() {
 #[tokio::test]
 async fn the_suite_catches_an_insert_that_ignores_its_guards() {
     assert_catches(
-        tasks::inserting_with_a_failing_version_guard_is_a_version_conflict,
+        tasks::inserting_with_a_failing_version_guard_is_a_changed_tree,
         Fault::InsertIgnoresGuards,
     )
     .await;

@@ -129,7 +129,7 @@ impl RefreshTokenRepository for SqliteRefreshTokens {
                         .and_then(|mut s| s.query_row([old.0], |row| row.get(0)))
                         .map_err(err)?;
                     return Err(if exists {
-                        RepositoryError::VersionConflict(Entity::RefreshToken)
+                        RepositoryError::TokenSpent
                     } else {
                         RepositoryError::NotFound(Entity::RefreshToken)
                     });

@@ -213,7 +213,7 @@ fn ensure_another_admin(conn: &Connection, id: UserId) -> Result<(), RepositoryE
         .prepare_cached("SELECT EXISTS (SELECT 1 FROM users WHERE role = ? AND id <> ?)")
         .and_then(|mut s| s.query_row(params![Role::Admin.as_str(), id.to_bytes()], |r| r.get(0)))
         .map_err(err)?;
-    if another { Ok(()) } else { Err(RepositoryError::VersionConflict(Entity::User)) }
+    if another { Ok(()) } else { Err(RepositoryError::LastAdmin) }
 }
 
 fn update_user(conn: &Connection, user: &User) -> Result<(), RepositoryError> {

@@ -75,7 +75,7 @@ pub trait RefreshTokenRepository: Send + Sync + std::fmt::Debug {
     ///
     /// # Errors
     /// - [`RepositoryError::NotFound`] when `old` is not stored.
-    /// - [`RepositoryError::VersionConflict`] when `old` was already used or revoked (a replay:
+    /// - [`RepositoryError::TokenSpent`] when `old` was already used or revoked (a replay:
     ///   the caller then revokes the family).
     /// - [`RepositoryError::Duplicate`] when the successor's digest is already stored.
     async fn rotate(

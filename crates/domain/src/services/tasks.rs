@@ -105,7 +105,7 @@ impl TaskService {
                     return Ok(task);
                 }
                 // The parent's chain changed since it was read: check the new one.
-                Err(RepositoryError::VersionConflict(_)) => {}
+                Err(RepositoryError::TreeChanged | RepositoryError::SubtreeGrew) => {}
                 Err(e) => return Err(reference_error(e)),
             }
         }
@@ -166,7 +166,14 @@ impl TaskService {
                     let current = self.tasks.get(id).await?.ok_or(TaskError::NotFound)?;
                     return Err(TaskError::PreconditionFailed { current: current.version });
                 }
-                Err(RepositoryError::VersionConflict(_)) => {}
+                // The task is where the client expected it, but the tree around it changed
+                // since the service checked its rules: check them again on the new tree
+                // (with or without an expected version — the client's version still holds).
+                Err(
+                    RepositoryError::VersionConflict(_)
+                    | RepositoryError::TreeChanged
+                    | RepositoryError::SubtreeGrew,
+                ) => {}
                 Err(RepositoryError::NotFound(_)) => return Err(TaskError::NotFound),
                 Err(e) => return Err(reference_error(e)),
             }

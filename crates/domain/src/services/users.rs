@@ -98,7 +98,7 @@ impl UserService {
         match written {
             Ok(()) => {}
             Err(RepositoryError::NotFound(_)) => return Err(UserError::NotFound),
-            Err(RepositoryError::VersionConflict(_)) => return Err(UserError::LastAdmin),
+            Err(RepositoryError::LastAdmin) => return Err(UserError::LastAdmin),
             Err(e) => return Err(e.into()),
         }
         self.refresh_tokens.revoke_all_for_user(id, self.clock.now()).await?;
@@ -124,7 +124,7 @@ impl UserService {
         match deleted {
             Ok(()) => {}
             Err(RepositoryError::NotFound(_)) => return Err(UserError::NotFound),
-            Err(RepositoryError::VersionConflict(_)) => return Err(UserError::LastAdmin),
+            Err(RepositoryError::LastAdmin) => return Err(UserError::LastAdmin),
             Err(RepositoryError::InUse(_)) => return Err(UserError::OwnsProjects),
             Err(e) => return Err(e.into()),
         }

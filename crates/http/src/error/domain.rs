@@ -154,6 +154,10 @@ impl From<RepositoryError> for ApiError {
         match e {
             RepositoryError::NotFound(_) => Self::not_found(e.to_string()),
             RepositoryError::VersionConflict(_)
+            | RepositoryError::TreeChanged
+            | RepositoryError::SubtreeGrew
+            | RepositoryError::TokenSpent
+            | RepositoryError::LastAdmin
             | RepositoryError::Duplicate(_)
             | RepositoryError::InUse(_)
             | RepositoryError::MissingReference(_) => Self::conflict(e.to_string()),

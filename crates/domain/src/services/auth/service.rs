@@ -173,7 +173,7 @@ impl AuthService {
         match self.ports.refresh_tokens.rotate(&digest, &successor).await {
             Ok(()) => Ok(self.session(&user, access_token, refresh_token, &successor)),
             // Someone exchanged the same token between our read and our rotation.
-            Err(RepositoryError::VersionConflict(_)) => Err(self.reused(&record, now).await),
+            Err(RepositoryError::TokenSpent) => Err(self.reused(&record, now).await),
             Err(RepositoryError::NotFound(_) | RepositoryError::MissingReference(_)) => {
                 Err(AuthError::InvalidRefreshToken)
             }
