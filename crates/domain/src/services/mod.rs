@@ -7,6 +7,7 @@ mod budget;
 mod categories;
 mod errors;
 mod exports;
+mod facade;
 mod projects;
 mod reports;
 mod task_rules;
@@ -23,6 +24,7 @@ pub use errors::{
     CategoryError, ProjectError, ReportError, TaskError, TaskField, TaskRule, UserError,
 };
 pub use exports::{EXPORT_PAGE_SIZE, ExportRow, ExportService, TaskExport};
+pub use facade::{ServicePorts, ServiceSettings, Services};
 pub use projects::ProjectService;
 pub use reports::{ReportService, SummaryReport};
 pub use tasks::TaskService;
