@@ -9,18 +9,18 @@ use taskforge_domain::values::Timestamp;
 use taskforge_domain::{TokenFamilyId, UserId};
 
 use crate::codec::{bytes16, opt_timestamp, timestamp};
-use crate::database::Inner;
+use crate::connections::Connections;
 use crate::error::{corrupt, map_err};
 use crate::users::user_exists;
 
 /// [`RefreshTokenRepository`] over SQLite.
 #[derive(Debug, Clone)]
 pub(crate) struct SqliteRefreshTokens {
-    db: Arc<Inner>,
+    db: Arc<Connections>,
 }
 
 impl SqliteRefreshTokens {
-    pub(crate) const fn new(db: Arc<Inner>) -> Self {
+    pub(crate) const fn new(db: Arc<Connections>) -> Self {
         Self { db }
     }
 }

@@ -9,7 +9,7 @@ use taskforge_domain::values::{Label, Version};
 use taskforge_domain::{ProjectId, Task, TaskId};
 
 use crate::codec::{due_value, task_columns, task_from_row, version_value};
-use crate::database::Inner;
+use crate::connections::Connections;
 use crate::error::map_err;
 use crate::projects::project_exists;
 use crate::task_integrity::{
@@ -19,11 +19,11 @@ use crate::task_integrity::{
 /// [`TaskRepository`] over SQLite.
 #[derive(Debug, Clone)]
 pub(crate) struct SqliteTasks {
-    db: Arc<Inner>,
+    db: Arc<Connections>,
 }
 
 impl SqliteTasks {
-    pub(crate) const fn new(db: Arc<Inner>) -> Self {
+    pub(crate) const fn new(db: Arc<Connections>) -> Self {
         Self { db }
     }
 }

@@ -9,17 +9,17 @@ use taskforge_domain::values::{EmailAddress, PasswordHash, Role, Username};
 use taskforge_domain::{User, UserId};
 
 use crate::codec::{bytes16, timestamp};
-use crate::database::Inner;
+use crate::connections::Connections;
 use crate::error::{corrupt, map_err};
 
 /// [`UserRepository`] over SQLite.
 #[derive(Debug, Clone)]
 pub(crate) struct SqliteUsers {
-    db: Arc<Inner>,
+    db: Arc<Connections>,
 }
 
 impl SqliteUsers {
-    pub(crate) const fn new(db: Arc<Inner>) -> Self {
+    pub(crate) const fn new(db: Arc<Connections>) -> Self {
         Self { db }
     }
 }
