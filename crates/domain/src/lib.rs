@@ -8,9 +8,10 @@
 //! or cryptography. Adapters (`taskforge-sqlite`, `taskforge-memory`, `taskforge-crypto`,
 //! `taskforge-http`) depend on this crate, never the other way round (ADR 0001).
 //!
-//! **Where to start reading:** [`services::TaskService`] for the use cases, [`ports`] for the
-//! contracts adapters honour, [`policy`] for who may do what, [`values`] for the types that
-//! make invalid states unrepresentable.
+//! **Where to start reading:** [`services::Services`], the facade that builds every use case
+//! from the ports (what a driving adapter receives), [`services::TaskService`] for a use case,
+//! [`ports`] for the contracts adapters honour, [`policy`] for who may do what, [`values`] for
+//! the types that make invalid states unrepresentable.
 //!
 //! **Reusing it:** implement the [`ports`] for your storage, then run the contract suite
 //! (feature `testing`, module `testing::contract`) against your adapter; one that passes can be
