@@ -17,7 +17,7 @@
 //! [`CursorSealer`]: crate::ports::CursorSealer
 //! [`EventPublisher`]: crate::ports::EventPublisher
 //! [`Clock`]: crate::ports::Clock
-//! [`EventSubscriber`]: crate::events::EventSubscriber
+//! [`EventSubscriber`]: crate::ports::EventSubscriber
 
 mod category_repository;
 mod clock;
