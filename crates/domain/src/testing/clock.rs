@@ -1,6 +1,7 @@
 use std::sync::Mutex;
 
-use crate::clock::{Clock, Timestamp};
+use crate::ports::Clock;
+use crate::values::Timestamp;
 
 /// A clock that always says the same instant (until told otherwise).
 #[derive(Debug)]

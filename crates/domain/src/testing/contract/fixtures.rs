@@ -4,10 +4,10 @@
 //! and of the order they run in. Times are offsets from one fixed instant ([`base_time`]), so
 //! a failing assertion prints the same values on every run.
 
-use crate::clock::Timestamp;
 use crate::id::{TokenFamilyId, UserId};
 use crate::model::{Category, Project, Task, User};
 use crate::ports::{RefreshTokenRecord, Repositories, TokenDigest, TreeGuards};
+use crate::values::Timestamp;
 use crate::values::{
     CategoryName, Description, DueDate, EmailAddress, Labels, PasswordHash, Priority,
     ProjectDescription, ProjectName, Role, Status, TaskTitle, Username, Version,

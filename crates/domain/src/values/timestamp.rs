@@ -1,12 +1,11 @@
-//! Points in time and the [`Clock`] port that produces them.
+//! Points in time; the [`crate::ports::Clock`] port produces them.
 
 use std::fmt;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
 
-use crate::values::DueDate;
+use super::DueDate;
 
 /// A UTC instant with microsecond precision.
 ///
@@ -21,6 +20,9 @@ const MIN_MICROS: i64 = -62_135_596_800_000_000;
 const MAX_MICROS: i64 = 253_402_300_799_999_999;
 
 impl Timestamp {
+    /// 1970-01-01T00:00:00Z.
+    pub const UNIX_EPOCH: Self = Self(0);
+
     /// The instant `micros` microseconds after 1970-01-01T00:00:00Z (negative: before it).
     ///
     /// Returns `None` outside the years 1 to 9999, which RFC 3339 cannot write.
@@ -75,29 +77,6 @@ impl fmt::Display for Timestamp {
     }
 }
 
-/// The source of the current time.
-///
-/// Services never read the system clock themselves: tests inject a fixed or stepping clock
-/// (see `testing::FixedClock`) instead of sleeping.
-pub trait Clock: Send + Sync + fmt::Debug {
-    /// The current instant.
-    fn now(&self) -> Timestamp;
-}
-
-/// The real clock: the operating system's wall-clock time.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct SystemClock;
-
-impl Clock for SystemClock {
-    fn now(&self) -> Timestamp {
-        let micros = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .map(|d| i64::try_from(d.as_micros()).unwrap_or(i64::MAX))
-            .unwrap_or(0);
-        Timestamp::from_unix_micros(micros).unwrap_or(Timestamp(0))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -148,10 +127,5 @@ mod tests {
         assert_eq!(first.plus_micros(-1), first);
         // Every result is writable.
         assert_eq!(t.plus_micros(i64::MAX).to_rfc3339(), "9999-12-31T23:59:59.999999Z");
-    }
-
-    #[test]
-    fn the_system_clock_is_after_2020() {
-        assert!(SystemClock.now().unix_micros() > 1_577_836_800_000_000);
     }
 }
