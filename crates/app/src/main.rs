@@ -11,12 +11,6 @@ use taskforge_app::settings::{CommonSettings, LogFormat, ServeSettings, parse_ro
 use taskforge_app::wiring::StartError;
 use taskforge_app::{commands, telemetry};
 
-/// mimalloc instead of the system allocator: a request allocates and frees many small,
-/// short-lived buffers on one worker thread while others do the same, and glibc's malloc spent
-/// a fifth of the listing's time in its own bookkeeping. Chosen by measurement (ADR 0013).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let common = match CommonSettings::from_cli(&cli) {
