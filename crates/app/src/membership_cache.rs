@@ -2,8 +2,8 @@
 //!
 //! Reading a task asks "is the caller a member of its project?" on every request; the answer
 //! changes rarely. Serving it from memory saves the read path a second trip to the blocking
-//! pool (the benchmark of design §7 measured that trip as the largest cost of a read by id).
-//! Membership changes made through this decorator, and the events that imply them (a member
+//! pool (the benchmark, `docs/benchmarks.md`, measured that trip as the largest cost of a read by
+//! id). Membership changes made through this decorator, and the events that imply them (a member
 //! added or removed, a project or user deleted), drop the cached answers at once; a short TTL
 //! bounds staleness for anything the process cannot see.
 

@@ -1,5 +1,6 @@
-//! A caching Decorator over the user repository, so the per-request "current role" check of
-//! design §4 does not cost a database read on every request.
+//! A caching Decorator over the user repository, so the per-request "current role" check (a
+//! demoted or deleted user loses rights at once, not when the token expires) does not cost a
+//! database read on every request.
 //!
 //! Writes made through the decorator, and the `RoleChanged` / `UserDeleted` / `PasswordChanged`
 //! events, drop the entry at once; a short time-to-live bounds staleness for changes made by

@@ -1,6 +1,6 @@
-//! Query-string parsing for the listings (design §5, "Listing"): every filter, `sort`,
-//! `limit` (1–200) and `cursor`. Unknown, repeated or bad parameters are a 400 that names each
-//! offending parameter in `errors`.
+//! Query-string parsing for the listings (`docs/api.md`, "List with filters and a cursor"): every
+//! filter, `sort`, `limit` (1–200) and `cursor`. Unknown, repeated or bad parameters are a 400 that
+//! names each offending parameter in `errors`.
 //!
 //! The `*Params` structs only document the parameters in the OpenAPI document; parsing is
 //! done by hand so that every failure can name its parameter.

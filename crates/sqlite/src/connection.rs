@@ -112,8 +112,9 @@ pub(crate) fn has_schema(conn: &Connection) -> rusqlite::Result<bool> {
     .map(|n| n > 0)
 }
 
-/// Applies the pragmas of design §4. `journal_mode` is the first statement that reads the file,
-/// so a file that is not a database fails here, with `SQLITE_NOTADB`.
+/// Applies the pragmas (WAL, foreign keys, busy timeout, `synchronous`; ADR 0005). `journal_mode`
+/// is the first statement that reads the file, so a file that is not a database fails here, with
+/// `SQLITE_NOTADB`.
 pub(crate) fn configure(conn: &Connection, pragmas: Pragmas) -> rusqlite::Result<()> {
     conn.busy_timeout(pragmas.busy_timeout)?;
     // The query planner's stability guarantee: plans never depend on bound values. Without it,
@@ -121,9 +122,9 @@ pub(crate) fn configure(conn: &Connection, pragmas: Pragmas) -> rusqlite::Result
     // range estimates STAT4 makes after ANALYZE, FTS5's own `LIMIT`-bearing statements) is
     // marked stale whenever that parameter is bound again — and the statement cache clears the
     // bindings of every statement it takes back — so each execution compiled the statement
-    // afresh (`sqlite3Reprepare`, ~70% of the listing's CPU in issue 14's profile). Our plans
-    // are chosen by the SQL text (`INDEXED BY`, one statement per variant), not by values, so
-    // nothing is lost; `tests/reprepare.rs` holds every statement to zero re-prepares.
+    // afresh (`sqlite3Reprepare`, ~70% of the listing's CPU in the profile that
+    // docs/benchmarks.md shows). Our plans are chosen by the SQL text (`INDEXED BY`, one
+    // statement per variant), not by values, so nothing is lost; `tests/reprepare.rs` holds every statement to zero re-prepares.
     conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") {

@@ -11,9 +11,9 @@
 //! **Where to start reading:** [`SqliteDatabase::open`] in `database.rs` (open, migrate, wire
 //! the reader pool and the writer), then `writer.rs` (one writer thread, group commit with a
 //! savepoint per write), then `tasks.rs` and `listing/` (the task port and its index-driven
-//! listing). The schema lives in the repository's top-level `migrations/` folder.
+//! listing). The schema lives in the repository's top-level `migrations/sqlite/` folder.
 //!
-//! **How it honours design §4:**
+//! **What it promises, and how:**
 //! - Reads run on `spawn_blocking` with a pooled connection; writes are closures sent to one
 //!   writer thread that owns the only writing connection. SQLite allows one writer at a time,
 //!   so funnelling writes avoids `SQLITE_BUSY` instead of retrying it, and the writer commits

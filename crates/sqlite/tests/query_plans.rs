@@ -1,4 +1,4 @@
-//! Must-show 2: every listing statement the adapter issues is served by an index in keyset
+//! Every listing statement the adapter issues is served by an index in keyset
 //! order. With 10,000 seeded tasks and ANALYZE, `EXPLAIN QUERY PLAN` runs on the exact text
 //! and parameters [`list_statement`] produces for every sort × direction, every filter (alone
 //! and combined), first page and next page, for an administrator and for a member.

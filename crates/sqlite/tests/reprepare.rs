@@ -1,4 +1,4 @@
-//! Issue 14, must-show 1: no statement of the adapter is compiled again between executions.
+//! No statement of the adapter is compiled again between executions.
 //!
 //! SQLite re-prepares a statement on its next step whenever a parameter that the query planner
 //! looked at while planning is bound again (`LIMIT ?`, `LIKE ?`, a range estimated from STAT4

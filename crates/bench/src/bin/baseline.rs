@@ -1,4 +1,4 @@
-//! `taskforge-baseline`: the bare server TaskForge is measured against (docs/benchmarks.md).
+//! `taskforge-baseline`: the bare server TaskForge is measured against (`docs/benchmarks.md`).
 //!
 //! The simplest correct actix-web + rusqlite server for the benchmark's requests, written
 //! without TaskForge: it shares no SQL and no code with the product (no `taskforge-*` crate,

@@ -3,8 +3,8 @@
 //! **No SQL is built at run time.** Every listing statement is a string literal assembled at
 //! compile time with `concat!` from the fragments below, and [`list_statement`] picks one with a
 //! `match` over closed enums (the sort field and direction, the driving filter, the visibility,
-//! first page or not): the fixed allow-list of design §4. User input only ever arrives as bound
-//! `?N` parameters, numbered the same way in every statement:
+//! first page or not): a fixed allow-list, so no SQL text is ever built from user input. User input
+//! only ever arrives as bound `?N` parameters, numbered the same way in every statement:
 //!
 //! | param | meaning | param | meaning |
 //! |---|---|---|---|
