@@ -82,10 +82,10 @@ impl ProjectRepository for CachedMemberships {
     }
 
     async fn is_member(&self, project: ProjectId, user: UserId) -> Result<bool, RepositoryError> {
-        if let Some((at, member)) = self.entries().get(&(project, user)) {
-            if at.elapsed() < self.ttl {
-                return Ok(*member);
-            }
+        if let Some((at, member)) = self.entries().get(&(project, user))
+            && at.elapsed() < self.ttl
+        {
+            return Ok(*member);
         }
         let member = self.inner.is_member(project, user).await?;
         let mut entries = self.entries();

@@ -109,7 +109,7 @@ pub fn maintain(metrics: &HttpMetrics, db: Option<SqliteDatabase>) {
                 series.update(db);
             }
             tick += 1;
-            if tick % upkeep_ticks == 0 {
+            if tick.is_multiple_of(upkeep_ticks) {
                 // `HttpMetrics` offers no upkeep call of its own: rendering drains the
                 // histograms (a few kB of text, thrown away).
                 drop(metrics.render());

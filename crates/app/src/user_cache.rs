@@ -61,10 +61,10 @@ impl UserRepository for CachedUsers {
     }
 
     async fn get(&self, id: UserId) -> Result<Option<User>, RepositoryError> {
-        if let Some((at, user)) = self.entries().get(&id) {
-            if at.elapsed() < self.ttl {
-                return Ok(user.clone());
-            }
+        if let Some((at, user)) = self.entries().get(&id)
+            && at.elapsed() < self.ttl
+        {
+            return Ok(user.clone());
         }
         let user = self.inner.get(id).await?;
         self.remember(id, user.clone());
