@@ -1,4 +1,4 @@
-//! The audit log: an [`EventSubscriber`] that writes every domain event as one structured log
+//! The audit log: an [`EventSubscriber`](taskforge_domain::events::EventSubscriber) that writes every domain event as one structured log
 //! line. Events carry ids, names and roles, never passwords, hashes or tokens.
 
 use taskforge_domain::events::{DomainEvent, EventKind, EventSubscriber};

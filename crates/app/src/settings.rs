@@ -1,6 +1,6 @@
 //! Typed settings, parsed once from the command line and environment (see [`crate::cli`]).
 //!
-//! Every refusal is a [`ConfigError`] naming the variable, which `main` prints as one line
+//! Every refusal is a [`ConfigError`](crate::settings::ConfigError) naming the variable, which `main` prints as one line
 //! before exiting with status 2 (design §4).
 
 use std::fmt;

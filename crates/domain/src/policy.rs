@@ -1,7 +1,7 @@
 //! The access policy of design §2: one pure function per decision.
 //!
-//! Each function answers [`Decision::Allow`], [`Decision::Forbidden`] (the caller can see the
-//! resource but may not act: 403) or [`Decision::NotFound`] (the caller may not even know it
+//! Each function answers [`Decision::Allow`](crate::policy::Decision::Allow), [`Decision::Forbidden`](crate::policy::Decision::Forbidden) (the caller can see the
+//! resource but may not act: 403) or [`Decision::NotFound`](crate::policy::Decision::NotFound) (the caller may not even know it
 //! exists: 404, never 403, so ids cannot be probed). Services gather the facts (membership,
 //! ownership, the public flag) and ask; nothing else decides who may do what.
 
