@@ -5,7 +5,7 @@
 -- rank 1 (low) to 4 (urgent). Tables are STRICT so a wrongly typed value is an error, not a
 -- silent conversion.
 --
--- Listing (design §5) is served entirely by indexes: every task filter and every sort has an
+-- Listing (docs/api.md) is served entirely by indexes: every task filter and every sort has an
 -- index whose order is the keyset order (sort key, id), so a page is a range read that stops
 -- after the page, at any depth. The adapter names the index it relies on in each statement
 -- (INDEXED BY), so a missing index fails loudly at prepare time instead of degrading to a
@@ -74,7 +74,7 @@ CREATE TABLE tasks (
     created_at  INTEGER NOT NULL,
     updated_at  INTEGER NOT NULL,
     version     INTEGER NOT NULL CHECK (version >= 1),
-    -- The due-date sort key: no date sorts after every date (design §5), so NULL maps to a
+    -- The due-date sort key: no date sorts after every date (docs/api.md, sorting), so NULL maps to a
     -- value above the largest day number a DueDate can have (9999-12-31 is 2,932,896).
     due_key     INTEGER NOT NULL GENERATED ALWAYS AS (coalesce(due_date, 2147483647)) VIRTUAL
 ) STRICT;

@@ -1,4 +1,4 @@
--- TaskForge schema, version 2: indexes for the reports of design §5.
+-- TaskForge schema, version 2: indexes for the two reports (docs/api.md, reports).
 --
 -- Both reports aggregate in the database, each with one statement, and read only indexes:
 -- every column they touch is in the index they name (INDEXED BY), so no task row is visited,

@@ -1,4 +1,4 @@
-//! The dependency rule (design §1, ADR 0001), checked on the real dependency graph.
+//! The dependency rule (`docs/architecture.md`, ADR 0001), checked on the real dependency graph.
 //!
 //! Arrows point inward only: `app → http, sqlite, memory, crypto → domain`. The domain imports
 //! no framework and no I/O crate; adapters do not import each other. `cargo tree` is asked
@@ -39,7 +39,7 @@ fn assert_free_of(package: &str, forbidden: &[&str]) {
         .iter()
         .filter(|d| forbidden.iter().any(|f| d.as_str() == *f || d.starts_with(&format!("{f}-"))))
         .collect();
-    assert!(found.is_empty(), "{package} must not depend on {found:?} (design §1)");
+    assert!(found.is_empty(), "{package} must not depend on {found:?} (ADR 0001)");
 }
 
 /// The adapter crates that exist in this checkout (they arrive issue by issue).

@@ -1,4 +1,4 @@
-//! The OWASP API Security Top 10 table of `docs/security.md` names real tests (issue 9, point 8).
+//! The OWASP API Security Top 10 table of `docs/security.md` names real tests.
 //!
 //! Each row must be one of API1…API10, in order, and name at least one test as a backticked
 //! file followed by backticked function names; every one of those functions must be defined in

@@ -1,4 +1,5 @@
-//! Every repository path the documentation names must exist (issue 7, "Must show" 2).
+//! Every repository path the documentation names must exist (`docs_names.rs` does the same
+//! for Rust items).
 //!
 //! Scans `README.md`, `docs/*.md` and `adr/*.md` for
 //! - backticked paths under the repository's top-level folders (`crates/app/src/cli.rs`,

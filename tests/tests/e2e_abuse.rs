@@ -1,4 +1,4 @@
-//! Abuse limits, end to end (issue 9): oversized, endless and lying bodies, deep JSON, 10,000
+//! Abuse limits, end to end: oversized, endless and lying bodies, deep JSON, 10,000
 //! labels, absurd `limit`s, very long URIs and headers, slow and idle clients. Each is refused
 //! with the status docs/operations.md ("Limits") gives — a problem+json body wherever the
 //! application answers — and meanwhile normal clients of the same server keep getting 200s.
@@ -25,7 +25,7 @@ const RESPONSIVE_WITHIN: Duration = Duration::from_secs(20);
 /// How long the server may take to answer (or close) an abusive connection.
 const ANSWER_WITHIN: Duration = Duration::from_secs(10);
 
-/// The body limit of design §5.
+/// The body limit (`docs/operations.md`, "Limits").
 const BODY_LIMIT: usize = 64 * 1024;
 
 /// Servers that meet slow clients: short head and body timeouts, so the test is quick.

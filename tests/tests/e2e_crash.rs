@@ -1,4 +1,4 @@
-//! Crash safety (issue 9, point 1): the real binary under concurrent writes from many clients
+//! Crash safety: the real binary under concurrent writes from many clients
 //! is killed with SIGKILL at a random moment and restarted on the same file; every write that
 //! was acknowledged with a 2xx must be there, no move may be half applied, and SQLite must
 //! find the file intact. Repeated for several random kill points.

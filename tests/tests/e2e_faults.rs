@@ -1,4 +1,4 @@
-//! Disk and database faults against the real binary (issue 9, point 3).
+//! Disk and database faults against the real binary (`docs/operations.md`, "Storage faults").
 //!
 //! - A store that runs out of space, or whose file becomes read-only, while serving: writes
 //!   answer 503 problem+json with `Retry-After` and nothing internal in it (no 500, no panic),

@@ -1,5 +1,5 @@
 //! The harness's own guards, checked without a server: they are what makes "no 5xx unless a
-//! test provoked one" (must show 5) hold for every other test, so they must bite.
+//! test provoked one" hold for every other test, so they must bite.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod e2e;

@@ -234,7 +234,7 @@ async fn every_route_with_a_body_refuses_non_json_unparsable_unknown_fields_and_
     for (method, path, body) in public_routes_with_bodies(&w) {
         routes.push((method, path, body.unwrap(), false));
     }
-    assert_eq!(routes.len(), 13, "every route of design §5 that takes a body");
+    assert_eq!(routes.len(), 13, "every documented route that takes a body");
     let before = snapshot(&app, &w).await;
     let huge = format!("{{\"name\":\"{}\"}}", "x".repeat(65 * 1024));
     for (method, path, body, needs_token) in &routes {

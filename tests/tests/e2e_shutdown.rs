@@ -1,4 +1,4 @@
-//! Graceful shutdown (issue 9, point 2): SIGTERM during load lets the requests in flight
+//! Graceful shutdown: SIGTERM during load lets the requests in flight
 //! finish with their normal status, refuses new connections, exits with status 0 within the
 //! grace period, and loses nothing that was acknowledged; a request still running when the
 //! grace period ends does not keep the process alive.

@@ -129,7 +129,7 @@ async fn every_filter_selects_the_matching_tasks_and_filters_combine() {
         ),
         (
             "status",
-            TaskFilter { status: Some(Status::Todo), ..TaskFilter::default() },
+            TaskFilter { status: Some(Status::Todo.into()), ..TaskFilter::default() },
             vec![&t1, &t4],
         ),
         (
@@ -172,7 +172,7 @@ async fn every_filter_selects_the_matching_tasks_and_filters_combine() {
             "label and status together",
             TaskFilter {
                 label: Some(label("ui")),
-                status: Some(Status::InProgress),
+                status: Some(Status::InProgress.into()),
                 ..TaskFilter::default()
             },
             vec![&t2],

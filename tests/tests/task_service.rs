@@ -1,6 +1,6 @@
 //! The task use cases (create, get, update, delete, move) through the in-memory store:
-//! every happy path, every refusal, the access matrix of design §2, optimistic concurrency
-//! and the events each change publishes. Listing lives in `task_listing.rs`.
+//! every happy path, every refusal, the access matrix of `crates/domain/src/policy.rs`, optimistic
+//! concurrency and the events each change publishes. Listing lives in `task_listing.rs`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;

@@ -265,8 +265,8 @@ pub async fn wire(common: &CommonSettings, serve: &ServeSettings) -> Result<Wire
     let repositories = store.repositories();
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let bus = event_bus();
-    // Every request looks up the caller's current role (design §4): serve it from memory,
-    // dropped on writes and on the events that change it, re-read after a short TTL.
+    // Every request looks up the caller's current role (`docs/security.md`, "Tokens"): serve it
+    // from memory, dropped on writes and on the events that change it, re-read after a short TTL.
     let cached_users = Arc::new(CachedUsers::new(
         Arc::clone(&repositories.users),
         USER_CACHE_TTL,

@@ -1,4 +1,4 @@
-//! Must-show 4 of issue 6: the report figures equal those computed independently from the
+//! The report figures equal those computed independently from the
 //! listing — on generated data with every status, every priority, every category and none,
 //! and every due-date case around today (none, before, yesterday, today, after) — for every
 //! kind of caller, with and without a project filter, on the memory store and on SQLite.

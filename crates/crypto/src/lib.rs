@@ -1,6 +1,6 @@
 //! # taskforge-crypto
 //!
-//! The cryptography adapters of TaskForge (design §4, "Crypto"):
+//! The cryptography adapters of TaskForge (`docs/security.md`, "Passwords" and "Tokens"):
 //!
 //! - [`Pbkdf2Hasher`] implements [`taskforge_domain::ports::PasswordHasher`] with
 //!   PBKDF2-HMAC-SHA256 (600,000 iterations by default, 16-byte salt, 32-byte output) stored as

@@ -1,7 +1,7 @@
 //! [`Pbkdf2Hasher`](crate::Pbkdf2Hasher): the [`PasswordHasher`](taskforge_domain::ports::PasswordHasher) port with PBKDF2-HMAC-SHA256.
 //!
-//! Why PBKDF2 and not Argon2: it is FIPS-approved, has one parameter to tune, and is what the
-//! design (§4) and OWASP's 2023 cheat sheet specify at 600,000 iterations for SHA-256. The PHC
+//! Why PBKDF2 and not Argon2: it is FIPS-approved, has one parameter to tune, and is what
+//! OWASP's 2023 cheat sheet specifies at 600,000 iterations for SHA-256 (ADR 0006). The PHC
 //! string carries its parameters, so moving to a stronger setting later is a configuration
 //! change: [`PasswordHasher::needs_rehash`](taskforge_domain::ports::PasswordHasher::needs_rehash) flags older hashes and login re-hashes them.
 
@@ -27,8 +27,8 @@ pub struct Pbkdf2Config {
     /// half keeps serving requests while a burst of logins hashes.
     pub max_concurrent: usize,
     /// How many more may wait for a slot before further requests are refused as overloaded
-    /// (503). Default 128: a burst of 50 logins (design §7) queues rather than failing, and at
-    /// ~70 ms per hash on one worker the longest wait stays under ten seconds.
+    /// (503). Default 128: a burst of 50 logins (the benchmark's login burst) queues rather than
+    /// failing, and at ~70 ms per hash on one worker the longest wait stays under ten seconds.
     pub max_queued: usize,
 }
 

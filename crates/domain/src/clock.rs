@@ -15,6 +15,11 @@ use crate::values::DueDate;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct Timestamp(i64);
 
+/// 0001-01-01T00:00:00Z, the earliest instant RFC 3339 can write, in Unix microseconds.
+const MIN_MICROS: i64 = -62_135_596_800_000_000;
+/// 9999-12-31T23:59:59.999999Z, the latest instant RFC 3339 can write, in Unix microseconds.
+const MAX_MICROS: i64 = 253_402_300_799_999_999;
+
 impl Timestamp {
     /// The instant `micros` microseconds after 1970-01-01T00:00:00Z (negative: before it).
     ///
@@ -49,11 +54,13 @@ impl Timestamp {
             .unwrap_or_else(|_| String::from("invalid-timestamp"))
     }
 
-    /// This instant plus `micros` microseconds, saturating at the representable range.
+    /// This instant plus `micros` microseconds (minus, when negative), saturating at the
+    /// representable range: a sum past 9999-12-31T23:59:59.999999Z is that instant, and one
+    /// before 0001-01-01T00:00:00Z is that one. An expiry computed from a huge lifetime is
+    /// therefore "never" rather than "now".
     #[must_use]
     pub fn plus_micros(self, micros: i64) -> Self {
-        let sum = self.0.saturating_add(micros);
-        Self::from_unix_micros(sum).unwrap_or(self)
+        Self(self.0.saturating_add(micros).clamp(MIN_MICROS, MAX_MICROS))
     }
 
     fn to_offset_date_time(self) -> OffsetDateTime {
@@ -106,6 +113,41 @@ mod tests {
     fn out_of_range_instants_are_refused() {
         assert!(Timestamp::from_unix_micros(i64::MAX).is_none());
         assert!(Timestamp::from_unix_micros(i64::MIN).is_none());
+    }
+
+    #[test]
+    fn the_representable_range_ends_exactly_at_years_1_and_9999() {
+        let first = Timestamp::from_unix_micros(MIN_MICROS).unwrap();
+        let last = Timestamp::from_unix_micros(MAX_MICROS).unwrap();
+        assert_eq!(first.to_rfc3339(), "0001-01-01T00:00:00Z");
+        assert_eq!(last.to_rfc3339(), "9999-12-31T23:59:59.999999Z");
+        assert!(Timestamp::from_unix_micros(MIN_MICROS - 1).is_none());
+        assert!(Timestamp::from_unix_micros(MAX_MICROS + 1).is_none());
+    }
+
+    #[test]
+    fn plus_micros_adds_and_subtracts_within_the_range() {
+        let t = Timestamp::from_unix_micros(1_700_000_000_000_000).unwrap();
+        assert_eq!(t.plus_micros(1_500_000).unix_micros(), 1_700_000_001_500_000);
+        assert_eq!(t.plus_micros(-1_500_000).unix_micros(), 1_699_999_998_500_000);
+        assert_eq!(t.plus_micros(0), t);
+    }
+
+    #[test]
+    fn plus_micros_saturates_at_the_ends_of_the_range_instead_of_returning_the_start() {
+        let t = Timestamp::from_unix_micros(1_700_000_000_000_000).unwrap();
+        let last = Timestamp::from_unix_micros(MAX_MICROS).unwrap();
+        let first = Timestamp::from_unix_micros(MIN_MICROS).unwrap();
+        // Past the end, also when the i64 sum itself would overflow.
+        assert_eq!(t.plus_micros(MAX_MICROS), last);
+        assert_eq!(t.plus_micros(i64::MAX), last);
+        assert_eq!(last.plus_micros(1), last);
+        // Before the start.
+        assert_eq!(t.plus_micros(2 * MIN_MICROS), first);
+        assert_eq!(t.plus_micros(i64::MIN), first);
+        assert_eq!(first.plus_micros(-1), first);
+        // Every result is writable.
+        assert_eq!(t.plus_micros(i64::MAX).to_rfc3339(), "9999-12-31T23:59:59.999999Z");
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The access policy of design §2: one pure function per decision.
+//! The access policy (`docs/security.md`, "Authorisation"): one pure function per decision.
 //!
 //! Each function answers [`Decision::Allow`](crate::policy::Decision::Allow), [`Decision::Forbidden`](crate::policy::Decision::Forbidden) (the caller can see the
 //! resource but may not act: 403) or [`Decision::NotFound`](crate::policy::Decision::NotFound) (the caller may not even know it

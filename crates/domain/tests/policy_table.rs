@@ -1,4 +1,4 @@
-//! The access policy of design §2 as one full decision table.
+//! The access policy (`crates/domain/src/policy.rs`) as one full decision table.
 //!
 //! Every role × relation × action has exactly one row with the expected answer: `Allow`,
 //! `Forbidden` (403: the caller sees the resource but may not act) or `NotFound` (404: the caller
@@ -102,7 +102,7 @@ fn decide(actor: &Actor, relation: Relation, action: Action) -> Decision {
     }
 }
 
-/// Design §2, row by row.
+/// The access rules, row by row.
 #[rustfmt::skip]
 const TABLE: [(Role, Relation, Action, Decision); 144] = [
     // --- admin: may do everything ---------------------------------------------------------

@@ -451,7 +451,7 @@ fn cursor_check_sort_names_both_orders() {
 // TaskSort::compare and Cursor::admits
 // ---------------------------------------------------------------------------------------------
 
-/// The order of the sort field alone, ascending, as design §5 defines it.
+/// The order of the sort field alone, ascending, as `docs/api.md` defines it.
 fn field_order(field: SortField, a: &Task, b: &Task) -> Ordering {
     match field {
         SortField::CreatedAt => a.created_at.cmp(&b.created_at),

@@ -1,4 +1,4 @@
-//! Property tests for every value-object parser (design §2: "once built, it is valid").
+//! Property tests for every value-object parser ("once built, it is valid").
 //!
 //! For each type: valid input is accepted and survives a round trip through its text form
 //! (or its normalisation is idempotent), invalid input is refused with the specific error

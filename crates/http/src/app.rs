@@ -25,7 +25,7 @@ use crate::middleware::unread_body::hold_unread_body;
 use crate::routes;
 use crate::state::AppState;
 
-/// The largest request body accepted (design §5): 64 KiB.
+/// The largest request body accepted: 64 KiB (`docs/operations.md`, "Limits").
 pub const BODY_LIMIT: usize = 64 * 1024;
 
 /// An entry of the CORS allow-list that is not an origin.

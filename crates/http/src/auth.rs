@@ -2,7 +2,7 @@
 //!
 //! The token proves who the caller is; their *role* is read fresh from the user store on every
 //! request ([`UserService::actor`](taskforge_domain::services::UserService::actor)), so a
-//! demoted or deleted user loses rights at once, not when the token expires (design §4).
+//! demoted or deleted user loses rights at once, not when the token expires.
 
 use actix_web::dev::Payload;
 use actix_web::http::header;

@@ -1,4 +1,5 @@
-//! The client's IP address, which the login throttle counts failures by (design §6).
+//! The client's IP address, which the login throttle counts failures by (`docs/security.md`,
+//! "Login").
 //!
 //! By default it is the TCP peer's address and nothing else: `X-Forwarded-For` is text any
 //! client can send, so believing it would let an attacker pick a fresh "address" for every

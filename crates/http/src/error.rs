@@ -4,7 +4,7 @@
 //! Domain errors become [`ApiError`]s in `error/domain.rs`, one exhaustive `match` per enum, so
 //! a new domain variant fails to compile until it is given a status. Internal failures are
 //! logged with their cause chain and answered with an opaque 500 that carries only the request
-//! id (design §5: "500 with an opaque request id and nothing internal").
+//! id and nothing internal (`docs/api.md`, "Errors").
 
 mod domain;
 mod kind;

@@ -2,7 +2,7 @@
 //!
 //! The actix-web driving adapter of TaskForge: it turns HTTP requests into domain commands,
 //! calls the use cases of `taskforge-domain`, and turns their results into JSON responses and
-//! RFC 9457 problem details (design §5).
+//! RFC 9457 problem details (`docs/api.md`).
 //!
 //! **What it may depend on:** `taskforge-domain` and web crates only — never the storage or
 //! crypto adapters. The app crate builds the services over whichever adapters it chose and

@@ -1,6 +1,6 @@
-//! Query-string parsing for the listings (design §5, "Listing"): every filter, `sort`,
-//! `limit` (1–200) and `cursor`. Unknown, repeated or bad parameters are a 400 that names each
-//! offending parameter in `errors`.
+//! Query-string parsing for the listings (`docs/api.md`, "List with filters and a cursor"): every
+//! filter, `sort`, `limit` (1–200) and `cursor`. Unknown, repeated or bad parameters are a 400 that
+//! names each offending parameter in `errors`.
 //!
 //! The `*Params` structs only document the parameters in the OpenAPI document; parsing is
 //! done by hand so that every failure can name its parameter.
@@ -11,7 +11,7 @@ use std::fmt::Display;
 use serde::Deserialize;
 use taskforge_domain::query::{CursorCodec, ListTasks, TaskFilter, TaskSort};
 use taskforge_domain::values::{
-    DueDate, Label, PageLimit, PerCategory, PerCategoryError, Priority, SearchText, Status,
+    DueDate, Label, PageLimit, PerCategory, PerCategoryError, Priority, SearchText, StatusSet,
 };
 use taskforge_domain::{CategoryId, ProjectId, TaskId, UserId};
 use utoipa::IntoParams;
@@ -28,7 +28,8 @@ pub struct TaskListParams {
     /// Only tasks of this project.
     #[param(value_type = Option<String>, format = Uuid)]
     project_id: Option<String>,
-    /// `todo`, `in_progress` or `done`.
+    /// `todo`, `in_progress` or `done`; several, separated by commas, match any of them
+    /// (`todo,in_progress`).
     status: Option<String>,
     /// `low`, `medium`, `high` or `urgent`.
     priority: Option<String>,
@@ -72,7 +73,8 @@ pub struct TaskExportParams {
     /// Only tasks of this project.
     #[param(value_type = Option<String>, format = Uuid)]
     project_id: Option<String>,
-    /// `todo`, `in_progress` or `done`.
+    /// `todo`, `in_progress` or `done`; several, separated by commas, match any of them
+    /// (`todo,in_progress`).
     status: Option<String>,
     /// `low`, `medium`, `high` or `urgent`.
     priority: Option<String>,
@@ -191,7 +193,7 @@ fn limit(raw: &str) -> Result<PageLimit, String> {
 fn filter_param(name: &str, v: &str, f: &mut TaskFilter, e: &mut Errors) -> bool {
     match name {
         "project_id" => f.project_id = e.check(name, id::<ProjectId>(v)),
-        "status" => f.status = e.check(name, Status::parse(v)),
+        "status" => f.status = e.check(name, StatusSet::parse(v)),
         "priority" => f.priority = e.check(name, Priority::parse(v)),
         "category_id" => f.category_id = e.check(name, id::<CategoryId>(v)),
         "assignee_id" => f.assignee_id = e.check(name, id::<UserId>(v)),
@@ -360,6 +362,7 @@ mod tests {
     use std::sync::Arc;
 
     use taskforge_crypto::AeadCursorSealer;
+    use taskforge_domain::values::Status;
 
     use super::*;
 
@@ -382,10 +385,22 @@ mod tests {
         );
         let list = task_list(&q, &cursors()).unwrap();
         assert_eq!(list.filter.project_id, Some(p));
-        assert_eq!(list.filter.status, Some(Status::Done));
+        assert_eq!(list.filter.status, Some(Status::Done.into()));
         assert_eq!(list.filter.label.unwrap().as_str(), "ops");
         assert_eq!(list.sort.to_string(), "-priority");
         assert_eq!(list.limit.get(), 10);
+    }
+
+    #[test]
+    fn status_takes_several_values_separated_by_commas() {
+        let list = task_list("status=in_progress,todo", &cursors()).unwrap();
+        assert_eq!(list.filter.status, Some(StatusSet::parse("todo,in_progress").unwrap()));
+        let r = task_export("status=done,todo").unwrap();
+        assert_eq!(r.filter.status.map(|s| s.to_string()).as_deref(), Some("todo,done"));
+        for bad in ["todo,", ",done", "todo,,done", "todo,later", "todo;done", "todo done"] {
+            let e = task_list(&format!("status={bad}"), &cursors()).unwrap_err();
+            assert_eq!(fields(&e), ["status"], "{bad}");
+        }
     }
 
     #[test]
@@ -410,7 +425,7 @@ mod tests {
         let r = task_export("format=csv&status=done&sort=title").unwrap();
         assert_eq!(
             (r.format.name, r.filter.status, r.sort.to_string()),
-            ("csv", Some(Status::Done), "title".into())
+            ("csv", Some(Status::Done.into()), "title".into())
         );
         assert_eq!(task_export("").unwrap().format.name, "json");
         let e = task_export("format=yaml&limit=5").unwrap_err();

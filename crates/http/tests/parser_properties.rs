@@ -92,7 +92,8 @@ fn valid_pair() -> impl Strategy<Value = (&'static str, String)> {
     let date = "20[0-9]{2}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])";
     prop_oneof![
         uuid().prop_map(|v| ("project_id", v)),
-        select(vec!["todo", "in_progress", "done"]).prop_map(|v| ("status", v.to_owned())),
+        select(vec!["todo", "in_progress", "done", "todo,done", "done,in_progress,todo"])
+            .prop_map(|v| ("status", v.to_owned())),
         select(vec!["low", "medium", "high", "urgent"]).prop_map(|v| ("priority", v.to_owned())),
         uuid().prop_map(|v| ("category_id", v)),
         uuid().prop_map(|v| ("assignee_id", v)),

@@ -26,17 +26,27 @@ macro_rules! task_columns {
 }
 pub(crate) use task_columns;
 
+// The readers below borrow SQLite's own buffer of a column (`get_ref`) instead of copying it
+// into a `Vec` or `String` first: a listing decodes six ids and several texts per row, and
+// those copies were thrown away as soon as the domain value was built.
+
 /// Reads a 16-byte id at `idx`.
 pub(crate) fn bytes16(row: &Row<'_>, idx: usize) -> rusqlite::Result<[u8; 16]> {
-    let blob: Vec<u8> = row.get(idx)?;
-    <[u8; 16]>::try_from(blob.as_slice()).map_err(|_| corrupt("id", "not 16 bytes"))
+    let blob = row.get_ref(idx)?.as_blob()?;
+    <[u8; 16]>::try_from(blob).map_err(|_| corrupt("id", "not 16 bytes"))
 }
 
 /// Reads an optional 16-byte id at `idx`.
 pub(crate) fn opt_bytes16(row: &Row<'_>, idx: usize) -> rusqlite::Result<Option<[u8; 16]>> {
-    let blob: Option<Vec<u8>> = row.get(idx)?;
-    blob.map(|b| <[u8; 16]>::try_from(b.as_slice()).map_err(|_| corrupt("id", "not 16 bytes")))
+    row.get_ref(idx)?
+        .as_blob_or_null()?
+        .map(|b| <[u8; 16]>::try_from(b).map_err(|_| corrupt("id", "not 16 bytes")))
         .transpose()
+}
+
+/// Reads a text column at `idx` without copying it.
+fn text<'r>(row: &'r Row<'_>, idx: usize) -> rusqlite::Result<&'r str> {
+    row.get_ref(idx)?.as_str().map_err(Into::into)
 }
 
 /// Reads a timestamp (unix microseconds) at `idx`.
@@ -71,25 +81,25 @@ pub(crate) fn due_value(d: Option<DueDate>) -> Option<i64> {
 
 /// Reads a task selected with [`task_columns!`].
 pub(crate) fn task_from_row(row: &Row<'_>) -> rusqlite::Result<Task> {
-    let title: String = row.get(2)?;
-    let description: String = row.get(3)?;
-    let status: String = row.get(4)?;
+    let title = text(row, 2)?;
+    let description = text(row, 3)?;
+    let status = text(row, 4)?;
     let priority: i64 = row.get(5)?;
     let due: Option<i64> = row.get(8)?;
-    let labels: Option<String> = row.get(15)?;
+    let labels = row.get_ref(15)?.as_str_or_null()?;
     Ok(Task {
         id: TaskId::from_bytes(bytes16(row, 0)?),
         project_id: taskforge_domain::ProjectId::from_bytes(bytes16(row, 1)?),
-        title: TaskTitle::parse(&title).map_err(|e| corrupt("title", e))?,
-        description: Description::parse(&description).map_err(|e| corrupt("description", e))?,
-        status: Status::parse(&status).map_err(|e| corrupt("status", e))?,
+        title: TaskTitle::parse(title).map_err(|e| corrupt("title", e))?,
+        description: Description::parse(description).map_err(|e| corrupt("description", e))?,
+        status: Status::parse(status).map_err(|e| corrupt("status", e))?,
         priority: u8::try_from(priority)
             .ok()
             .and_then(Priority::from_rank)
             .ok_or_else(|| corrupt("priority", priority))?,
         category_id: opt_bytes16(row, 6)?.map(taskforge_domain::CategoryId::from_bytes),
         assignee_id: opt_bytes16(row, 7)?.map(taskforge_domain::UserId::from_bytes),
-        labels: parse_labels(labels.as_deref())?,
+        labels: parse_labels(labels)?,
         due_date: due
             .map(|d| {
                 i32::try_from(d)

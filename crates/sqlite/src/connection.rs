@@ -1,9 +1,38 @@
 use std::path::Path;
+use std::sync::OnceLock;
 use std::time::Duration;
 
+use rusqlite::config::DbConfig;
+use rusqlite::trace::{TraceEvent, TraceEventCodes};
 use rusqlite::{Connection, OpenFlags};
 
-use crate::config::Synchronous;
+use crate::config::{SqliteConfig, Synchronous};
+
+/// A test's window on every statement run by every connection opened after it is set: SQLite
+/// calls it once per finished statement (`SQLITE_TRACE_PROFILE`), with the statement's handle,
+/// so a test can read the statement's counters (`crate::internals::observe_statements`).
+static OBSERVER: OnceLock<fn(TraceEvent<'_>)> = OnceLock::new();
+
+/// Installs `observer` on every connection configured from now on, in this process. The first
+/// call wins; later ones return false.
+pub fn observe_statements(observer: fn(TraceEvent<'_>)) -> bool {
+    OBSERVER.set(observer).is_ok()
+}
+
+/// A connection to the existing database at `path`, set up exactly as the adapter's pooled
+/// readers are (default pragmas), for tests that run the adapter's statements by hand.
+///
+/// # Errors
+/// Whatever SQLite reports opening or configuring it.
+pub fn reader(path: &Path) -> rusqlite::Result<Connection> {
+    let defaults = SqliteConfig::new(path);
+    let conn = open(path, false)?;
+    configure_reader(
+        &conn,
+        Pragmas { synchronous: defaults.synchronous, busy_timeout: defaults.busy_timeout },
+    )?;
+    Ok(conn)
+}
 
 /// The pragmas every connection gets, reader or writer.
 #[derive(Debug, Clone, Copy)]
@@ -83,10 +112,20 @@ pub(crate) fn has_schema(conn: &Connection) -> rusqlite::Result<bool> {
     .map(|n| n > 0)
 }
 
-/// Applies the pragmas of design §4. `journal_mode` is the first statement that reads the file,
-/// so a file that is not a database fails here, with `SQLITE_NOTADB`.
+/// Applies the pragmas (WAL, foreign keys, busy timeout, `synchronous`; ADR 0005). `journal_mode`
+/// is the first statement that reads the file, so a file that is not a database fails here, with
+/// `SQLITE_NOTADB`.
 pub(crate) fn configure(conn: &Connection, pragmas: Pragmas) -> rusqlite::Result<()> {
     conn.busy_timeout(pragmas.busy_timeout)?;
+    // The query planner's stability guarantee: plans never depend on bound values. Without it,
+    // a statement whose planning looked at a parameter (`LIMIT ?14` in every listing, the
+    // range estimates STAT4 makes after ANALYZE, FTS5's own `LIMIT`-bearing statements) is
+    // marked stale whenever that parameter is bound again — and the statement cache clears the
+    // bindings of every statement it takes back — so each execution compiled the statement
+    // afresh (`sqlite3Reprepare`, ~70% of the listing's CPU in the profile that
+    // docs/benchmarks.md shows). Our plans are chosen by the SQL text (`INDEXED BY`, one
+    // statement per variant), not by values, so nothing is lost; `tests/reprepare.rs` holds every statement to zero re-prepares.
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_ENABLE_QPSG, true)?;
     let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") {
         return Err(rusqlite::Error::SqliteFailure(
@@ -98,6 +137,9 @@ pub(crate) fn configure(conn: &Connection, pragmas: Pragmas) -> rusqlite::Result
     conn.pragma_update(None, "synchronous", pragmas.synchronous.pragma_value())?;
     // Many listing statements are prepared from a fixed table; keep them all cached.
     conn.set_prepared_statement_cache_capacity(512);
+    if let Some(observer) = OBSERVER.get() {
+        conn.trace_v2(TraceEventCodes::SQLITE_TRACE_PROFILE, Some(*observer));
+    }
     Ok(())
 }
 

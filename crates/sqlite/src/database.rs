@@ -136,6 +136,17 @@ impl SqliteDatabase {
             }
         })?;
 
+        // The migrations changed the schema under statements SQLite prepared along the way
+        // (FTS5 keeps its own, e.g. the one writing `tasks_fts_data`), and each would be
+        // compiled again on its first use after start-up. Serving writes from a connection
+        // opened on the final schema keeps every statement at zero re-prepares
+        // (`tests/reprepare.rs`). A URI or special name may not name a file to reopen: keep it.
+        if connection::is_plain_file(&path) {
+            drop(writer_conn);
+            writer_conn = connection::open(&path, false).map_err(|e| open_error(&path, e))?;
+            connection::configure(&writer_conn, pragmas).map_err(|e| open_error(&path, e))?;
+        }
+
         let manager = SqliteConnectionManager::file(&path)
             .with_init(move |conn| connection::configure_reader(conn, pragmas));
         let readers = Pool::builder()

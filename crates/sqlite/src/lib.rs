@@ -13,7 +13,7 @@
 //! savepoint per write), then `tasks.rs` and `listing/` (the task port and its index-driven
 //! listing). The schema lives in the repository's top-level `migrations/` folder.
 //!
-//! **How it honours design §4:**
+//! **What it promises, and how:**
 //! - Reads run on `spawn_blocking` with a pooled connection; writes are closures sent to one
 //!   writer thread that owns the only writing connection. SQLite allows one writer at a time,
 //!   so funnelling writes avoids `SQLITE_BUSY` instead of retrying it, and the writer commits
@@ -83,6 +83,7 @@ pub use writer::WriterStats;
 #[doc(hidden)]
 pub mod internals {
     pub use crate::categories::{BY_ID_STATEMENT, NAMES_STATEMENT, PAGE_STATEMENT};
+    pub use crate::connection::{observe_statements, reader};
     pub use crate::listing::{list_statement, list_tasks_on};
     pub use crate::migrations::{MIGRATIONS, Migration, checksum, migrate};
     pub use crate::reports::{

@@ -11,6 +11,11 @@
 //! The checksum is FNV-1a (64-bit) of the file's bytes: it detects an accidental edit of a
 //! released migration, which is its whole purpose; it is not a defence against an attacker who
 //! can write the database file (they could rewrite the checksum too).
+//!
+//! A released migration's statements never change, but its comments may be reworded (ADR 0009):
+//! the checksum of the text it replaced is then listed in [`Migration::reworded_from`], so
+//! databases migrated with the earlier wording still open, and a unit test below pins each
+//! migration's comment-free statements, so a "comment-only" edit that touched SQL fails it.
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
@@ -25,6 +30,9 @@ pub struct Migration {
     pub name: &'static str,
     /// The SQL.
     pub sql: &'static str,
+    /// Checksums of earlier wordings of this file whose statements were the same and only the
+    /// comments differed; a database that recorded one of them is up to date, not tampered with.
+    pub reworded_from: &'static [&'static str],
 }
 
 /// Every migration of this build, in order. Append-only: add a file and a line, never edit.
@@ -33,23 +41,37 @@ pub static MIGRATIONS: &[Migration] = &[
         version: 1,
         name: "0001_initial.sql",
         sql: include_str!("../../../migrations/0001_initial.sql"),
+        // Comments reworded to cite the repository's own docs instead of an outside document.
+        reworded_from: &["eebc3228249f4689"],
     },
     Migration {
         version: 2,
         name: "0002_reports.sql",
         sql: include_str!("../../../migrations/0002_reports.sql"),
+        // Comments reworded to cite the repository's own docs instead of an outside document.
+        reworded_from: &["005310d2d201da77"],
     },
     Migration {
         version: 3,
         name: "0003_repair_trees_and_assignees.sql",
         sql: include_str!("../../../migrations/0003_repair_trees_and_assignees.sql"),
+        reworded_from: &[],
     },
     Migration {
         version: 4,
         name: "0004_project_top.sql",
         sql: include_str!("../../../migrations/0004_project_top.sql"),
+        reworded_from: &[],
     },
 ];
+
+impl Migration {
+    /// Whether `recorded` is the checksum of this migration's text, now or in an earlier
+    /// wording of its comments.
+    fn accepts(&self, recorded: &str) -> bool {
+        checksum(self.sql) == recorded || self.reworded_from.contains(&recorded)
+    }
+}
 
 /// The checksum recorded for a migration's text: FNV-1a 64, as 16 hex digits.
 #[must_use]
@@ -141,7 +163,7 @@ fn check_recorded(
             return Err(MigrationError::NewerVersion { found: version, known });
         }
         match migrations.iter().find(|m| m.version == version) {
-            Some(m) if checksum(m.sql) != recorded => {
+            Some(m) if !m.accepts(&recorded) => {
                 return Err(MigrationError::Changed {
                     version,
                     name,
@@ -175,6 +197,53 @@ mod tests {
         assert_eq!(checksum(""), "cbf29ce484222325");
     }
 
+    /// The checksum of a migration's statements alone: `--` comments cut, whitespace collapsed.
+    fn statements_checksum(sql: &str) -> String {
+        let statements: Vec<&str> = sql
+            .lines()
+            .map(|line| line.split_once("--").map_or(line, |(code, _)| code))
+            .flat_map(str::split_whitespace)
+            .collect();
+        checksum(&statements.join(" "))
+    }
+
+    /// Frozen when each migration was released: rewording comments keeps these, changing a
+    /// statement does not (and then the migration must be a new file instead).
+    const RELEASED_STATEMENTS: &[(&str, &str)] = &[
+        ("0001_initial.sql", "97bfcaba95e1f9b4"),
+        ("0002_reports.sql", "0b685be4be0ded78"),
+        ("0003_repair_trees_and_assignees.sql", "7914ae53076fb375"),
+        ("0004_project_top.sql", "2ef02df04619e904"),
+    ];
+
+    #[test]
+    fn released_migrations_keep_their_statements_whatever_their_comments_say() {
+        assert_eq!(RELEASED_STATEMENTS.len(), MIGRATIONS.len(), "pin each new migration here");
+        for (m, (name, pinned)) in MIGRATIONS.iter().zip(RELEASED_STATEMENTS) {
+            assert_eq!(m.name, *name);
+            assert_eq!(statements_checksum(m.sql), *pinned, "{name}: a released statement changed");
+        }
+    }
+
+    #[test]
+    fn a_database_migrated_with_an_earlier_wording_opens_and_a_changed_text_does_not() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn, MIGRATIONS).unwrap();
+        conn.execute(
+            "UPDATE schema_migrations SET checksum = ? WHERE version = 1",
+            [MIGRATIONS[0].reworded_from[0]],
+        )
+        .unwrap();
+        assert_eq!(migrate(&mut conn, MIGRATIONS).unwrap(), 0);
+        conn.execute(
+            "UPDATE schema_migrations SET checksum = '0123456789abcdef' WHERE version = 1",
+            [],
+        )
+        .unwrap();
+        let err = migrate(&mut conn, MIGRATIONS).unwrap_err();
+        assert!(matches!(err, MigrationError::Changed { version: 1, .. }), "{err:?}");
+    }
+
     #[test]
     fn migrating_twice_applies_nothing_the_second_time() {
         let mut conn = Connection::open_in_memory().unwrap();
@@ -188,6 +257,7 @@ mod tests {
             version: 1,
             name: "0001_broken.sql",
             sql: "CREATE TABLE half (x); THIS IS NOT SQL;",
+            reworded_from: &[],
         }];
         let mut conn = Connection::open_in_memory().unwrap();
         let err = migrate(&mut conn, BROKEN).unwrap_err();

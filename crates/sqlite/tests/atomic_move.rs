@@ -1,4 +1,4 @@
-//! Must-show 4: a multi-row change that fails half-way leaves the database exactly as before.
+//! A multi-row change that fails half-way leaves the database exactly as before.
 //! A trigger, installed from outside the adapter, makes the move fail on the root — after its
 //! subtasks have already been moved by an earlier statement of the same call. Every table is
 //! then compared row by row with a snapshot taken before, and SQLite's integrity checks pass.

@@ -1,4 +1,4 @@
-//! Storage faults on the real adapter (issue 9): a full database and a read-only one make
+//! Storage faults on the real adapter: a full database and a read-only one make
 //! writes fail with [`RepositoryError::Unavailable`] (a 503 at the HTTP edge), never a panic
 //! and never `Other` (a 500); reads keep working; the writer thread is not poisoned, so once
 //! the fault is gone the next write succeeds without reopening anything. And a file cut short

@@ -1,4 +1,4 @@
-//! Must-show 5: 8 threads × 500 concurrent creates with `synchronous=FULL` (the default): every
+//! Group commit: 8 threads × 500 concurrent creates with `synchronous=FULL` (the default): every
 //! write is stored, none fails (no `SQLITE_BUSY` reaches a caller), and the writer's counters
 //! show group commit at work — fewer commits than writes.
 #![allow(clippy::unwrap_used, clippy::expect_used)]

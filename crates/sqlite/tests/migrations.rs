@@ -1,4 +1,4 @@
-//! Must-show 6: the migration rules. A database from a newer build, an applied migration whose
+//! The migration rules (ADR 0009). A database from a newer build, an applied migration whose
 //! text changed, and a file that is not a (sound) database each fail to open with a clear
 //! error — never a panic, never a half-migrated file.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -68,6 +68,7 @@ fn an_applied_migration_whose_text_changed_is_refused() {
             include_str!("../../../migrations/0001_initial.sql"),
             "\n-- an innocent edit\n"
         ),
+        reworded_from: &[],
     }];
     let dir = tempfile::tempdir().unwrap();
     let mut conn = Connection::open(dir.path().join("edited.db")).unwrap();

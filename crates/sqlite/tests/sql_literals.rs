@@ -1,4 +1,4 @@
-//! Must-show 7: every SQL statement is a literal with `?` parameters. This reads the adapter's
+//! Every SQL statement is a literal with `?` parameters. This reads the adapter's
 //! own sources and fails on any string formatting or concatenation at run time that mentions
 //! SQL, and on any statement call whose SQL argument is not a literal (or one of the named
 //! compile-time constants built with `concat!` from literals).

@@ -1,4 +1,4 @@
-//! Must-show 3: listing tasks with their labels costs a constant number of SQL statements,
+//! Listing tasks with their labels costs a constant number of SQL statements,
 //! whatever the page size — no N+1. The adapter's own listing function runs on a connection
 //! with SQLite's trace hook (`trace_v2`, profile events) installed, which reports every statement
 //! SQLite executes, once, when it finishes.

@@ -1,6 +1,6 @@
-//! One helper per endpoint of design §5 (style guide §6), plus the arranging helpers tests
-//! build their worlds with. Each helper sends exactly one request and returns the checked
-//! [`Reply`]; the test asserts what it is about.
+//! One helper per endpoint of `docs/api.md` (a test reads as a list of calls), plus the arranging
+//! helpers tests build their worlds with. Each helper sends exactly one request and returns the
+//! checked [`Reply`]; the test asserts what it is about.
 
 use reqwest::Method;
 use serde_json::{Value, json};

@@ -1,5 +1,5 @@
 //! The black-box harness: the real `taskforge` binary, started on `127.0.0.1:0` with a fresh
-//! SQLite file, spoken to over HTTP (style guide §6, zero-to-production's `spawn_app`).
+//! SQLite file, spoken to over HTTP (after zero-to-production's `spawn_app`).
 //!
 //! - [`binary`]: builds the binary once per test process and runs operator commands with a
 //!   deadline.

@@ -2,9 +2,9 @@
 //!
 //! Every request of the suite is sent by [`Call::send`](super::api::Call::send), which
 //! hands the response to [`Reply::checked`]: a 5xx the caller did not declare with
-//! `allow_server_error()` fails the test on the spot (must show 5), and every response must
-//! carry the request id and the security headers of design §5, every error be RFC 9457
-//! problem+json, and every 401 carry `WWW-Authenticate: Bearer`.
+//! `allow_server_error()` fails the test on the spot (no 5xx unless a test provoked it), and every
+//! response must carry the request id and the security headers (`docs/security.md`), every error be
+//! RFC 9457 problem+json, and every 401 carry `WWW-Authenticate: Bearer`.
 
 use reqwest::Method;
 use reqwest::header::HeaderMap;

@@ -2,7 +2,7 @@
 //! its output kept for diagnostics, and killed (and reaped) on drop.
 //!
 //! On drop the server's log is also checked: a response of 5xx that no test asked for, or a
-//! panic, fails the test that dropped it (must show 5: no 5xx unless provoked). The client
+//! panic, fails the test that dropped it (no 5xx unless provoked). The client
 //! side checks every response as it arrives, too (see `reply.rs`); this catches what the
 //! client might not see, such as a request that timed out.
 

@@ -1,23 +1,24 @@
-//! `taskforge-baseline`: the bare server TaskForge is measured against (design §7).
+//! `taskforge-baseline`: the bare server TaskForge is measured against (`docs/benchmarks.md`).
 //!
-//! A minimal actix-web + r2d2 SQLite server over the **same schema** (the database is created by
-//! `taskforge migrate`, so the tables, indexes and triggers are TaskForge's own) with none of
-//! TaskForge's work on top: no authentication, no validation beyond what parsing needs, no
-//! access policy, no domain types, no events, no middleware. What it does is the floor any
-//! implementation of the same API pays:
+//! The simplest correct actix-web + rusqlite server for the benchmark's requests, written
+//! without TaskForge: it shares no SQL and no code with the product (no `taskforge-*` crate,
+//! no statement or column list copied), only the database file, which `taskforge migrate`
+//! created and the benchmark seeded. It answers with the same JSON as TaskForge for the same
+//! requests (the benchmark compares the bodies), and does nothing else: no authentication (the
+//! `Authorization` header is ignored), no access policy, no events, no middleware.
 //!
-//! - `GET /api/v1/tasks/{id}` — one task by id with its labels (one statement), as JSON.
-//! - `GET /api/v1/tasks?project_id=&status=&limit=&cursor=` — 50 tasks of a project with a
-//!   status, newest-priority first (`-priority`), keyset-paginated, through the index TaskForge
-//!   uses for the same listing (`tasks_project_priority`), labels included.
-//! - `POST /api/v1/tasks` `{project_id, title, priority?, labels?}` — one task (and its labels)
-//!   inserted in **one transaction per request**, committed before the answer: the
-//!   one-commit-per-request reference for group commit. Writes are serialised on one connection
-//!   behind a mutex (SQLite has one writer), so they queue instead of spinning on `SQLITE_BUSY`.
-//! - `GET /health`.
+//! - `GET /api/v1/tasks/{id}`: one task with its labels, and its `ETag`.
+//! - `GET /api/v1/tasks?project_id=P&status=S[&sort=-priority][&limit=N][&cursor=C]`: a page of
+//!   a project's tasks with a status, highest priority first, keyset-paginated. Its statement
+//!   is the plain `WHERE project_id = ? AND status = ? ORDER BY priority DESC, id DESC LIMIT
+//!   201`, and the loop stops after `N + 1` rows (SQLite produces rows as they are stepped, so
+//!   the literal bound costs nothing): a bound parameter in `LIMIT` would make SQLite compile
+//!   the statement again on every execution.
+//! - `POST /api/v1/tasks` `{project_id, title, priority?, labels?}`: one task in one
+//!   transaction per request, committed before the answer (the one-commit-per-request
+//!   reference for group commit); writes share one connection behind a mutex.
 //!
-//! Reads and writes run on actix's blocking pool, like TaskForge's. Usage:
-//! `taskforge-baseline --database FILE --bind 127.0.0.1:PORT [--synchronous full|normal]`.
+//! Usage: `taskforge-baseline --database FILE --bind 127.0.0.1:PORT [--synchronous full|normal]`.
 #![forbid(unsafe_code)]
 
 use std::sync::{Arc, Mutex, PoisonError};
@@ -30,39 +31,34 @@ use r2d2::Pool;
 use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::{Connection, OptionalExtension as _, Row, params};
 use serde::{Deserialize, Serialize};
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+use uuid::Uuid;
 
-/// The task columns with the labels as one space-separated string (as TaskForge reads them).
-/// A macro, not a `const`, so the statements below are `concat!`-ed literals: no SQL is built
-/// at run time, and the baseline pays no per-request formatting that TaskForge does not.
-macro_rules! columns {
-    () => {
-        "t.id, t.project_id, t.title, t.description, t.status, t.priority, \
-         t.category_id, t.assignee_id, t.due_date, t.parent_id, t.is_public, t.created_by, \
-         t.created_at, t.updated_at, t.version, \
-         (SELECT group_concat(l.label, ' ') FROM task_labels l WHERE l.task_id = t.id)"
-    };
-}
+const SELECT_TASK: &str = "SELECT id, project_id, title, description, status, priority, \
+     category_id, assignee_id, due_date, parent_id, is_public, created_by, created_at, \
+     updated_at, version, \
+     (SELECT group_concat(label, ',') FROM task_labels WHERE task_id = tasks.id) \
+     FROM tasks WHERE id = ?1";
 
-/// Read by id.
-const GET_TASK: &str = concat!("SELECT ", columns!(), " FROM tasks t WHERE t.id = ?1");
-/// The first page of the listing.
-const LIST_FIRST: &str = concat!(
-    "SELECT ",
-    columns!(),
-    " FROM tasks t INDEXED BY tasks_project_priority \
-     WHERE t.project_id = ?1 AND t.status = ?2 \
-     ORDER BY t.priority DESC, t.id DESC LIMIT ?3"
-);
-/// A page after a cursor.
-const LIST_AFTER: &str = concat!(
-    "SELECT ",
-    columns!(),
-    " FROM tasks t INDEXED BY tasks_project_priority \
-     WHERE t.project_id = ?1 AND t.status = ?2 AND (t.priority, t.id) < (?3, ?4) \
-     ORDER BY t.priority DESC, t.id DESC LIMIT ?5"
-);
+const PAGE: &str = "SELECT id, project_id, title, description, status, priority, \
+     category_id, assignee_id, due_date, parent_id, is_public, created_by, created_at, \
+     updated_at, version, \
+     (SELECT group_concat(label, ',') FROM task_labels WHERE task_id = tasks.id) \
+     FROM tasks WHERE project_id = ?1 AND status = ?2 \
+     ORDER BY priority DESC, id DESC LIMIT 201";
 
+const PAGE_AFTER: &str = "SELECT id, project_id, title, description, status, priority, \
+     category_id, assignee_id, due_date, parent_id, is_public, created_by, created_at, \
+     updated_at, version, \
+     (SELECT group_concat(label, ',') FROM task_labels WHERE task_id = tasks.id) \
+     FROM tasks WHERE project_id = ?1 AND status = ?2 AND (priority, id) < (?3, ?4) \
+     ORDER BY priority DESC, id DESC LIMIT 201";
+
+/// Priorities by their stored rank (1–4).
 const PRIORITIES: [&str; 4] = ["low", "medium", "high", "urgent"];
+/// The largest page.
+const MAX_LIMIT: usize = 200;
 
 #[derive(Debug, Parser)]
 #[command(name = "taskforge-baseline", about = "The bare baseline server of the benchmark")]
@@ -86,8 +82,9 @@ struct State {
     writer: Arc<Mutex<Connection>>,
 }
 
+/// A task as TaskForge's API writes it.
 #[derive(Debug, Serialize)]
-struct TaskOut {
+struct Task {
     id: String,
     project_id: String,
     title: String,
@@ -96,34 +93,33 @@ struct TaskOut {
     priority: &'static str,
     category_id: Option<String>,
     assignee_id: Option<String>,
-    due_date: Option<i64>,
+    labels: Vec<String>,
+    due_date: Option<String>,
     parent_id: Option<String>,
     is_public: bool,
     created_by: String,
-    created_at: i64,
-    updated_at: i64,
+    created_at: String,
+    updated_at: String,
     version: i64,
-    labels: Vec<String>,
 }
 
 #[derive(Debug, Serialize)]
-struct PageOut {
-    items: Vec<TaskOut>,
+struct Page {
+    items: Vec<Task>,
     next_cursor: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
-struct ListParams {
+struct PageQuery {
     project_id: String,
     status: String,
+    sort: Option<String>,
     limit: Option<usize>,
     cursor: Option<String>,
-    #[allow(dead_code)] // accepted so the same URL serves both servers; always -priority
-    sort: Option<String>,
 }
 
 #[derive(Debug, Deserialize)]
-struct CreateBody {
+struct NewTask {
     project_id: String,
     title: String,
     priority: Option<String>,
@@ -131,43 +127,55 @@ struct CreateBody {
     labels: Vec<String>,
 }
 
-fn uuid_text(bytes: &[u8]) -> String {
-    uuid::Uuid::from_slice(bytes).map(|u| u.hyphenated().to_string()).unwrap_or_default()
+fn id_text(bytes: &[u8]) -> String {
+    Uuid::from_slice(bytes).map(|u| u.hyphenated().to_string()).unwrap_or_default()
 }
 
-fn opt_uuid(row: &Row<'_>, idx: usize) -> rusqlite::Result<Option<String>> {
-    Ok(row.get::<_, Option<Vec<u8>>>(idx)?.map(|b| uuid_text(&b)))
+fn rfc3339(micros: i64) -> String {
+    OffsetDateTime::from_unix_timestamp_nanos(i128::from(micros) * 1_000)
+        .ok()
+        .and_then(|t| t.format(&Rfc3339).ok())
+        .unwrap_or_default()
 }
 
-fn task_from_row(row: &Row<'_>) -> rusqlite::Result<TaskOut> {
-    let priority: i64 = row.get(5)?;
+/// `YYYY-MM-DD` of a day number (days since 1970-01-01).
+fn date(days: i64) -> Option<String> {
+    const UNIX_EPOCH_JULIAN_DAY: i64 = 2_440_588;
+    let day =
+        time::Date::from_julian_day(i32::try_from(days + UNIX_EPOCH_JULIAN_DAY).ok()?).ok()?;
+    Some(format!("{:04}-{:02}-{:02}", day.year(), u8::from(day.month()), day.day()))
+}
+
+fn priority_name(rank: i64) -> &'static str {
+    usize::try_from(rank - 1).ok().and_then(|i| PRIORITIES.get(i)).copied().unwrap_or("medium")
+}
+
+fn task(row: &Row<'_>) -> rusqlite::Result<Task> {
+    let optional_id = |i: usize| -> rusqlite::Result<Option<String>> {
+        Ok(row.get_ref(i)?.as_blob_or_null()?.map(id_text))
+    };
     let labels: Option<String> = row.get(15)?;
-    Ok(TaskOut {
-        id: uuid_text(&row.get::<_, Vec<u8>>(0)?),
-        project_id: uuid_text(&row.get::<_, Vec<u8>>(1)?),
+    let mut labels: Vec<String> =
+        labels.map(|l| l.split(',').map(str::to_owned).collect()).unwrap_or_default();
+    labels.sort_unstable();
+    Ok(Task {
+        id: id_text(row.get_ref(0)?.as_blob()?),
+        project_id: id_text(row.get_ref(1)?.as_blob()?),
         title: row.get(2)?,
         description: row.get(3)?,
         status: row.get(4)?,
-        priority: usize::try_from(priority - 1)
-            .ok()
-            .and_then(|i| PRIORITIES.get(i))
-            .copied()
-            .unwrap_or("medium"),
-        category_id: opt_uuid(row, 6)?,
-        assignee_id: opt_uuid(row, 7)?,
-        due_date: row.get(8)?,
-        parent_id: opt_uuid(row, 9)?,
-        is_public: row.get::<_, i64>(10)? == 1,
-        created_by: uuid_text(&row.get::<_, Vec<u8>>(11)?),
-        created_at: row.get(12)?,
-        updated_at: row.get(13)?,
+        priority: priority_name(row.get(5)?),
+        category_id: optional_id(6)?,
+        assignee_id: optional_id(7)?,
+        labels,
+        due_date: row.get::<_, Option<i64>>(8)?.and_then(date),
+        parent_id: optional_id(9)?,
+        is_public: row.get(10)?,
+        created_by: id_text(row.get_ref(11)?.as_blob()?),
+        created_at: rfc3339(row.get(12)?),
+        updated_at: rfc3339(row.get(13)?),
         version: row.get(14)?,
-        labels: labels.map(|l| l.split(' ').map(str::to_owned).collect()).unwrap_or_default(),
     })
-}
-
-fn parse_id(text: &str) -> Option<Vec<u8>> {
-    uuid::Uuid::parse_str(text).ok().map(|u| u.as_bytes().to_vec())
 }
 
 fn server_error(e: impl std::fmt::Display) -> HttpResponse {
@@ -175,66 +183,72 @@ fn server_error(e: impl std::fmt::Display) -> HttpResponse {
 }
 
 async fn get_task(state: web::Data<State>, id: web::Path<String>) -> HttpResponse {
-    let Some(id) = parse_id(&id) else { return HttpResponse::NotFound().finish() };
+    let Ok(id) = Uuid::parse_str(&id) else { return HttpResponse::NotFound().finish() };
     let readers = state.readers.clone();
-    let found = web::block(move || -> anyhow::Result<Option<TaskOut>> {
+    let found = web::block(move || -> anyhow::Result<Option<Task>> {
         let conn = readers.get()?;
-        let mut stmt = conn.prepare_cached(GET_TASK)?;
-        Ok(stmt.query_row(params![id], task_from_row).optional()?)
+        let mut stmt = conn.prepare_cached(SELECT_TASK)?;
+        Ok(stmt.query_row([id.as_bytes()], task).optional()?)
     })
     .await;
     match found {
-        Ok(Ok(Some(task))) => HttpResponse::Ok().json(task),
+        Ok(Ok(Some(task))) => {
+            HttpResponse::Ok().insert_header(("ETag", format!("\"{}\"", task.version))).json(task)
+        }
         Ok(Ok(None)) => HttpResponse::NotFound().finish(),
         Ok(Err(e)) => server_error(e),
         Err(e) => server_error(e),
     }
 }
 
-async fn list_tasks(state: web::Data<State>, query: web::Query<ListParams>) -> HttpResponse {
+/// The baseline's own cursor: `priority.id` of the last item.
+fn parse_cursor(cursor: &str) -> Option<(i64, Uuid)> {
+    let (priority, id) = cursor.split_once('.')?;
+    Some((priority.parse().ok()?, Uuid::parse_str(id).ok()?))
+}
+
+async fn list_tasks(state: web::Data<State>, query: web::Query<PageQuery>) -> HttpResponse {
     let query = query.into_inner();
-    let Some(project) = parse_id(&query.project_id) else {
+    let Ok(project) = Uuid::parse_str(&query.project_id) else {
         return HttpResponse::BadRequest().finish();
     };
-    let limit = query.limit.unwrap_or(50).clamp(1, 200);
-    let after = match query.cursor.as_deref().map(|c| c.split_once('.')) {
+    let limit = query.limit.unwrap_or(50);
+    let sorted_by_priority = query.sort.as_deref().is_none_or(|s| s == "-priority");
+    if !(1..=MAX_LIMIT).contains(&limit) || !sorted_by_priority {
+        return HttpResponse::BadRequest().finish();
+    }
+    let after = match query.cursor.as_deref().map(parse_cursor) {
         None => None,
-        Some(Some((priority, id))) => match (priority.parse::<i64>(), parse_id(id)) {
-            (Ok(priority), Some(id)) => Some((priority, id)),
-            _ => return HttpResponse::BadRequest().finish(),
-        },
+        Some(Some(after)) => Some(after),
         Some(None) => return HttpResponse::BadRequest().finish(),
     };
     let readers = state.readers.clone();
-    let page = web::block(move || -> anyhow::Result<PageOut> {
+    let page = web::block(move || -> anyhow::Result<Page> {
         let conn = readers.get()?;
-        let fetch = i64::try_from(limit + 1)?;
-        let mut rows: Vec<(i64, Vec<u8>, TaskOut)> = Vec::with_capacity(limit + 1);
-        let map = |row: &Row<'_>| Ok((row.get(5)?, row.get(0)?, task_from_row(row)?));
+        let project = project.as_bytes();
+        let mut rows = Vec::with_capacity(limit + 1);
+        let mut collect = |mut found: rusqlite::Rows<'_>| -> rusqlite::Result<()> {
+            while rows.len() <= limit {
+                let Some(row) = found.next()? else { break };
+                rows.push((row.get::<_, i64>(5)?, task(row)?));
+            }
+            Ok(())
+        };
         match after {
             None => {
-                let mut stmt = conn.prepare_cached(LIST_FIRST)?;
-                for row in stmt.query_map(params![project, query.status, fetch], map)? {
-                    rows.push(row?);
-                }
+                let mut stmt = conn.prepare_cached(PAGE)?;
+                collect(stmt.query(params![project, query.status])?)?;
             }
             Some((priority, id)) => {
-                let mut stmt = conn.prepare_cached(LIST_AFTER)?;
-                for row in
-                    stmt.query_map(params![project, query.status, priority, id, fetch], map)?
-                {
-                    rows.push(row?);
-                }
+                let mut stmt = conn.prepare_cached(PAGE_AFTER)?;
+                collect(stmt.query(params![project, query.status, priority, id.as_bytes()])?)?;
             }
         }
         let more = rows.len() > limit;
         rows.truncate(limit);
-        let next_cursor = if more {
-            rows.last().map(|(priority, id, _)| format!("{priority}.{}", uuid_text(id)))
-        } else {
-            None
-        };
-        Ok(PageOut { items: rows.into_iter().map(|(_, _, task)| task).collect(), next_cursor })
+        let next_cursor =
+            if more { rows.last().map(|(rank, t)| format!("{rank}.{}", t.id)) } else { None };
+        Ok(Page { items: rows.into_iter().map(|(_, t)| t).collect(), next_cursor })
     })
     .await;
     match page {
@@ -252,75 +266,86 @@ fn now_micros() -> i64 {
         .unwrap_or(0)
 }
 
-async fn create_task(state: web::Data<State>, body: web::Json<CreateBody>) -> HttpResponse {
-    let body = body.into_inner();
-    let Some(project) = parse_id(&body.project_id) else {
-        return HttpResponse::BadRequest().finish();
-    };
-    let priority = body
-        .priority
-        .as_deref()
-        .and_then(|p| PRIORITIES.iter().position(|&known| known == p))
-        .map_or(2, |i| i64::try_from(i).unwrap_or(1) + 1);
-    let writer = Arc::clone(&state.writer);
-    let created = web::block(move || -> anyhow::Result<TaskOut> {
-        let conn = writer.lock().unwrap_or_else(PoisonError::into_inner);
-        let id = uuid::Uuid::now_v7();
-        let now = now_micros();
-        let nobody = [0_u8; 16];
-        conn.execute_batch("BEGIN IMMEDIATE")?;
-        let inserted = (|| -> rusqlite::Result<()> {
-            conn.prepare_cached(
-                "INSERT INTO tasks (id, project_id, title, description, status, priority, \
-                 is_public, created_by, created_at, updated_at, version) \
-                 VALUES (?1, ?2, ?3, '', 'todo', ?4, 0, ?5, ?6, ?6, 1)",
-            )?
-            .execute(params![
-                id.as_bytes(),
-                project,
-                body.title,
-                priority,
-                nobody,
-                now
-            ])?;
-            let mut label = conn.prepare_cached(
-                "INSERT OR IGNORE INTO task_labels (task_id, label, created_at, priority, \
-                 due_key, title) VALUES (?1, ?2, ?3, ?4, 2147483647, ?5)",
-            )?;
-            for l in &body.labels {
-                label.execute(params![id.as_bytes(), l, now, priority, body.title])?;
-            }
-            Ok(())
-        })();
-        match inserted {
-            Ok(()) => conn.execute_batch("COMMIT")?,
-            Err(e) => {
-                let _ = conn.execute_batch("ROLLBACK");
-                return Err(e.into());
-            }
+/// Inserts `new` (and its labels) in one committed transaction; `None` when the project does
+/// not exist. The creator is the project's owner (the baseline knows no users).
+fn insert(
+    conn: &mut Connection,
+    project: Uuid,
+    new: NewTask,
+    rank: i64,
+) -> rusqlite::Result<Option<Task>> {
+    let id = Uuid::now_v7();
+    let now = now_micros();
+    let tx = conn.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
+    let owner: Option<Vec<u8>> = tx
+        .prepare_cached("SELECT owner_id FROM projects WHERE id = ?1")?
+        .query_row([project.as_bytes()], |r| r.get(0))
+        .optional()?;
+    let Some(owner) = owner else { return Ok(None) };
+    tx.prepare_cached(
+        "INSERT INTO tasks (id, project_id, title, description, status, priority, is_public, \
+         created_by, created_at, updated_at, version) \
+         VALUES (?1, ?2, ?3, '', 'todo', ?4, 0, ?5, ?6, ?6, 1)",
+    )?
+    .execute(params![id.as_bytes(), project.as_bytes(), new.title, rank, owner, now])?;
+    let mut labels: Vec<String> = new.labels.iter().map(|l| l.to_lowercase()).collect();
+    labels.sort_unstable();
+    labels.dedup();
+    {
+        // The label rows carry copies of the task's sort keys (the schema's design).
+        let mut insert_label = tx.prepare_cached(
+            "INSERT INTO task_labels (task_id, label, created_at, priority, due_key, title) \
+             VALUES (?1, ?2, ?3, ?4, 2147483647, ?5)",
+        )?;
+        for label in &labels {
+            insert_label.execute(params![id.as_bytes(), label, now, rank, new.title])?;
         }
-        Ok(TaskOut {
-            id: id.hyphenated().to_string(),
-            project_id: uuid_text(&project),
-            title: body.title,
-            description: String::new(),
-            status: String::from("todo"),
-            priority: PRIORITIES[usize::try_from(priority - 1).unwrap_or(1).min(3)],
-            category_id: None,
-            assignee_id: None,
-            due_date: None,
-            parent_id: None,
-            is_public: false,
-            created_by: uuid_text(&nobody),
-            created_at: now,
-            updated_at: now,
-            version: 1,
-            labels: body.labels,
-        })
+    }
+    tx.commit()?;
+    Ok(Some(Task {
+        id: id.hyphenated().to_string(),
+        project_id: project.hyphenated().to_string(),
+        title: new.title,
+        description: String::new(),
+        status: String::from("todo"),
+        priority: priority_name(rank),
+        category_id: None,
+        assignee_id: None,
+        labels,
+        due_date: None,
+        parent_id: None,
+        is_public: false,
+        created_by: id_text(&owner),
+        created_at: rfc3339(now),
+        updated_at: rfc3339(now),
+        version: 1,
+    }))
+}
+
+async fn create_task(state: web::Data<State>, body: web::Json<NewTask>) -> HttpResponse {
+    let new = body.into_inner();
+    let Ok(project) = Uuid::parse_str(&new.project_id) else {
+        return HttpResponse::UnprocessableEntity().finish();
+    };
+    let rank = match new.priority.as_deref() {
+        None => 2,
+        Some(name) => match PRIORITIES.iter().position(|&p| p == name) {
+            Some(i) => i64::try_from(i).unwrap_or(1) + 1,
+            None => return HttpResponse::UnprocessableEntity().finish(),
+        },
+    };
+    let writer = Arc::clone(&state.writer);
+    let created = web::block(move || {
+        let mut conn = writer.lock().unwrap_or_else(PoisonError::into_inner);
+        insert(&mut conn, project, new, rank)
     })
     .await;
     match created {
-        Ok(Ok(task)) => HttpResponse::Created().json(task),
+        Ok(Ok(Some(task))) => HttpResponse::Created()
+            .insert_header(("Location", format!("/api/v1/tasks/{}", task.id)))
+            .insert_header(("ETag", "\"1\""))
+            .json(task),
+        Ok(Ok(None)) => HttpResponse::NotFound().finish(),
         Ok(Err(e)) => server_error(e),
         Err(e) => server_error(e),
     }
@@ -331,12 +356,10 @@ async fn health() -> HttpResponse {
 }
 
 fn configure(conn: &Connection, synchronous: &str) -> rusqlite::Result<()> {
-    // TaskForge's pragmas (crates/sqlite/src/connection.rs).
     conn.busy_timeout(Duration::from_secs(5))?;
     conn.query_row("PRAGMA journal_mode = WAL", [], |_| Ok(()))?;
     conn.pragma_update(None, "foreign_keys", true)?;
-    conn.pragma_update(None, "synchronous", synchronous)?;
-    Ok(())
+    conn.pragma_update(None, "synchronous", synchronous)
 }
 
 fn main() -> anyhow::Result<()> {
@@ -367,4 +390,25 @@ fn main() -> anyhow::Result<()> {
         .await
         .context("serving")
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_and_times_are_written_as_the_api_writes_them() {
+        assert_eq!(date(0).as_deref(), Some("1970-01-01"));
+        assert_eq!(date(20_454).as_deref(), Some("2026-01-01"));
+        assert_eq!(rfc3339(1_767_225_600_000_000), "2026-01-01T00:00:00Z");
+        assert_eq!(rfc3339(1_767_225_600_123_450), "2026-01-01T00:00:00.12345Z");
+    }
+
+    #[test]
+    fn a_cursor_is_a_priority_and_an_id() {
+        let id = Uuid::now_v7();
+        assert_eq!(parse_cursor(&format!("3.{id}")), Some((3, id)));
+        assert_eq!(parse_cursor("3"), None);
+        assert_eq!(parse_cursor("x.y"), None);
+    }
 }

@@ -357,7 +357,7 @@ fn critical_header_extensions_are_refused() {
     assert_eq!(issuer(clock()).verify(&token), Err(TokenError::Malformed));
 }
 
-/// The summary the issue asks for: each kind of bad token, the error it gets.
+/// The summary table: each kind of bad token, the error it gets.
 #[test]
 fn each_kind_of_bad_token_is_refused_with_its_own_error() {
     let clock = clock();

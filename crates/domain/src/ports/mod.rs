@@ -1,9 +1,22 @@
 //! Ports: the traits the domain needs the outside world to implement.
 //!
-//! Every port that may wait on I/O is async (`#[async_trait]`); all are `Send + Sync` and
-//! object-safe, used as `Arc<dyn …>` so the app crate can choose adapters at run time
-//! (ADR 0002). Each method documents its
-//! contract; the `testing` feature's contract suite checks exactly those sentences.
+//! Not every port is async. The repositories and [`PasswordHasher`] wait on I/O or on slow
+//! work, so they are `#[async_trait]`; [`TokenIssuer`], [`RefreshTokenMinter`], [`CursorSealer`]
+//! and [`EventPublisher`] do a little CPU work and return, so they are plain synchronous traits
+//! (an event subscriber that needs I/O must hand it off itself). Two more ports live beside the
+//! types they deal in: [`Clock`] and [`EventSubscriber`], both synchronous.
+//!
+//! All are `Send + Sync` and object-safe, used as `Arc<dyn …>` so the app crate can choose
+//! adapters at run time (ADR 0002). Each method documents its contract; the `testing`
+//! feature's contract suite checks exactly those sentences.
+//!
+//! [`PasswordHasher`]: crate::ports::PasswordHasher
+//! [`TokenIssuer`]: crate::ports::TokenIssuer
+//! [`RefreshTokenMinter`]: crate::ports::RefreshTokenMinter
+//! [`CursorSealer`]: crate::ports::CursorSealer
+//! [`EventPublisher`]: crate::ports::EventPublisher
+//! [`Clock`]: crate::clock::Clock
+//! [`EventSubscriber`]: crate::events::EventSubscriber
 
 mod category_repository;
 mod cursor_sealer;

@@ -7,9 +7,9 @@ use crate::query::Visibility;
 use crate::reports::TaskSummary;
 use crate::values::DueDate;
 
-/// Aggregate reads over tasks for the reports of design §5: read-only, and each call answers
-/// from one consistent snapshot with a constant number of statements, however many tasks there
-/// are (an adapter aggregates in the store, it does not load every task).
+/// Aggregate reads over tasks for the reports (`docs/api.md`, "Reports"): read-only, and each call
+/// answers from one consistent snapshot with a constant number of statements, however many tasks
+/// there are (an adapter aggregates in the store, it does not load every task).
 ///
 /// Visibility is the same as [`super::TaskRepository::list`]'s: with
 /// [`Visibility::MemberOrPublic`] a task counts when the user is a member of its project or it

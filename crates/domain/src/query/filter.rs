@@ -1,6 +1,6 @@
 use crate::id::{CategoryId, ProjectId, TaskId, UserId};
 use crate::model::Task;
-use crate::values::{DueDate, Label, Priority, SearchText, Status};
+use crate::values::{DueDate, Label, Priority, SearchText, StatusSet};
 
 /// Which tasks a caller may see at all, computed by [`crate::policy::task_visibility`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -17,8 +17,8 @@ pub enum Visibility {
 pub struct TaskFilter {
     /// In this project.
     pub project_id: Option<ProjectId>,
-    /// With this status.
-    pub status: Option<Status>,
+    /// With one of these statuses.
+    pub status: Option<StatusSet>,
     /// With this priority.
     pub priority: Option<Priority>,
     /// In this category.
@@ -45,7 +45,7 @@ impl TaskFilter {
             wanted.is_none_or(|w| w == actual)
         }
         holds(self.project_id.as_ref(), &task.project_id)
-            && holds(self.status.as_ref(), &task.status)
+            && self.status.is_none_or(|s| s.contains(task.status))
             && holds(self.priority.as_ref(), &task.priority)
             && self.category_id.is_none_or(|c| task.category_id == Some(c))
             && self.assignee_id.is_none_or(|a| task.assignee_id == Some(a))

@@ -1,6 +1,6 @@
 //! The export use case: every task the caller can see, filtered and sorted as a listing,
 //! handed out page by page so an exporter can write rows as they come and memory stays flat
-//! however many tasks there are (design §5, "Export").
+//! however many tasks there are (`docs/api.md`, "Export").
 
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;

@@ -1,4 +1,5 @@
-//! Report use cases: the summary counts and the top open tasks per category (design §5).
+//! Report use cases: the summary counts and the top open tasks per category (`docs/api.md`,
+//! "Reports").
 
 use std::sync::Arc;
 

@@ -23,7 +23,7 @@ pub struct UserService {
 
 impl UserService {
     /// Wires the service to its ports. `refresh_tokens` is there so that a role change ends
-    /// the user's sessions (design §4: a demoted user loses the old rights at once).
+    /// the user's sessions (a demoted user loses the old rights at once, refresh tokens included).
     #[must_use]
     pub fn new(
         users: Arc<dyn UserRepository>,

@@ -6,7 +6,7 @@ pub(crate) fn is_forbidden_in_text(c: char) -> bool {
     c.is_control() && !matches!(c, '\t' | '\n' | '\r')
 }
 
-/// Length in characters (Unicode scalar values), the unit every limit of the design uses.
+/// Length in characters (Unicode scalar values), the unit every length limit of the domain uses.
 pub(crate) fn char_len(s: &str) -> usize {
     s.chars().count()
 }

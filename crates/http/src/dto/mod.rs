@@ -1,5 +1,6 @@
 //! Wire types: what the JSON bodies look like, kept apart from the domain types so either can
-//! change without the other (style guide §3, "commands in, entities out").
+//! change without the other ("commands in, entities out": the domain never derives
+//! `Deserialize` for the wire's sake, and a body is turned into a domain command here).
 //!
 //! Request bodies deny unknown fields (400) and turn into domain commands with
 //! `try_into_domain()`, which collects every invalid value into one 422. Responses are built
@@ -29,6 +30,6 @@ pub use reports::{
     TopResponse,
 };
 pub use secret::SecretString;
-pub use tasks::{CreateTaskBody, MoveTaskBody, TaskPage, TaskResponse, UpdateTaskBody};
+pub use tasks::{CreateTaskBody, MoveTaskBody, TaskJson, TaskPage, TaskResponse, UpdateTaskBody};
 pub use users::{SetRoleBody, UserPage, UserResponse};
 pub use wire::{WirePriority, WireRole, WireStatus};

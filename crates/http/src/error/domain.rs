@@ -1,5 +1,5 @@
 //! Domain errors → [`ApiError`]: one exhaustive `match` per domain error enum, and the one
-//! place that decides each variant's status (design §5, "Errors").
+//! place that decides each variant's status (`docs/api.md`, "Errors"; ADR 0008).
 
 use taskforge_domain::ports::{HashError, RepositoryError, TokenError};
 use taskforge_domain::services::{
@@ -80,7 +80,7 @@ impl From<UserError> for ApiError {
     }
 }
 
-/// The authentication refusals (design §5). Choices a client can rely on:
+/// The authentication refusals. Choices a client can rely on:
 ///
 /// - closed registration is 403, not 404: the route exists (it is in the OpenAPI document)
 ///   and the server understood the request; it refuses to act on it. A 404 would make a client
@@ -182,7 +182,7 @@ mod tests {
     }
 
     #[test]
-    fn task_errors_map_to_the_statuses_of_the_design() {
+    fn task_errors_map_to_the_documented_statuses() {
         assert_eq!(status(TaskError::NotFound), StatusCode::NOT_FOUND);
         assert_eq!(status(TaskError::ProjectNotFound), StatusCode::NOT_FOUND);
         assert_eq!(status(TaskError::Forbidden), StatusCode::FORBIDDEN);

@@ -1,4 +1,5 @@
-//! The columns every tabular format shares (design §5): names, and each row's cells as text.
+//! The columns every tabular format shares (`docs/api.md`, "Export"): names, and each row's cells
+//! as text.
 
 use taskforge_domain::services::ExportRow;
 

@@ -44,7 +44,7 @@ where
     writer.flush()
 }
 
-/// The CSV format: the header of design §5, then one line per task.
+/// The CSV format: the header of `columns::COLUMNS`, then one line per task.
 #[derive(Debug, Default)]
 pub struct CsvExporter;
 

@@ -1,4 +1,4 @@
-//! Task exports (design §5, "Export"): the [`Exporter`](crate::export::Exporter) strategy, one type per format, and the
+//! Task exports (`docs/api.md`, "Export"): the [`Exporter`](crate::export::Exporter) strategy, one type per format, and the
 //! one [`registry`](crate::export::registry) (Factory) that maps a `format=` name to an exporter, its media type and its
 //! file extension. Adding a format is one new type and one line in [`registry::FORMATS`](crate::export::registry::FORMATS);
 //! nothing else names a format.

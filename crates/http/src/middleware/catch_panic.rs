@@ -1,4 +1,4 @@
-//! A panic in a handler becomes an opaque 500 instead of a dropped connection (design §6).
+//! A panic in a handler becomes an opaque 500 instead of a dropped connection.
 //!
 //! Handlers should never panic — the crate denies `unwrap`/`expect` — but a bug in a
 //! dependency must still not cost the client a reset connection. The panic is logged with its

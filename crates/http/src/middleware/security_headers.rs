@@ -1,4 +1,5 @@
-//! The security headers of design §5 on every response, errors included.
+//! The security headers (`docs/security.md`, "Browser-facing headers") on every response,
+//! errors included.
 //!
 //! The API serves JSON only, so the Content-Security-Policy forbids everything: no scripts,
 //! frames, forms or base URIs. A future HTML page sets its own, looser policy on its route

@@ -13,8 +13,8 @@ use taskforge_domain::values::{
     SearchText, Status, TaskTitle, Username,
 };
 use utoipa::Modify;
-use utoipa::openapi::path::{Operation, Parameter};
-use utoipa::openapi::schema::{ArrayItems, Object, Schema, SchemaType, Type};
+use utoipa::openapi::path::{Operation, Parameter, ParameterStyle};
+use utoipa::openapi::schema::{Array, ArrayItems, Object, Schema, SchemaType, Type};
 use utoipa::openapi::{OpenApi, RefOr};
 
 /// Unicode `White_Space`: what `str::trim` removes.
@@ -154,6 +154,8 @@ fn parameters(path: &str, operation: &mut Operation) {
 /// What a parameter's schema becomes.
 enum Rule {
     Enum(Vec<String>),
+    /// One or more of these values, separated by commas (`style: form`, `explode: false`).
+    EnumList(Vec<String>),
     Pattern(String, Option<usize>),
     Uuid,
 }
@@ -161,7 +163,8 @@ enum Rule {
 fn parameter_rule(path: &str, name: &str) -> Option<Rule> {
     let names = |all: &[&str]| all.iter().map(|s| (*s).to_owned()).collect();
     Some(match name {
-        "status" => Rule::Enum(names(&Status::ALL.map(Status::as_str))),
+        // The listing and export filters take several statuses (`todo,in_progress`).
+        "status" => Rule::EnumList(names(&Status::ALL.map(Status::as_str))),
         "priority" => Rule::Enum(names(&Priority::ALL.map(Priority::as_str))),
         "sort" => Rule::Enum(TaskSort::ALL.iter().map(ToString::to_string).collect()),
         "label" => Rule::Pattern(label(), None),
@@ -202,6 +205,16 @@ const fn base64_len(bytes: usize) -> usize {
 fn set_schema(parameter: &mut Parameter, rule: Rule) {
     let mut object = Object::with_type(SchemaType::Type(Type::String));
     match rule {
+        Rule::EnumList(values) => {
+            object.enum_values = Some(values.into_iter().map(Into::into).collect());
+            let mut array = Array::new(object);
+            array.min_items = Some(1);
+            // `status=todo,in_progress`: the comma-separated form of an array in a query.
+            parameter.style = Some(ParameterStyle::Form);
+            parameter.explode = Some(false);
+            parameter.schema = Some(RefOr::T(Schema::Array(array)));
+            return;
+        }
         Rule::Enum(values) => {
             object.enum_values = Some(values.into_iter().map(Into::into).collect())
         }
@@ -405,6 +418,28 @@ mod tests {
             panic!("If-Match has a pattern");
         };
         assert_eq!(pattern, "^(\\*|\"0*[1-9][0-9]{0,18}\")$");
+    }
+
+    #[test]
+    fn the_status_filter_is_a_comma_separated_list_of_the_statuses() {
+        let mut parameter = Parameter::new("status");
+        let Some(rule) = parameter_rule("/api/v1/tasks", "status") else {
+            panic!("status has a rule");
+        };
+        set_schema(&mut parameter, rule);
+        assert!(matches!(parameter.style, Some(ParameterStyle::Form)));
+        assert_eq!(parameter.explode, Some(false));
+        let Some(RefOr::T(Schema::Array(array))) = &parameter.schema else {
+            panic!("status is an array");
+        };
+        assert_eq!(array.min_items, Some(1));
+        let ArrayItems::RefOrSchema(item) = &array.items else { panic!("one item schema") };
+        let RefOr::T(Schema::Object(item)) = item.as_ref() else { panic!("an inline item") };
+        let values: Vec<_> = item.enum_values.iter().flatten().filter_map(|v| v.as_str()).collect();
+        assert_eq!(values, ["todo", "in_progress", "done"]);
+        // What a client builds from the document, the server parses.
+        let joined = values.join(",");
+        assert_eq!(taskforge_domain::values::StatusSet::parse(&joined).map(|s| s.len()), Ok(3));
     }
 
     #[test]

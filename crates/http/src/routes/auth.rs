@@ -1,5 +1,5 @@
 //! `/api/v1/auth/*` and `PUT /api/v1/users/me/password`: registration, login, refresh-token
-//! rotation, logout and password change (design §5, §6).
+//! rotation, logout and password change (`docs/api.md`, `docs/security.md`).
 //!
 //! Every rule — the password policy, throttling, one 401 for an unknown user and a wrong
 //! password, rotation with reuse detection — lives in the domain's `AuthService`; these

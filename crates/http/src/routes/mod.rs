@@ -2,7 +2,8 @@
 //! result; every rule lives in the domain.
 //!
 //! Each path is one actix `Resource` whose default service answers 405 with `Allow`, so an
-//! unsupported method on a known path is never a 404 (design §5).
+//! unsupported method on a known path is never a 404 (a client learns the path exists and which
+//! methods it takes).
 
 pub mod auth;
 pub mod categories;

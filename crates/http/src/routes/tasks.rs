@@ -7,7 +7,7 @@ use taskforge_domain::TaskId;
 use super::{path_id, resource};
 use crate::auth::Authenticated;
 use crate::body::JsonBody;
-use crate::dto::{CreateTaskBody, MoveTaskBody, TaskPage, TaskResponse, UpdateTaskBody};
+use crate::dto::{CreateTaskBody, MoveTaskBody, TaskJson, TaskPage, TaskResponse, UpdateTaskBody};
 use crate::error::ApiError;
 use crate::openapi::{
     AuthErrors, BadRequest, BodyErrors, Conflict, Forbidden, NotFound, PreconditionFailed,
@@ -38,7 +38,7 @@ fn task_response(
     mut response: actix_web::HttpResponseBuilder,
     task: &taskforge_domain::Task,
 ) -> HttpResponse {
-    response.insert_header(etag(task.version)).json(TaskResponse::from(task))
+    response.insert_header(etag(task.version)).json(TaskJson(task))
 }
 
 /// Create a task.

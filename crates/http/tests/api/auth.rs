@@ -1,5 +1,5 @@
 //! The authentication routes end to end over the real crypto adapters: register, log in,
-//! use the token, refresh, log out, change the password — and every refusal of design §5.
+//! use the token, refresh, log out, change the password — and every refusal `docs/api.md` lists.
 //! (Throttling and malformed bodies are in `auth_refusals.rs`.)
 
 use std::time::Duration;

@@ -73,8 +73,13 @@ async fn each_listing_cursor_has_the_shape_the_server_issues() {
 async fn the_task_filters_are_enums_and_patterns() {
     let doc = document().await;
     for path in ["/api/v1/tasks", "/api/v1/tasks/export"] {
-        let status = &parameter(&doc, path, "get", "status")["schema"];
-        assert_eq!(status["enum"], json!(["todo", "in_progress", "done"]), "{path}");
+        // Several statuses, comma-separated: an array in the form style, not exploded.
+        let status = parameter(&doc, path, "get", "status");
+        assert_eq!((&status["style"], &status["explode"]), (&json!("form"), &json!(false)));
+        assert_eq!(status["schema"]["type"], "array", "{path}");
+        assert_eq!(status["schema"]["minItems"], 1, "{path}");
+        let statuses = &status["schema"]["items"]["enum"];
+        assert_eq!(statuses, &json!(["todo", "in_progress", "done"]), "{path}");
         let priority = &parameter(&doc, path, "get", "priority")["schema"];
         assert_eq!(priority["enum"], json!(["low", "medium", "high", "urgent"]), "{path}");
         let sort = &parameter(&doc, path, "get", "sort")["schema"];

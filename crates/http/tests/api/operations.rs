@@ -17,7 +17,7 @@ use crate::support::{
     FakeTokens, Reply, assert_common_headers, seed_people, services, spawn, state,
 };
 
-/// Every route of this crate (design §5), plus `GET /api/v1/categories/{id}`.
+/// Every route of this crate (`docs/api.md`), plus `GET /api/v1/categories/{id}`.
 const ROUTES: &[(&str, &str)] = &[
     ("get", "/health"),
     ("get", "/ready"),

@@ -318,6 +318,42 @@ async fn the_list_shows_only_visible_tasks_and_filters_them() {
 }
 
 #[actix_web::test]
+async fn several_statuses_separated_by_commas_list_tasks_with_any_of_them() {
+    let app = spawn().await;
+    let project = app.project().await;
+    app.task(&project, json!({"title": "A todo"})).await;
+    app.task(&project, json!({"title": "B started", "status": "in_progress"})).await;
+    app.task(&project, json!({"title": "C done", "status": "done"})).await;
+    let titles = |query: &str| {
+        let app = &app;
+        let query = format!("/api/v1/tasks?sort=title&{query}");
+        async move {
+            let page = app.get(&query, Some(app.people.editor)).await.expect(200);
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|t| t["title"].as_str().unwrap().to_owned())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(titles("status=todo,in_progress").await, ["A todo", "B started"]);
+    assert_eq!(titles("status=done,todo").await, ["A todo", "C done"]);
+    assert_eq!(titles("status=done,in_progress,todo").await, ["A todo", "B started", "C done"]);
+    assert_eq!(
+        titles(&format!("project_id={project}&status=in_progress,done")).await,
+        ["B started", "C done"]
+    );
+    for bad in ["todo,", ",todo", "todo,,done", "todo,later"] {
+        let problem = app
+            .get(&format!("/api/v1/tasks?status={bad}"), Some(app.people.editor))
+            .await
+            .expect(400);
+        assert_eq!(problem["errors"][0]["field"], "status", "{bad}");
+    }
+}
+
+#[actix_web::test]
 async fn bad_list_parameters_are_400_naming_the_parameter() {
     let app = spawn().await;
     for (query, name) in [

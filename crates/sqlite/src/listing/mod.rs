@@ -3,14 +3,14 @@
 //! **No SQL is built at run time.** Every listing statement is a string literal assembled at
 //! compile time with `concat!` from the fragments below, and [`list_statement`] picks one with a
 //! `match` over closed enums (the sort field and direction, the driving filter, the visibility,
-//! first page or not): the fixed allow-list of design §4. User input only ever arrives as bound
-//! `?N` parameters, numbered the same way in every statement:
+//! first page or not): a fixed allow-list, so no SQL text is ever built from user input. User input
+//! only ever arrives as bound `?N` parameters, numbered the same way in every statement:
 //!
 //! | param | meaning | param | meaning |
 //! |---|---|---|---|
 //! | ?1 | the viewing user (visibility) | ?8 | parent_id filter |
 //! | ?2 | project_id filter | ?9 | due-date lower bound (exclusive, day number) |
-//! | ?3 | status filter | ?10 | due-date upper bound (exclusive, day number) |
+//! | ?3 | status filter (names, comma-separated) | ?10 | due-date upper bound (exclusive, day number) |
 //! | ?4 | priority rank filter | ?11 | full-text query (`q`, one quoted phrase) |
 //! | ?5 | category_id filter | ?12 | cursor: sort key of the last item |
 //! | ?6 | assignee_id filter | ?13 | cursor: id of the last item |
@@ -22,7 +22,10 @@
 //! filters are checked on those rows (`?N IS NULL OR …`). The statement names its index with
 //! `INDEXED BY`, so a missing index is a prepare-time error, never a silent scan. The driver is
 //! chosen by a fixed precedence of selectivity: parent, project, assignee, category, label, then
-//! status and priority.
+//! status and priority. Only a single status drives (index (status, key, id)); several statuses
+//! (`?3` = `todo,in_progress`) cannot come in key order from one range of that index, so they
+//! are checked per row like the other filters, on the rows of the next driver in line (for an
+//! administrator with no other filter, the sort key's own index).
 //!
 //! **Visibility.** For a non-admin, tasks are visible when their project is one of the user's or
 //! they are public. With a selective driver that is a per-row check. Without one, no single
@@ -35,6 +38,13 @@
 //! **Text search (`q`)** is the one exception to index order: the trigram index finds the
 //! matching rows, and those (only those) are sorted. An inverted index cannot yield rows in
 //! another column's order; see the crate's query-plan test and docs for the trade-off.
+//!
+//! **Compiled once.** Each statement is prepared once per connection and reused from the
+//! statement cache: every connection runs with SQLite's query-planner stability guarantee (see
+//! `connection::configure`), so no plan depends on a bound value (`LIMIT ?14`, the range
+//! estimates of ANALYZE's samples) and re-binding never sends a statement back to the compiler.
+//! `tests/reprepare.rs` runs every variant three times with other values and holds SQLite's
+//! re-prepare counter at zero.
 //!
 //! Whatever the plan, the rows are finally sorted in Rust with the domain's own
 //! [`TaskSort::compare`] (at most `fetch` rows), so the order cannot drift from the domain's.
@@ -100,7 +110,8 @@ fn parameters(query: &TaskQuery) -> Vec<Value> {
     vec![
         user,
         f.project_id.map_or(Value::Null, |p| blob(p.to_bytes())),
-        f.status.map_or(Value::Null, |s| Value::Text(s.as_str().to_owned())),
+        // One status or several, as their names separated by commas (`todo,in_progress`).
+        f.status.map_or(Value::Null, |s| Value::Text(s.to_string())),
         f.priority.map_or(Value::Null, |p| Value::Integer(i64::from(p.rank()))),
         f.category_id.map_or(Value::Null, |c| blob(c.to_bytes())),
         f.assignee_id.map_or(Value::Null, |a| blob(a.to_bytes())),
@@ -200,7 +211,7 @@ mod tests {
     fn the_driver_follows_the_documented_precedence() {
         let member = Visibility::MemberOrPublic(taskforge_domain::UserId::new());
         let status = TaskFilter {
-            status: Some(taskforge_domain::values::Status::Done),
+            status: Some(taskforge_domain::values::Status::Done.into()),
             ..TaskFilter::default()
         };
         assert_eq!(driver(&status, Visibility::All), Driver::Status);

@@ -129,7 +129,7 @@ macro_rules! source {
 macro_rules! residual {
     () => {
         " AND (?2 IS NULL OR t.project_id = ?2) \
-          AND (?3 IS NULL OR t.status = ?3) \
+          AND (?3 IS NULL OR instr(',' || ?3 || ',', ',' || t.status || ',') > 0) \
           AND (?4 IS NULL OR t.priority = ?4) \
           AND (?5 IS NULL OR t.category_id = ?5) \
           AND (?6 IS NULL OR t.assignee_id = ?6) \
@@ -369,7 +369,7 @@ pub(super) fn driver(filter: &TaskFilter, visibility: Visibility) -> Driver {
         Driver::Label
     } else if matches!(visibility, Visibility::MemberOrPublic(_)) {
         Driver::Merge
-    } else if filter.status.is_some() {
+    } else if filter.status.is_some_and(|s| s.single().is_some()) {
         Driver::Status
     } else if filter.priority.is_some() {
         Driver::Priority

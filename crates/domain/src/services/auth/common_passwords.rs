@@ -1,4 +1,4 @@
-//! The common-password rule of design §6 (NIST SP 800-63B §5.1.1.2: refuse passwords found in
+//! The common-password rule (NIST SP 800-63B §5.1.1.2: refuse passwords found in
 //! lists of commonly used or compromised values).
 //!
 //! The list is the 30,000 most common passwords from zxcvbn (MIT), bundled in

@@ -1,5 +1,5 @@
 //! What the authentication use cases fail with. The comments name the HTTP status the edge
-//! maps each variant to (design §5); the mapping itself lives in the HTTP adapter.
+//! maps each variant to (`docs/api.md`, "Errors"); the mapping itself lives in the HTTP adapter.
 
 use std::time::Duration;
 

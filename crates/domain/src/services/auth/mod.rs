@@ -1,4 +1,4 @@
-//! Authentication use cases (design §4–§6): registration with the password policy, login with
+//! Authentication use cases (`docs/security.md`): registration with the password policy, login with
 //! throttling and constant-cost failure, refresh-token rotation with reuse detection, logout,
 //! and password change.
 //!

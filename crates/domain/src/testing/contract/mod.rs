@@ -178,6 +178,7 @@ macro_rules! __contract_list {
                 listing_without_filters_returns_every_task,
                 filtering_by_project_returns_only_its_tasks,
                 filtering_by_status_returns_only_tasks_with_it,
+                filtering_by_several_statuses_returns_tasks_with_any_of_them,
                 filtering_by_priority_returns_only_tasks_with_it,
                 filtering_by_category_returns_only_tasks_in_it,
                 filtering_by_assignee_returns_only_their_tasks,

@@ -6,7 +6,7 @@ use crate::model::User;
 use crate::ports::Repositories;
 use crate::query::{TaskFilter, Visibility};
 use crate::testing::contract::fixtures::date;
-use crate::values::{Priority, Status};
+use crate::values::{Priority, Status, StatusSet};
 
 /// Without filters and with [`Visibility::All`], `list` returns every task.
 pub async fn listing_without_filters_returns_every_task(repos: Repositories) {
@@ -27,9 +27,25 @@ pub async fn filtering_by_project_returns_only_its_tasks(repos: Repositories) {
 /// Filtering by `status` returns only tasks with that status.
 pub async fn filtering_by_status_returns_only_tasks_with_it(repos: Repositories) {
     let world = World::stored(&repos).await;
-    let filter = TaskFilter { status: Some(Status::Done), ..TaskFilter::default() };
+    let filter = TaskFilter { status: Some(Status::Done.into()), ..TaskFilter::default() };
 
     assert_lists(&repos, &world, Visibility::All, filter, &["t03", "t08", "t10"]).await;
+}
+
+/// Filtering by several statuses returns the tasks with any of them, alone and combined with
+/// another filter.
+pub async fn filtering_by_several_statuses_returns_tasks_with_any_of_them(repos: Repositories) {
+    let world = World::stored(&repos).await;
+    let open_or_done = StatusSet::only(Status::InProgress).with(Status::Done);
+    let filter = TaskFilter { status: Some(open_or_done), ..TaskFilter::default() };
+    let expected = ["t02", "t03", "t07", "t08", "t10"];
+    assert_lists(&repos, &world, Visibility::All, filter.clone(), &expected).await;
+
+    let in_p2 = TaskFilter { project_id: Some(world.p2.id), ..filter };
+    assert_lists(&repos, &world, Visibility::All, in_p2, &["t07", "t08"]).await;
+    let every = TaskFilter { status: Some(StatusSet::ALL), ..TaskFilter::default() };
+    let all = ["t01", "t02", "t03", "t04", "t05", "t06", "t07", "t08", "t09", "t10", "t11"];
+    assert_lists(&repos, &world, Visibility::All, every, &all).await;
 }
 
 /// Filtering by `priority` returns only tasks with that priority.
@@ -119,7 +135,7 @@ pub async fn filters_combine_so_every_condition_must_hold(repos: Repositories) {
         (
             TaskFilter {
                 project_id: Some(world.p1.id),
-                status: Some(Status::Todo),
+                status: Some(Status::Todo.into()),
                 label: Some(label("backend")),
                 ..none()
             },
@@ -144,7 +160,7 @@ pub async fn filters_combine_so_every_condition_must_hold(repos: Repositories) {
         (
             TaskFilter {
                 parent_id: Some(world.task("t06").id),
-                status: Some(Status::Done),
+                status: Some(Status::Done.into()),
                 ..none()
             },
             &["t08"][..],
@@ -162,7 +178,11 @@ pub async fn filters_combine_so_every_condition_must_hold(repos: Repositories) {
             &["t02", "t07", "t08", "t09"][..],
         ),
         (
-            TaskFilter { status: Some(Status::Done), priority: Some(Priority::High), ..none() },
+            TaskFilter {
+                status: Some(Status::Done.into()),
+                priority: Some(Priority::High),
+                ..none()
+            },
             &[][..],
         ),
     ];
@@ -207,7 +227,7 @@ pub async fn visibility_and_filters_apply_together(repos: Repositories) {
 
     let in_p1 = TaskFilter { project_id: Some(world.p1.id), ..none() };
     assert_lists(&repos, &world, carol, in_p1, &["t02", "t10"]).await;
-    let done = TaskFilter { status: Some(Status::Done), ..none() };
+    let done = TaskFilter { status: Some(Status::Done.into()), ..none() };
     assert_lists(&repos, &world, alice, done, &["t03", "t08", "t10"]).await;
     let backend = TaskFilter { label: Some(label("backend")), ..none() };
     assert_lists(&repos, &world, bob, backend, &["t02", "t07"]).await;

@@ -104,7 +104,7 @@ pub async fn walking_pages_keeps_visibility_and_filters(repos: Repositories) {
         (Visibility::MemberOrPublic(world.carol.id), TaskFilter::default(), "title"),
         (
             Visibility::MemberOrPublic(world.alice.id),
-            TaskFilter { status: Some(Status::Todo), ..TaskFilter::default() },
+            TaskFilter { status: Some(Status::Todo.into()), ..TaskFilter::default() },
             "-due_date",
         ),
         (
