@@ -186,11 +186,13 @@ fn stage(backup: &Path, staged: &Path) -> Result<Restored, RestoreError> {
     drop(source);
 
     let damaged = |problems: String| RestoreError::Damaged { path: backup.to_path_buf(), problems };
-    let problems = pragma_lines(&copy, "PRAGMA integrity_check").map_err(unreadable)?;
+    let problems =
+        copy.prepare("PRAGMA integrity_check").and_then(pragma_lines).map_err(unreadable)?;
     if problems != ["ok"] {
         return Err(damaged(quote(&problems)));
     }
-    let broken = pragma_lines(&copy, "PRAGMA foreign_key_check").map_err(unreadable)?;
+    let broken =
+        copy.prepare("PRAGMA foreign_key_check").and_then(pragma_lines).map_err(unreadable)?;
     if !broken.is_empty() {
         return Err(damaged(format!("{} rows refer to rows that do not exist", broken.len())));
     }
@@ -243,8 +245,7 @@ fn file_uri(path: &Path) -> String {
 }
 
 /// Every line a checking pragma prints (its first column), in order.
-fn pragma_lines(conn: &Connection, pragma: &str) -> rusqlite::Result<Vec<String>> {
-    let mut statement = conn.prepare(pragma)?;
+fn pragma_lines(mut statement: rusqlite::Statement<'_>) -> rusqlite::Result<Vec<String>> {
     let lines = statement.query_map([], |row| {
         Ok(match row.get_ref(0)? {
             rusqlite::types::ValueRef::Text(text) => String::from_utf8_lossy(text).into_owned(),
