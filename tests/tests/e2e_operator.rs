@@ -2,7 +2,8 @@
 //! binary:
 //!
 //! - `taskforge restore PATH` replaces the database with a backup only while no server has it
-//!   open (exit 4 otherwise, the database untouched), only once the backup passed SQLite's
+//!   open (exit 4 otherwise, the database untouched; and while it holds the file, `serve` and
+//!   the other commands are refused with exit 4), only once the backup passed SQLite's
 //!   integrity check and carries migrations this build knows (exit 3 otherwise), and the
 //!   restarted server serves exactly the backup's data.
 //! - `taskforge user list` prints every account as a table, never a password hash.
@@ -159,6 +160,25 @@ fn restore_refuses_a_backup_from_a_newer_taskforge_with_status_3() {
     // Assert
     assert_refused(&output, 3, "cannot be used by this build");
     assert!(stderr(&output).contains("newer"), "{}", stderr(&output));
+}
+
+#[test]
+fn while_a_restore_holds_the_database_serve_and_commands_are_refused_with_status_4() {
+    // Arrange: what a restore holds while it swaps the file — an exclusive lock on it.
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("taskforge.db");
+    e2e::app::migrate(&database);
+    let held = std::fs::File::open(&database).unwrap();
+    held.try_lock().unwrap();
+    for args in [vec!["serve", "--bind", "127.0.0.1:0"], vec!["user", "list"]] {
+        // Act
+        let output = taskforge(&database, &args, None);
+        // Assert
+        assert_refused(&output, 4, "taskforge restore");
+    }
+    drop(held);
+    let output = taskforge(&database, &["user", "list"], None);
+    assert!(output.status.success(), "{}", stderr(&output));
 }
 
 // ---- user list ------------------------------------------------------------------------
