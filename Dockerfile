@@ -24,8 +24,9 @@ COPY crates/domain/Cargo.toml crates/domain/
 COPY crates/http/Cargo.toml crates/http/
 COPY crates/memory/Cargo.toml crates/memory/
 COPY crates/sqlite/Cargo.toml crates/sqlite/
+COPY crates/web/Cargo.toml crates/web/
 COPY tests/Cargo.toml tests/
-RUN for member in crates/app crates/crypto crates/domain crates/http crates/memory crates/sqlite tests; do \
+RUN for member in crates/app crates/crypto crates/domain crates/http crates/memory crates/sqlite crates/web tests; do \
         mkdir -p "$member/src" && touch "$member/src/lib.rs"; \
     done \
     && echo 'fn main() {}' > crates/app/src/main.rs \

@@ -1,6 +1,6 @@
 //! The dependency rule (`docs/architecture.md`, ADR 0001), checked on the real dependency graph.
 //!
-//! Arrows point inward only: `app → http, sqlite, memory, crypto → domain`. The domain imports
+//! Arrows point inward only: `app → http, sqlite, postgres, memory, crypto → domain`. The domain imports
 //! no framework and no I/O crate; adapters do not import each other. `cargo tree` is asked
 //! rather than the manifests read, so a forbidden crate arriving transitively fails too.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -58,6 +58,8 @@ fn the_domain_depends_on_no_framework_and_no_io_crate() {
             "libsqlite3-sys",
             "r2d2",
             "r2d2_sqlite",
+            "tokio-postgres",
+            "deadpool-postgres",
             "tokio",
             "pbkdf2",
             "hmac",
@@ -83,8 +85,12 @@ fn adapters_do_not_depend_on_each_other() {
     let adapters = [
         ("memory", "taskforge-memory"),
         ("sqlite", "taskforge-sqlite"),
+        ("postgres", "taskforge-postgres"),
         ("crypto", "taskforge-crypto"),
         ("http", "taskforge-http"),
+        // The web interface is a second driving adapter: it calls the domain's use cases
+        // itself, never the JSON adapter nor a storage adapter.
+        ("web", "taskforge-web"),
     ];
     for (dir, package) in adapters {
         if !present(dir) {

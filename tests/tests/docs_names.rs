@@ -56,6 +56,10 @@ const NOT_RUST: &[&str] = &[
     // HTTP header names.
     "Authorization",
     "Referer",
+    "Origin",
+    // Cookie attributes (the web interface's session cookie).
+    "HttpOnly",
+    "Secure",
     // A file name (docs_paths.rs checks that it exists).
     "Dockerfile",
     // Sample category names in docs/api.md.

@@ -152,7 +152,7 @@ fn the_scan_covers_code_docs_scripts_and_migrations() {
         "crates/domain/src/clock.rs",
         "docs/architecture.md",
         "adr/0009-migrations-policy.md",
-        "migrations/0001_initial.sql",
+        "migrations/sqlite/0001_initial.sql",
         ".ci/run",
         ".github/workflows/ci.yml",
         "scripts/test",

@@ -2,9 +2,8 @@
 //! binary: it passes against a healthy deployment and leaves nothing behind, and when a step
 //! cannot pass it exits non-zero naming that step — still cleaning up after itself.
 //!
-//! Each test deploys a server on a [`Database`]: today a fresh SQLite file. A deployment on a
-//! server database is the same [`Database`] with a `postgres://…` URL and no directory, so a
-//! PostgreSQL run of these checks is one more test that builds that value.
+//! Each test deploys a server on a [`Database`]: a fresh SQLite file, or a throwaway
+//! PostgreSQL database (`postgres://…`, no directory) for the PostgreSQL run of the check.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod e2e;
@@ -18,6 +17,7 @@ use e2e::binary;
 use e2e::server::Server;
 use e2e::{Caller, TestApp};
 use serde_json::{Value, json};
+use taskforge_postgres::testing::ThrowawayDatabase;
 use tempfile::TempDir;
 
 /// How long one run of the script may take before the test calls it hung.
@@ -32,6 +32,8 @@ struct Database {
     url: String,
     /// The temporary directory holding a SQLite file; `None` for a server database.
     dir: Option<TempDir>,
+    /// The throwaway PostgreSQL database, dropped after the server stops.
+    server_database: Option<ThrowawayDatabase>,
 }
 
 impl Database {
@@ -39,7 +41,14 @@ impl Database {
     fn sqlite() -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let url = dir.path().join("taskforge.db").to_string_lossy().into_owned();
-        Self { url, dir: Some(dir) }
+        Self { url, dir: Some(dir), server_database: None }
+    }
+
+    /// A fresh PostgreSQL database on the test server; `None` (the test is skipped, loudly)
+    /// when no server answers.
+    async fn postgres() -> Option<Self> {
+        let db = ThrowawayDatabase::create().await?;
+        Some(Self { url: db.url().to_owned(), dir: None, server_database: Some(db) })
     }
 }
 
@@ -48,6 +57,8 @@ impl Database {
 struct Deployment {
     app: TestApp,
     smoke: Caller,
+    /// Declared last, so dropped after the server has stopped.
+    _server_database: Option<ThrowawayDatabase>,
 }
 
 impl Deployment {
@@ -61,7 +72,7 @@ impl Deployment {
         let server = Server::start(target, &[], database.dir);
         let app = TestApp::on(server);
         let smoke = app.logged_in(SMOKE_USER, &password_of(SMOKE_USER), id).await;
-        Self { app, smoke }
+        Self { app, smoke, _server_database: database.server_database }
     }
 
     fn url(&self) -> String {
@@ -194,6 +205,13 @@ async fn assert_passes_and_cleans_up(deployment: &Deployment) {
 #[tokio::test]
 async fn the_smoke_test_passes_against_the_binary_on_sqlite_and_leaves_nothing_behind() {
     let deployment = Deployment::on(Database::sqlite()).await;
+    assert_passes_and_cleans_up(&deployment).await;
+}
+
+#[tokio::test]
+async fn the_smoke_test_passes_against_the_binary_on_postgresql_and_leaves_nothing_behind() {
+    let Some(database) = Database::postgres().await else { return };
+    let deployment = Deployment::on(database).await;
     assert_passes_and_cleans_up(&deployment).await;
 }
 

@@ -3,11 +3,34 @@
 use actix_web::HttpServer;
 use actix_web::dev::Server;
 use actix_web::http::KeepAlive;
-use taskforge_http::{AppState, HttpMetrics, HttpSettings, build_app, watch_connections};
+use taskforge_domain::services::Registration;
+use taskforge_http::{AppState, HttpMetrics, HttpSettings, build_app_with, watch_connections};
+use taskforge_web::{WebServices, WebSettings, WebState};
 
 use crate::settings::{CommonSettings, JwtSecret, ServeSettings, default_workers};
 use crate::store_metrics;
 use crate::wiring::{StartError, Store, Wired, wire};
+
+/// The web interface's state: the same use cases the API calls.
+fn web_state(wired: &Wired, serve: &ServeSettings) -> WebState {
+    let services = &wired.services;
+    WebState::new(
+        WebServices {
+            auth: services.auth.clone(),
+            users: services.users.clone(),
+            projects: services.projects.clone(),
+            tasks: services.tasks.clone(),
+            exports: services.exports.clone(),
+            reports: services.reports.clone(),
+            cursors: services.cursors.clone(),
+        },
+        WebSettings {
+            secure_cookies: serve.public_url_is_https(),
+            registration_open: serve.registration == Registration::Open,
+        },
+    )
+    .with_exports(std::sync::Arc::new(crate::web_exports::ApiExportFormats))
+}
 
 /// A built, bound, not yet running server (zero-to-production's start-up shape).
 pub struct Application {
@@ -44,9 +67,12 @@ impl Application {
             &metrics,
             match &wired.store {
                 Store::Sqlite(db) => Some(db.clone()),
-                Store::Memory(_) => None,
+                Store::Memory(_) | Store::Postgres(_) => None,
             },
         );
+        if let Store::Postgres(db) = &wired.store {
+            crate::postgres_metrics::maintain(&metrics, db.clone());
+        }
         let state =
             AppState::new(wired.services.clone(), wired.tokens.clone(), wired.clock.clone())
                 .with_readiness(wired.readiness.clone())
@@ -54,7 +80,16 @@ impl Application {
         // Every connection limit is set explicitly (docs/operations.md, "Limits"), and the
         // backlog before binding, which is when it takes effect.
         let workers = serve.workers.unwrap_or_else(default_workers);
-        let mut server = HttpServer::new(move || build_app(state.clone(), http_settings.clone()));
+        // The web interface is a second driving adapter over the same services, mounted on
+        // the same server and port behind the same middleware (crates/web).
+        let web_state = web_state(&wired, serve);
+        let mut server = HttpServer::new(move || {
+            let web_state = web_state.clone();
+            build_app_with(state.clone(), http_settings.clone(), move |cfg| {
+                cfg.app_data(actix_web::web::Data::new(web_state));
+                taskforge_web::configure(cfg);
+            })
+        });
         // actix times only the first request's head; the watch times the heads that follow
         // on a kept-alive connection (crates/http/src/middleware/connection_watch.rs).
         if let Some(keep_alive) = limits.keep_alive {
@@ -94,7 +129,7 @@ impl Application {
         }
         tracing::info!(
             port,
-            database = %wired.store.location(),
+            database = %wired.store.location(common),
             "taskforge listening on {listening}"
         );
         Ok(Self { port, server, wired })

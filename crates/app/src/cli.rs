@@ -23,10 +23,23 @@ use clap::{Args, Parser, Subcommand};
 #[derive(Debug, Parser)]
 #[command(name = "taskforge", version, propagate_version = true)]
 pub struct Cli {
-    /// SQLite database file, or `memory` for a throw-away in-memory store. Only `serve` and
-    /// `migrate` create a missing file; the other commands need an existing database.
-    #[arg(long, env = "TASKFORGE_DATABASE", default_value = "taskforge.db", global = true)]
+    /// SQLite database file, `postgres://user:password@host:port/dbname` (or `postgresql://`)
+    /// for PostgreSQL, or `memory` for a throw-away in-memory store. Only `serve` and
+    /// `migrate` create a missing file or schema; the other commands need an existing
+    /// database. (Its value is never shown: a PostgreSQL URL may hold a password.)
+    #[arg(
+        long,
+        env = "TASKFORGE_DATABASE",
+        default_value = "taskforge.db",
+        global = true,
+        hide_env_values = true
+    )]
     pub database: String,
+
+    /// PostgreSQL only: the most connections this process opens. Every instance opens its
+    /// own pool, so the server must allow instances × this many connections.
+    #[arg(long, env = "TASKFORGE_DATABASE_POOL_SIZE", default_value = "16", global = true)]
+    pub database_pool_size: String,
 
     /// Commit durability: `full` (an acknowledged write survives power loss) or `normal`.
     #[arg(long, env = "TASKFORGE_SYNCHRONOUS", default_value = "full", global = true)]
@@ -78,6 +91,16 @@ pub enum Command {
         /// Where to write the file (must not exist).
         #[arg(long)]
         out: PathBuf,
+    },
+    /// Copy every user, category, project (with members) and task from one database into
+    /// another, empty one — e.g. from SQLite to PostgreSQL. Sessions are not copied.
+    Copy {
+        /// The database to read: an SQLite file or a postgres:// URL, as TASKFORGE_DATABASE.
+        #[arg(long)]
+        from: String,
+        /// The database to write, created and migrated if needed; it must hold no data.
+        #[arg(long)]
+        to: String,
     },
 }
 
@@ -181,6 +204,12 @@ pub struct ServeArgs {
     /// Comma-separated origins allowed by CORS, e.g. `https://tasks.example.org`. Default none.
     #[arg(long, env = "TASKFORGE_CORS_ORIGINS", default_value = "")]
     pub cors_origins: String,
+
+    /// The address people reach the service at, e.g. `https://tasks.example.org`. When it is
+    /// https, the web interface's session cookie is marked `Secure`. Default none (plain HTTP,
+    /// for development).
+    #[arg(long, env = "TASKFORGE_PUBLIC_URL", default_value = "")]
+    pub public_url: String,
 
     /// How long SIGTERM waits for in-flight requests before closing connections, e.g. `30s`.
     #[arg(long, env = "TASKFORGE_SHUTDOWN_GRACE", default_value = "30s")]

@@ -1,5 +1,5 @@
 //! The operator commands: `migrate`, `user create`, `user set-role`, `user list`,
-//! `user reset-password`, `backup`, `restore`, `export`.
+//! `user reset-password`, `backup`, `restore`, `export`, `copy`.
 //!
 //! Only `migrate` (like `serve`) creates a database; the others open an existing one and
 //! refuse a path where none is (`Store::open_existing`), so that a typo in
@@ -32,7 +32,7 @@ pub async fn migrate(common: &CommonSettings) -> anyhow::Result<()> {
         bail!("TASKFORGE_DATABASE is memory: there is nothing to migrate");
     }
     let store = Store::open(common).await?;
-    println!("database {} is up to date", store.location());
+    println!("database {} is up to date", store.location(common));
     Ok(())
 }
 
@@ -178,8 +178,15 @@ pub async fn reset_password(common: &CommonSettings, username: &str) -> anyhow::
 /// [`StartError::NoDatabase`] when there is no database to replace, [`StartError::Restore`]
 /// when the database is in use, the backup cannot be used, or writing fails.
 pub async fn restore(common: &CommonSettings, backup: &Path) -> anyhow::Result<()> {
-    let DatabaseSetting::Sqlite(target) = &common.database else {
-        bail!("TASKFORGE_DATABASE is memory: there is nothing to restore into");
+    let target = match &common.database {
+        DatabaseSetting::Sqlite(target) => target,
+        DatabaseSetting::Memory => {
+            bail!("TASKFORGE_DATABASE is memory: there is nothing to restore into")
+        }
+        DatabaseSetting::Postgres(_) => bail!(
+            "TASKFORGE_DATABASE is PostgreSQL: restore it with PostgreSQL's own tools \
+             (pg_restore), see docs/deployment.md"
+        ),
     };
     let backup = std::path::absolute(backup)
         .with_context(|| format!("cannot resolve {}", backup.display()))?;
@@ -205,8 +212,12 @@ pub async fn backup(common: &CommonSettings, path: &Path) -> anyhow::Result<()> 
     if path.exists() {
         bail!("{} already exists; refusing to overwrite it", path.display());
     }
-    let Store::Sqlite(db) = Store::open_existing(common).await? else {
-        bail!("TASKFORGE_DATABASE is memory: there is nothing to back up");
+    let db = match Store::open_existing(common).await? {
+        Store::Sqlite(db) => db,
+        Store::Memory(_) => bail!("TASKFORGE_DATABASE is memory: there is nothing to back up"),
+        Store::Postgres(_) => {
+            bail!("TASKFORGE_DATABASE is PostgreSQL: back it up with pg_dump (docs/operations.md)")
+        }
     };
     db.backup_to(path).await.with_context(|| format!("cannot back up to {}", path.display()))?;
     println!("backed up {} to {}", db.path().display(), path.display());
@@ -242,6 +253,42 @@ pub async fn export(common: &CommonSettings, format: &str, out: &Path) -> anyhow
     }
     file.flush().with_context(|| format!("cannot write {}", out.display()))?;
     println!("exported {} tasks to {} ({})", chunks.rows(), out.display(), format.name);
+    Ok(())
+}
+
+/// Copies everything from the database `from` into the empty database `to` (created and
+/// migrated when missing, like `migrate`), through the repository ports.
+///
+/// # Errors
+/// When either setting is unusable, the source has no TaskForge database, the destination is
+/// not empty, or a read or write fails.
+pub async fn copy(common: &CommonSettings, from: &str, to: &str) -> anyhow::Result<()> {
+    let parse = |flag: &str, raw: &str| {
+        crate::settings::parse_database(raw).map_err(|e| anyhow::anyhow!("{flag}: {}", e.message))
+    };
+    let source = CommonSettings { database: parse("--from", from)?, ..common.clone() };
+    let target = CommonSettings { database: parse("--to", to)?, ..common.clone() };
+    if source.database == DatabaseSetting::Memory || target.database == DatabaseSetting::Memory {
+        bail!("copy works between databases: memory holds nothing to copy and keeps nothing");
+    }
+    if source.database == target.database {
+        bail!("--from and --to name the same database");
+    }
+    let from_store = Store::open_existing(&source).await.context("--from")?;
+    let to_store = Store::open(&target).await.context("--to")?;
+    let copied = crate::copy::copy_all(&from_store.repositories(), &to_store.repositories())
+        .await
+        .context("copy failed")?;
+    println!(
+        "copied {} users, {} categories, {} projects ({} memberships) and {} tasks from {} to {}",
+        copied.users,
+        copied.categories,
+        copied.projects,
+        copied.memberships,
+        copied.tasks,
+        from_store.location(&source),
+        to_store.location(&target),
+    );
     Ok(())
 }
 

@@ -16,12 +16,16 @@ mod cache_stamps;
 pub mod cli;
 /// Operator commands.
 pub mod commands;
+/// `taskforge copy`: one store's data into another, through the ports.
+pub mod copy;
 /// Durations such as `15m`.
 pub mod duration;
 /// Log fields that user-supplied values cannot forge (the `pretty` format).
 pub mod log_fields;
 /// The caching decorator over project membership.
 pub mod membership_cache;
+/// The PostgreSQL pool's gauges on `/metrics`.
+pub mod postgres_metrics;
 /// Typed, validated settings.
 pub mod settings;
 /// Upkeep of `/metrics`, and the SQLite writer's counters (writes, commits) in it.
@@ -30,5 +34,7 @@ pub mod store_metrics;
 pub mod telemetry;
 /// The caching decorator over the user repository.
 pub mod user_cache;
+/// The web interface's downloads through the API's exporters.
+pub mod web_exports;
 /// The composition root.
 pub mod wiring;

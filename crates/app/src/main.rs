@@ -60,6 +60,9 @@ fn main() -> ExitCode {
         Command::Export { format, out } => {
             run(log, async move { report(commands::export(&common, &format, &out).await) })
         }
+        Command::Copy { from, to } => {
+            run(log, async move { report(commands::copy(&common, &from, &to).await) })
+        }
     }
 }
 

@@ -50,6 +50,33 @@ pub enum DatabaseSetting {
     Memory,
     /// An SQLite file, as an absolute path.
     Sqlite(PathBuf),
+    /// A PostgreSQL database (`TASKFORGE_DATABASE=postgres://…`).
+    Postgres(PostgresUrl),
+}
+
+/// A PostgreSQL connection URL. It may hold a password, so `Debug` and `Display` show it
+/// redacted; only [`PostgresUrl::expose`] gives the real thing, to the driver.
+#[derive(Clone, PartialEq, Eq)]
+pub struct PostgresUrl(String);
+
+impl PostgresUrl {
+    /// The URL as configured, password included: for the driver only, never for a message.
+    #[must_use]
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for PostgresUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "PostgresUrl({})", taskforge_postgres::redact_url(&self.0))
+    }
+}
+
+impl fmt::Display for PostgresUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&taskforge_postgres::redact_url(&self.0))
+    }
 }
 
 /// Log output format.
@@ -72,6 +99,8 @@ pub struct CommonSettings {
     pub log: LogFormat,
     /// PBKDF2 iterations for new hashes.
     pub pbkdf2_iterations: u32,
+    /// PostgreSQL connection pool size.
+    pub database_pool_size: usize,
 }
 
 /// The signing key of access tokens: configured, or generated for this process only.
@@ -120,6 +149,8 @@ pub struct ServeSettings {
     pub trusted_proxies: taskforge_http::TrustedProxies,
     /// CORS allow-list.
     pub cors_origins: Vec<String>,
+    /// Where people reach the service (`TASKFORGE_PUBLIC_URL`), empty when not set.
+    pub public_url: String,
     /// Grace period for in-flight requests at shutdown.
     pub shutdown_grace: Duration,
     /// HTTP worker threads (`None`: one per core).
@@ -137,15 +168,18 @@ impl CommonSettings {
     /// # Errors
     /// A [`ConfigError`] naming the first bad variable.
     pub fn from_cli(cli: &Cli) -> Result<Self, ConfigError> {
-        let database = match cli.database.trim() {
-            "" => return Err(refuse("TASKFORGE_DATABASE", "must not be empty")),
-            "memory" => DatabaseSetting::Memory,
-            // Absolute from here on, so that every message and log line names the one file
-            // meant, whichever directory the command was started from.
-            path => DatabaseSetting::Sqlite(std::path::absolute(path).map_err(|e| {
-                refuse("TASKFORGE_DATABASE", format!("cannot resolve {path:?}: {e}"))
-            })?),
-        };
+        let database = parse_database(&cli.database)?;
+        let database_pool_size = cli
+            .database_pool_size
+            .parse::<usize>()
+            .ok()
+            .filter(|n| (1..=1000).contains(n))
+            .ok_or_else(|| {
+                refuse(
+                    "TASKFORGE_DATABASE_POOL_SIZE",
+                    format!("{:?} is not a whole number from 1 to 1000", cli.database_pool_size),
+                )
+            })?;
         let synchronous = match cli.synchronous.as_str() {
             "full" => Synchronous::Full,
             "normal" => Synchronous::Normal,
@@ -181,8 +215,42 @@ impl CommonSettings {
                     ),
                 )
             })?;
-        Ok(Self { database, synchronous, log, pbkdf2_iterations })
+        Ok(Self { database, synchronous, log, pbkdf2_iterations, database_pool_size })
     }
+}
+
+/// Where `raw` (a `TASKFORGE_DATABASE` value) says the data lives: `memory`, a PostgreSQL URL,
+/// or an SQLite file's path, made absolute.
+///
+/// # Errors
+/// A [`ConfigError`] naming `TASKFORGE_DATABASE` for an empty value, a URL of another scheme,
+/// or a path that cannot be resolved.
+pub fn parse_database(raw: &str) -> Result<DatabaseSetting, ConfigError> {
+    Ok(match raw.trim() {
+        "" => return Err(refuse("TASKFORGE_DATABASE", "must not be empty")),
+        "memory" => DatabaseSetting::Memory,
+        url if taskforge_postgres::is_postgres_url(url) => {
+            DatabaseSetting::Postgres(PostgresUrl(url.to_owned()))
+        }
+        // A mistyped scheme (`postgress://…`) would otherwise be taken for a file path,
+        // and every message naming that file would show the URL's password.
+        url if url.contains("://") => {
+            return Err(refuse(
+                "TASKFORGE_DATABASE",
+                format!(
+                    "{} is a URL, but only postgres:// and postgresql:// URLs are \
+                     supported (or give a file path, or memory)",
+                    taskforge_postgres::redact_url(url)
+                ),
+            ));
+        }
+        // Absolute from here on, so that every message and log line names the one file
+        // meant, whichever directory the command was started from.
+        path => DatabaseSetting::Sqlite(std::path::absolute(path).map_err(|e| {
+            let shown = taskforge_postgres::redact_url(path);
+            refuse("TASKFORGE_DATABASE", format!("cannot resolve {shown:?}: {e}"))
+        })?),
+    })
 }
 
 /// A database file to be created must be creatable: its directory must exist. (Permissions
@@ -198,14 +266,20 @@ pub fn check_database_directory(path: &std::path::Path) -> Result<(), ConfigErro
     if directory.is_dir() {
         Ok(())
     } else {
-        Err(refuse(
-            "TASKFORGE_DATABASE",
-            format!("directory {} does not exist", directory.display()),
-        ))
+        // Redacted: a mistyped PostgreSQL URL is taken for a path, and its "directory" would
+        // carry the password.
+        let shown = taskforge_postgres::redact_url(&directory.display().to_string());
+        Err(refuse("TASKFORGE_DATABASE", format!("directory {shown} does not exist")))
     }
 }
 
 impl ServeSettings {
+    /// True when people reach the service over https, so cookies must be `Secure`.
+    #[must_use]
+    pub fn public_url_is_https(&self) -> bool {
+        self.public_url.starts_with("https://")
+    }
+
     /// Parses the settings of `taskforge serve`.
     ///
     /// # Errors
@@ -286,6 +360,13 @@ impl ServeSettings {
                 format!("{:?} is not an origin like https://tasks.example.org", e.0),
             )
         })?;
+        let public_url = args.public_url.trim().to_owned();
+        if !(public_url.is_empty()
+            || public_url.starts_with("https://")
+            || public_url.starts_with("http://"))
+        {
+            return Err(refuse("TASKFORGE_PUBLIC_URL", "must start with https:// or http://"));
+        }
         let shutdown_grace = parse_duration(&args.shutdown_grace)
             .map_err(|m| refuse("TASKFORGE_SHUTDOWN_GRACE", m))?;
         let workers = args.workers.as_deref().map(limits::parse_workers).transpose()?;
@@ -303,6 +384,7 @@ impl ServeSettings {
             unknown_members_per_hour,
             trusted_proxies,
             cors_origins,
+            public_url,
             shutdown_grace,
             workers,
             limits,

@@ -21,6 +21,7 @@ use taskforge_domain::services::{
 use taskforge_domain::{CategoryId, Clock, SystemClock};
 use taskforge_http::{NotReady, ReadinessCheck, Services};
 use taskforge_memory::MemoryDatabase;
+use taskforge_postgres::{PostgresConfig, PostgresDatabase};
 use taskforge_sqlite::{OpenError, RestoreError, SqliteConfig, SqliteDatabase};
 
 use crate::audit::AuditLog;
@@ -49,6 +50,11 @@ pub enum StartError {
     /// not a usable TaskForge database).
     #[error(transparent)]
     Database(#[from] OpenError),
+    /// The PostgreSQL database could not be reached, opened or migrated (exit 2 when the
+    /// settings are unusable or the server cannot be reached, 3 when the database is not a
+    /// usable TaskForge database). The message never holds the connection URL.
+    #[error(transparent)]
+    Postgres(#[from] taskforge_postgres::OpenError),
     /// An operator command found no TaskForge database where it was told to look (exit 3):
     /// it creates none, so that a mistyped path or another working directory cannot lead to
     /// an empty database and a backup, account or export of nothing.
@@ -57,6 +63,13 @@ pub enum StartError {
          (is TASKFORGE_DATABASE right?)"
     )]
     NoDatabase(OpenError),
+    /// An operator command found a PostgreSQL database without TaskForge schema (exit 3), and
+    /// wrote nothing to it.
+    #[error(
+        "the PostgreSQL database holds no TaskForge schema; only `taskforge serve` and \
+         `taskforge migrate` create one (is TASKFORGE_DATABASE right?)"
+    )]
+    NoPostgresSchema,
     /// `taskforge restore` refused or failed (exit 4 while the database is in use; 3 for a
     /// backup that cannot be used; 1 when writing the restored file failed). A missing
     /// database is reported as [`StartError::NoDatabase`].
@@ -73,12 +86,20 @@ impl StartError {
     pub const fn exit_code(&self) -> u8 {
         match self {
             Self::Config(_)
-            | Self::Database(OpenError::CannotOpen { .. } | OpenError::Lock { .. }) => 2,
+            | Self::Database(OpenError::CannotOpen { .. } | OpenError::Lock { .. })
+            | Self::Postgres(
+                taskforge_postgres::OpenError::Config(_)
+                | taskforge_postgres::OpenError::Connect(_),
+            ) => 2,
             // The database is held by another process: a restore, or (for `restore`) anyone.
             Self::Database(OpenError::Restoring { .. })
             | Self::Restore(RestoreError::InUse { .. }) => 4,
             Self::Restore(RestoreError::Io { .. }) | Self::Other(_) => 1,
-            Self::Database(_) | Self::NoDatabase(_) | Self::Restore(_) => 3,
+            Self::Database(_)
+            | Self::NoDatabase(_)
+            | Self::Restore(_)
+            | Self::Postgres(_)
+            | Self::NoPostgresSchema => 3,
         }
     }
 }
@@ -90,6 +111,8 @@ pub enum Store {
     Memory(MemoryDatabase),
     /// An SQLite file.
     Sqlite(SqliteDatabase),
+    /// A PostgreSQL database, which several processes may share.
+    Postgres(PostgresDatabase),
 }
 
 impl Store {
@@ -119,6 +142,9 @@ impl Store {
             StartError::Database(e @ (OpenError::Missing { .. } | OpenError::NoSchema { .. })) => {
                 StartError::NoDatabase(e)
             }
+            StartError::Postgres(taskforge_postgres::OpenError::NoSchema) => {
+                StartError::NoPostgresSchema
+            }
             other => other,
         })
     }
@@ -132,15 +158,25 @@ impl Store {
                     .create_if_missing(create);
                 Self::Sqlite(SqliteDatabase::open(config).await?)
             }
+            DatabaseSetting::Postgres(url) => {
+                let config = PostgresConfig::new(url.expose())
+                    .pool_size(settings.database_pool_size)
+                    .create_if_missing(create);
+                Self::Postgres(PostgresDatabase::open(config).await?)
+            }
         })
     }
 
-    /// Where the data lives, for the log: `memory`, or the database file's absolute path
-    /// with symbolic links resolved.
+    /// Where the data lives, for the log: `memory`, the database file's absolute path with
+    /// symbolic links resolved, or the PostgreSQL URL with its password redacted.
     #[must_use]
-    pub fn location(&self) -> String {
+    pub fn location(&self, settings: &CommonSettings) -> String {
         match self {
             Self::Memory(_) => String::from("memory"),
+            Self::Postgres(_) => match &settings.database {
+                DatabaseSetting::Postgres(url) => url.to_string(),
+                _ => String::from("postgresql"),
+            },
             Self::Sqlite(db) => std::fs::canonicalize(db.path())
                 .unwrap_or_else(|_| db.path().to_path_buf())
                 .display()
@@ -154,6 +190,7 @@ impl Store {
         match self {
             Self::Memory(db) => db.repositories(),
             Self::Sqlite(db) => db.repositories(),
+            Self::Postgres(db) => db.repositories(),
         }
     }
 }
@@ -176,7 +213,8 @@ impl ReadinessCheck for StoreReadiness {
             return Err(NotReady(format!("database unavailable: {e}")));
         }
         match &self.store {
-            Store::Memory(_) => Ok(()),
+            // Writes go to the server, whose own health the read above covers.
+            Store::Memory(_) | Store::Postgres(_) => Ok(()),
             Store::Sqlite(db) => db.check_writable().await.map_err(|e| {
                 tracing::warn!(error = ?e, "the database cannot write");
                 NotReady(String::from("database cannot write"))
@@ -261,6 +299,7 @@ fn signing_keys(serve: &ServeSettings) -> Result<(JwtConfig, AeadCursorSealer), 
 /// # Errors
 /// [`StartError`] when a setting is unusable or the store cannot be opened.
 pub async fn wire(common: &CommonSettings, serve: &ServeSettings) -> Result<Wired, StartError> {
+    check_shared_store(common, serve)?;
     let store = Store::open(common).await?;
     let repositories = store.repositories();
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
@@ -351,6 +390,31 @@ pub async fn wire(common: &CommonSettings, serve: &ServeSettings) -> Result<Wire
     let readiness: Arc<dyn ReadinessCheck> =
         Arc::new(StoreReadiness { repositories, store: store.clone() });
     Ok(Wired { store, services, auth, tokens, clock, readiness })
+}
+
+/// A PostgreSQL database is meant to be shared by several instances, and each would draw a
+/// signing key of its own without `TASKFORGE_JWT_SECRET`: a token (and a listing cursor)
+/// issued by one would be refused by the others, and every restart would log everyone out.
+/// Refused before anything is opened.
+///
+/// # Errors
+/// [`StartError::Config`] naming `TASKFORGE_JWT_SECRET`.
+pub fn check_shared_store(
+    common: &CommonSettings,
+    serve: &ServeSettings,
+) -> Result<(), StartError> {
+    if matches!(common.database, DatabaseSetting::Postgres(_))
+        && serve.jwt_secret == JwtSecret::Ephemeral
+    {
+        return Err(StartError::Config(crate::settings::ConfigError {
+            variable: "TASKFORGE_JWT_SECRET",
+            message: String::from(
+                "must be set when TASKFORGE_DATABASE is PostgreSQL: every instance sharing \
+                 the database must sign and verify tokens with the same key",
+            ),
+        }));
+    }
+    Ok(())
 }
 
 /// The export use case over `repositories` (for `serve` and `taskforge export`).

@@ -12,11 +12,13 @@ use anyhow::{Context as _, bail};
 /// How long any single set-up request may take.
 const TIMEOUT: Duration = Duration::from_secs(120);
 
-/// A response: status and body.
+/// A response: status, head and body.
 #[derive(Debug)]
 pub struct Response {
     /// The status code.
     pub status: u16,
+    /// The status line and headers, as received.
+    pub head: String,
     /// The body, de-chunked.
     pub body: Vec<u8>,
 }
@@ -33,6 +35,40 @@ impl Response {
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
+
+    /// The value a `Set-Cookie` header of this response gives cookie `name`.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.head.lines().find_map(|line| {
+            let (header, value) = line.split_once(':')?;
+            if !header.trim().eq_ignore_ascii_case("set-cookie") {
+                return None;
+            }
+            let (key, value) = value.trim().split(';').next()?.split_once('=')?;
+            (key == name).then(|| value.to_owned())
+        })
+    }
+}
+
+/// One request with any headers and an optional body of type `content_type` (e.g. a form
+/// post to the web interface, with its cookies).
+pub fn request_with(
+    port: u16,
+    method: &str,
+    path: &str,
+    headers: &[String],
+    body: Option<(&str, String)>,
+) -> anyhow::Result<Response> {
+    let stream = TcpStream::connect(("127.0.0.1", port))
+        .with_context(|| format!("connecting to 127.0.0.1:{port}"))?;
+    exchange(stream, method, path, headers.to_vec(), body, None)
+}
+
+fn bearer(token: Option<&str>) -> Vec<String> {
+    token.map(|t| format!("Authorization: Bearer {t}")).into_iter().collect()
+}
+
+fn json(body: Option<&serde_json::Value>) -> Option<(&'static str, String)> {
+    body.map(|b| ("application/json", b.to_string()))
 }
 
 /// One request to `127.0.0.1:port`.
@@ -45,7 +81,7 @@ pub fn request(
 ) -> anyhow::Result<Response> {
     let stream = TcpStream::connect(("127.0.0.1", port))
         .with_context(|| format!("connecting to 127.0.0.1:{port}"))?;
-    exchange(stream, method, path, token, body, None)
+    exchange(stream, method, path, bearer(token), json(body), None)
 }
 
 /// One request from the local address `from` (any 127.0.0.0/8 address is loopback, so each
@@ -60,7 +96,7 @@ pub fn request_from(
     let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None)?;
     socket.bind(&SocketAddr::new(from, 0).into()).with_context(|| format!("binding {from}"))?;
     socket.connect(&SocketAddr::from(([127, 0, 0, 1], port)).into())?;
-    exchange(socket.into(), method, path, None, body, None)
+    exchange(socket.into(), method, path, Vec::new(), json(body), None)
 }
 
 /// A GET whose body is counted by `chunk` and not kept (e.g. a large export), unless the
@@ -72,27 +108,31 @@ pub fn stream(
     chunk: &mut dyn FnMut(usize),
 ) -> anyhow::Result<Response> {
     let stream = TcpStream::connect(("127.0.0.1", port))?;
-    exchange(stream, "GET", path, token, None, Some(chunk))
+    exchange(stream, "GET", path, bearer(token), None, Some(chunk))
 }
 
 fn exchange(
     mut stream: TcpStream,
     method: &str,
     path: &str,
-    token: Option<&str>,
-    body: Option<&serde_json::Value>,
+    headers: Vec<String>,
+    body: Option<(&str, String)>,
     mut chunk: Option<&mut dyn FnMut(usize)>,
 ) -> anyhow::Result<Response> {
     stream.set_read_timeout(Some(TIMEOUT))?;
     stream.set_write_timeout(Some(TIMEOUT))?;
-    let payload = body.map(serde_json::Value::to_string).unwrap_or_default();
     let mut head = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
-    if let Some(token) = token {
-        head.push_str(&format!("Authorization: Bearer {token}\r\n"));
+    for header in headers {
+        head.push_str(&header);
+        head.push_str("\r\n");
     }
-    if body.is_some() {
-        head.push_str("Content-Type: application/json\r\n");
-    }
+    let payload = match body {
+        Some((content_type, payload)) => {
+            head.push_str(&format!("Content-Type: {content_type}\r\n"));
+            payload
+        }
+        None => String::new(),
+    };
     head.push_str(&format!("Content-Length: {}\r\n\r\n", payload.len()));
     stream.write_all(head.as_bytes())?;
     stream.write_all(payload.as_bytes())?;
@@ -138,7 +178,7 @@ fn exchange(
         }
     }
     let body = if chunked && keep { dechunk(&body_bytes)? } else { body_bytes };
-    Ok(Response { status, body })
+    Ok(Response { status, head, body })
 }
 
 /// Decodes a `Transfer-Encoding: chunked` body.

@@ -317,6 +317,35 @@ fn login(server: &Server) -> anyhow::Result<String> {
         .context("the login response has no access_token")
 }
 
+/// A web interface session of the seeded user, as a browser gets one: the login form's
+/// CSRF cookie, then the form post; returns the `taskforge_session` cookie's value.
+fn web_session(server: &Server) -> anyhow::Result<String> {
+    let form = client::request(server.port, "GET", "/login", None, None)?;
+    let csrf = form.cookie("taskforge_csrf").context("the login page set no CSRF cookie")?;
+    let encode = |s: &str| s.replace(' ', "+");
+    let body = format!(
+        "csrf_token={csrf}&username={}&password={}",
+        encode(seed::USER),
+        encode(seed::PASSWORD)
+    );
+    let response = client::request_with(
+        server.port,
+        "POST",
+        "/login",
+        &[format!("Cookie: taskforge_csrf={csrf}")],
+        Some(("application/x-www-form-urlencoded", body)),
+    )?;
+    if response.status != 303 {
+        bail!("web login on {} answered {}: {}", server.label, response.status, response.text());
+    }
+    response.cookie("taskforge_session").context("the web login set no session cookie")
+}
+
+/// The web interface's project page showing the same 50 tasks as [`list_path`]'s page 1.
+fn web_project_path(project: &str) -> String {
+    format!("/projects/{project}?status=todo&sort=-priority")
+}
+
 /// The listing of the scenarios: one project, one status, newest priority first.
 fn list_path(project: &str, limit: usize, cursor: Option<&str>) -> String {
     let mut path =
@@ -460,6 +489,7 @@ fn small_phase(
     ];
     let token = login(&servers[0])?;
     let token_normal = login(&servers[2])?;
+    let session = web_session(&servers[0])?;
     let ids_file = dir.join("read-ids.txt");
     std::fs::write(
         &ids_file,
@@ -504,6 +534,28 @@ fn small_phase(
             get_load(tf, &page1, &token, c, d),
             get_load(bl, &page1, &token, c, d),
         ),
+        Scenario {
+            key: "web_project_page".into(),
+            title: format!(
+                "the web project page (HTML, 50 tasks) vs the JSON list of the same 50, {} tasks, c={c}",
+                settings.small
+            ),
+            reference: 0,
+            variants: vec![
+                variant("JSON list", 0, get_load(tf, &page1, &token, c, d)),
+                variant(
+                    "web page",
+                    0,
+                    Load {
+                        url: url(tf, &web_project_path(project)),
+                        connections: c,
+                        duration: d,
+                        script: None,
+                        headers: vec![format!("Cookie: taskforge_session={session}")],
+                    },
+                ),
+            ],
+        },
         versus(
             "list_small_limit1",
             format!(
@@ -777,7 +829,13 @@ fn run(args: &Args) -> anyhow::Result<bool> {
     let mut failures = Vec::new();
     let mut high_water = Vec::new();
     let dir = run_dir.path();
-    let small = ["read_by_id", "list_small_page1", "list_small_limit1", "keepalive_1000"];
+    let small = [
+        "read_by_id",
+        "list_small_page1",
+        "list_small_limit1",
+        "web_project_page",
+        "keepalive_1000",
+    ];
     let small = small.iter().chain(&["login_burst", "create"]).any(|k| settings.runs(k));
     let large = ["list_large_page1", "list_large_deep", "export"].iter().any(|k| settings.runs(k));
     let mut scenarios = Vec::new();

@@ -186,6 +186,13 @@ pub fn judge(report: &Report) -> Vec<Target> {
         0.50,
         "×",
     ));
+    // "Renders in ≤ 2× the time": at the same concurrency, at least half the JSON list's rate.
+    targets.push(at_least(
+        "web project page with 50 tasks: ≥ 0.50× the JSON list's rate (≤ 2× its time)",
+        find(report, "web_project_page").and_then(|s| s.variant("web page")).map(|v| v.ratio.rps),
+        0.50,
+        "×",
+    ));
     for (key, what) in [("list_large_page1", "page 1"), ("list_large_deep", "10,000 items deep")] {
         let large = rps(report, key, tf);
         // "Within 1.5×": the large table's rate is at least 1/1.5 of the small one's.

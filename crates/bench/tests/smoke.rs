@@ -44,6 +44,7 @@ fn the_benchmark_runs_end_to_end_in_smoke_mode() {
     for key in [
         "read_by_id",
         "list_small_page1",
+        "web_project_page",
         "keepalive_1000",
         "login_burst",
         "create",

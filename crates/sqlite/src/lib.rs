@@ -11,7 +11,7 @@
 //! **Where to start reading:** [`SqliteDatabase::open`] in `database.rs` (open, migrate, wire
 //! the reader pool and the writer), then `writer.rs` (one writer thread, group commit with a
 //! savepoint per write), then `tasks.rs` and `listing/` (the task port and its index-driven
-//! listing). The schema lives in the repository's top-level `migrations/` folder.
+//! listing). The schema lives in the repository's top-level `migrations/sqlite/` folder.
 //!
 //! **What it promises, and how:**
 //! - Reads run on `spawn_blocking` with a pooled connection; writes are closures sent to one

@@ -2,7 +2,7 @@
 //!
 //! **Why hand-written** rather than `rusqlite_migration` or `refinery`: the whole job is ~100
 //! lines, and the rules TaskForge needs are exactly these — files come from the repository's
-//! top-level `migrations/` folder (shared with operators and a future PostgreSQL adapter),
+//! top-level `migrations/sqlite/` folder (`migrations/postgres/` holds the PostgreSQL dialect),
 //! each runs in its own transaction, each is recorded with a checksum of its text, an applied
 //! migration whose text changed is refused, and a database newer than this build is refused.
 //! Owning them keeps every rule visible and tested here, with no extra crate that links its own
@@ -40,27 +40,27 @@ pub static MIGRATIONS: &[Migration] = &[
     Migration {
         version: 1,
         name: "0001_initial.sql",
-        sql: include_str!("../../../migrations/0001_initial.sql"),
+        sql: include_str!("../../../migrations/sqlite/0001_initial.sql"),
         // Comments reworded to cite the repository's own docs instead of an outside document.
         reworded_from: &["eebc3228249f4689"],
     },
     Migration {
         version: 2,
         name: "0002_reports.sql",
-        sql: include_str!("../../../migrations/0002_reports.sql"),
+        sql: include_str!("../../../migrations/sqlite/0002_reports.sql"),
         // Comments reworded to cite the repository's own docs instead of an outside document.
         reworded_from: &["005310d2d201da77"],
     },
     Migration {
         version: 3,
         name: "0003_repair_trees_and_assignees.sql",
-        sql: include_str!("../../../migrations/0003_repair_trees_and_assignees.sql"),
+        sql: include_str!("../../../migrations/sqlite/0003_repair_trees_and_assignees.sql"),
         reworded_from: &[],
     },
     Migration {
         version: 4,
         name: "0004_project_top.sql",
-        sql: include_str!("../../../migrations/0004_project_top.sql"),
+        sql: include_str!("../../../migrations/sqlite/0004_project_top.sql"),
         reworded_from: &[],
     },
 ];

@@ -65,7 +65,7 @@ fn an_applied_migration_whose_text_changed_is_refused() {
         version: 1,
         name: "0001_initial.sql",
         sql: concat!(
-            include_str!("../../../migrations/0001_initial.sql"),
+            include_str!("../../../migrations/sqlite/0001_initial.sql"),
             "\n-- an innocent edit\n"
         ),
         reworded_from: &[],

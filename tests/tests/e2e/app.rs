@@ -108,10 +108,21 @@ impl TestApp {
     pub async fn spawn_with(env: &[(&str, &str)]) -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let database = dir.path().join("taskforge.db");
-        migrate(&database);
+        Self::spawn_on(&database, env, Some(dir)).await
+    }
+
+    /// A fresh server on `database` (a new SQLite file's path, or the URL of an empty
+    /// PostgreSQL database), migrated and given the fixture people through the CLI, owning
+    /// `dir` (if given) until it stops.
+    pub async fn spawn_on(
+        database: &std::path::Path,
+        env: &[(&str, &str)],
+        dir: Option<tempfile::TempDir>,
+    ) -> Self {
+        migrate(database);
         let ids: Vec<String> =
-            FIXTURES.iter().map(|(name, role)| create_user(&database, name, role)).collect();
-        let server = Arc::new(Server::start(&database, env, Some(dir)));
+            FIXTURES.iter().map(|(name, role)| create_user(database, name, role)).collect();
+        let server = Arc::new(Server::start(database, env, dir));
         let mut app = Self { server, people: Arc::new(People::nobody()), client: client() };
         let mut people = Vec::new();
         for ((name, _), id) in FIXTURES.iter().zip(ids) {

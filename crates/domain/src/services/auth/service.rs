@@ -181,6 +181,27 @@ impl AuthService {
         }
     }
 
+    /// The caller behind a server-side session token (a refresh token held in a browser
+    /// cookie by the web interface, ADR 0020), with their *current* role, or `None` when the
+    /// token is unknown, used, revoked or expired, or its user is gone. Nothing is rotated:
+    /// a page view must not change the cookie, so concurrent requests of one tab stay valid.
+    ///
+    /// # Errors
+    /// [`AuthError::Store`].
+    pub async fn session_actor(
+        &self,
+        presented: &RefreshToken,
+    ) -> Result<Option<Actor>, AuthError> {
+        let digest = self.ports.minter.digest(presented.expose_secret());
+        let Some(record) = self.ports.refresh_tokens.find(&digest).await? else {
+            return Ok(None);
+        };
+        if !record.is_active(self.ports.clock.now()) {
+            return Ok(None);
+        }
+        Ok(self.ports.users.get(record.user_id).await?.map(|u| Actor::new(u.id, u.role)))
+    }
+
     /// Ends the session the refresh token belongs to: revokes its whole family. Idempotent,
     /// and silent about tokens that are unknown or not the caller's (nothing to reveal).
     ///

@@ -1,0 +1,65 @@
+//! What the handlers share, built by the app crate through constructor injection.
+
+use std::sync::Arc;
+
+use taskforge_domain::query::CursorCodec;
+use taskforge_domain::services::{
+    AuthService, ExportService, ProjectService, ReportService, TaskService, UserService,
+};
+
+use crate::export::{ExportFormats, NoExports};
+
+/// The use cases the pages call: the very services the JSON API calls.
+#[derive(Debug, Clone)]
+pub struct WebServices {
+    /// Registration, login, sessions, logout.
+    pub auth: AuthService,
+    /// The current user and user management.
+    pub users: UserService,
+    /// Projects and membership.
+    pub projects: ProjectService,
+    /// Tasks.
+    pub tasks: TaskService,
+    /// Exports of a project's tasks.
+    pub exports: ExportService,
+    /// Reports.
+    pub reports: ReportService,
+    /// Seals the list view's `cursor` the same way the API seals `next_cursor`.
+    pub cursors: CursorCodec,
+}
+
+/// Settings of the web interface, read by the app crate from its configuration.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct WebSettings {
+    /// Marks the session cookie `Secure`: set when the public URL is https, so the cookie
+    /// never travels over plain HTTP (it cannot be set over plain HTTP in development).
+    pub secure_cookies: bool,
+    /// Whether the register page is offered (self-registration is open).
+    pub registration_open: bool,
+}
+
+/// The state every handler receives as `web::Data<WebState>`.
+#[derive(Debug, Clone)]
+pub struct WebState {
+    /// The use cases.
+    pub services: WebServices,
+    /// The settings.
+    pub settings: WebSettings,
+    /// The export formats (the app crate hands in the API's exporters).
+    pub exports: Arc<dyn ExportFormats>,
+}
+
+impl WebState {
+    /// The state from its collaborators, without export formats.
+    #[must_use]
+    pub fn new(services: WebServices, settings: WebSettings) -> Self {
+        Self { services, settings, exports: Arc::new(NoExports) }
+    }
+
+    /// Serves exports in these formats.
+    #[must_use]
+    pub fn with_exports(mut self, exports: Arc<dyn ExportFormats>) -> Self {
+        self.exports = exports;
+        self
+    }
+}
