@@ -149,8 +149,9 @@ async fn paths_the_document_does_not_list_are_404() {
     let doc = app.openapi().await.expect(200);
     let listed = documented(&doc);
     let id = uuid::Uuid::now_v7();
+    // `/` is not in the list: it is the web interface's entry (a redirect to its login page),
+    // which the API's document rightly does not describe.
     for path in [
-        "/".to_owned(),
         "/api".to_owned(),
         "/api/v1".to_owned(),
         "/api/v1/".to_owned(),
