@@ -45,8 +45,19 @@ impl CachedMemberships {
         self.entries().retain(|(p, _), _| *p != project);
     }
 
-    fn forget_user(&self, user: UserId) {
+    /// Forgets every answer about `user` (their account changed or went away).
+    pub fn forget_user(&self, user: UserId) {
         self.entries().retain(|(_, u), _| *u != user);
+    }
+
+    /// Forgets whether `user` is a member of `project`.
+    pub fn forget_member(&self, project: ProjectId, user: UserId) {
+        self.entries().remove(&(project, user));
+    }
+
+    /// Forgets every answer (changes may have been missed).
+    pub fn clear(&self) {
+        self.entries().clear();
     }
 }
 

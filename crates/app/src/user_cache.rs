@@ -44,6 +44,12 @@ impl CachedUsers {
         self.entries().remove(&id);
     }
 
+    /// Forgets everyone (changes may have been missed, e.g. while another instance's
+    /// announcements could not reach this one).
+    pub fn clear(&self) {
+        self.entries().clear();
+    }
+
     fn remember(&self, id: UserId, user: Option<User>) {
         let mut entries = self.entries();
         if entries.len() >= self.capacity {
