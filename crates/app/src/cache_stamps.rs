@@ -58,11 +58,23 @@ pub(crate) struct Forgotten<T: Eq + Hash + Clone> {
     /// The latest stamp recorded at all: an answer read after it needs no look-up (the common
     /// case, since changes are rare next to reads).
     latest: AtomicU64,
+    /// When everything was last forgotten at once (changes may have been missed).
+    everything: AtomicU64,
 }
 
 impl<T: Eq + Hash + Clone> Forgotten<T> {
     pub(crate) fn new(capacity: usize) -> Self {
-        Self { at: quick_cache::sync::Cache::new(capacity.max(1)), latest: AtomicU64::new(0) }
+        Self {
+            at: quick_cache::sync::Cache::new(capacity.max(1)),
+            latest: AtomicU64::new(0),
+            everything: AtomicU64::new(0),
+        }
+    }
+
+    /// Records that every answer read up to `now` is void, whatever its subject. O(1).
+    pub(crate) fn forget_everything(&self, now: Stamp) {
+        self.everything.fetch_max(now, Ordering::AcqRel);
+        self.latest.fetch_max(now, Ordering::AcqRel);
     }
 
     /// Records that everything known about `subject` up to `now` is void. O(1).
@@ -76,7 +88,8 @@ impl<T: Eq + Hash + Clone> Forgotten<T> {
     /// Whether `subject` was forgotten at or after `read_at` (an answer read then is void).
     pub(crate) fn since(&self, subject: &T, read_at: Stamp) -> bool {
         read_at <= self.latest.load(Ordering::Acquire)
-            && self.at.get(subject).is_some_and(|at| at >= read_at)
+            && (read_at <= self.everything.load(Ordering::Acquire)
+                || self.at.get(subject).is_some_and(|at| at >= read_at))
     }
 }
 
@@ -92,6 +105,15 @@ mod tests {
         assert!(forgotten.since(&"p", 10), "read at the same instant: void, to be safe");
         assert!(!forgotten.since(&"p", 11), "read after");
         assert!(!forgotten.since(&"q", 5), "another subject");
+    }
+
+    #[test]
+    fn forgetting_everything_voids_every_answer_read_before_it_and_none_read_after() {
+        let forgotten = Forgotten::new(16);
+        forgotten.forget_everything(10);
+        assert!(forgotten.since(&"p", 5));
+        assert!(forgotten.since(&"q", 10));
+        assert!(!forgotten.since(&"p", 11));
     }
 
     #[test]

@@ -84,6 +84,23 @@ impl CachedMemberships {
             .any(|subject| self.forgotten.since(subject, read_at));
         (self.stamps.fresh(read_at) && !void).then_some(member)
     }
+
+    /// Forgets every answer about `user` (their account changed or went away), in O(1).
+    pub fn forget_user(&self, user: UserId) {
+        self.forget(Subject::User(user));
+    }
+
+    /// Forgets whether `user` is a member of `project`.
+    pub fn forget_member(&self, project: ProjectId, user: UserId) {
+        self.forget(Subject::Member(project, user));
+    }
+
+    /// Forgets every answer (changes may have been missed): one read in flight now is not
+    /// served afterwards either.
+    pub fn clear(&self) {
+        self.forgotten.forget_everything(self.stamps.now());
+        self.entries.clear();
+    }
 }
 
 #[async_trait]

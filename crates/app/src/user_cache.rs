@@ -61,6 +61,13 @@ impl CachedUsers {
         self.forgotten.forget(id, self.stamps.now());
         self.entries.remove(&id);
     }
+
+    /// Forgets everyone (changes may have been missed, e.g. while another instance's
+    /// announcements could not reach this one); a read in flight now is not served either.
+    pub fn clear(&self) {
+        self.forgotten.forget_everything(self.stamps.now());
+        self.entries.clear();
+    }
 }
 
 #[async_trait]

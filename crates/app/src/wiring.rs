@@ -21,7 +21,7 @@ use taskforge_domain::services::{
 use taskforge_domain::{CategoryId, Clock, SystemClock};
 use taskforge_http::{NotReady, ReadinessCheck};
 use taskforge_memory::MemoryDatabase;
-use taskforge_postgres::{PostgresConfig, PostgresDatabase};
+use taskforge_postgres::{Change, PostgresConfig, PostgresDatabase};
 use taskforge_sqlite::{OpenError, RestoreError, SqliteConfig, SqliteDatabase};
 
 use crate::audit::AuditLog;
@@ -311,8 +311,6 @@ pub async fn wire(common: &CommonSettings, serve: &ServeSettings) -> Result<Wire
         USER_CACHE_TTL,
         USER_CACHE_CAPACITY,
     ));
-    bus.subscribe(Arc::clone(&cached_users) as Arc<dyn EventSubscriber>);
-    let users: Arc<dyn UserRepository> = cached_users;
     // Reading a task checks the caller's membership of its project: the same treatment.
     let cached_memberships = Arc::new(CachedMemberships::new(
         Arc::clone(&repositories.projects),
@@ -320,6 +318,26 @@ pub async fn wire(common: &CommonSettings, serve: &ServeSettings) -> Result<Wire
         MEMBERSHIP_CACHE_CAPACITY,
     ));
     bus.subscribe(Arc::clone(&cached_memberships) as Arc<dyn EventSubscriber>);
+    // Instances sharing a PostgreSQL database drop what the others (or an operator command)
+    // changed as soon as the database announces it, rather than when the TTL runs out.
+    if let Store::Postgres(db) = &store {
+        let (users, memberships) = (Arc::clone(&cached_users), Arc::clone(&cached_memberships));
+        // Detached: it listens (reconnecting when the connection drops) for the life of the
+        // process, on the runtime `serve` runs on.
+        drop(db.watch_changes(Arc::new(move |change| match change {
+            Change::User(id) => {
+                users.invalidate(id);
+                memberships.forget_user(id);
+            }
+            Change::Member(project, user) => memberships.forget_member(project, user),
+            Change::Unknown => {
+                users.clear();
+                memberships.clear();
+            }
+        })));
+    }
+    bus.subscribe(Arc::clone(&cached_users) as Arc<dyn EventSubscriber>);
+    let users: Arc<dyn UserRepository> = cached_users;
     let projects: Arc<dyn ProjectRepository> = cached_memberships;
     let events: Arc<dyn EventPublisher> = bus;
     let (signing, cursor_sealer) = signing_keys(serve)?;

@@ -37,12 +37,14 @@ pub struct PoolStats {
 /// database's own transactions).
 #[derive(Debug, Clone)]
 pub struct PostgresDatabase {
-    inner: Arc<Inner>,
+    pub(crate) inner: Arc<Inner>,
 }
 
 #[derive(Debug)]
 pub(crate) struct Inner {
     pool: Pool,
+    /// The connection settings, for connections outside the pool (change notifications).
+    pub(crate) pg: tokio_postgres::Config,
     /// Values that must live as long as the database (see [`PostgresDatabase::hold`]).
     held: std::sync::Mutex<Vec<Box<dyn std::any::Any + Send>>>,
 }
@@ -97,7 +99,7 @@ impl PostgresDatabase {
         let pg = connection_config(&config)?;
         Self::migrate_with(&pg, config.create).await?;
         let manager = Manager::from_config(
-            pg,
+            pg.clone(),
             NoTls,
             ManagerConfig { recycling_method: RecyclingMethod::Fast },
         );
@@ -108,7 +110,7 @@ impl PostgresDatabase {
             .create_timeout(Some(Duration::from_secs(10)))
             .build()
             .map_err(|e| OpenError::Config(e.to_string()))?;
-        Ok(Self { inner: Arc::new(Inner { pool, held: std::sync::Mutex::new(Vec::new()) }) })
+        Ok(Self { inner: Arc::new(Inner { pool, pg, held: std::sync::Mutex::new(Vec::new()) }) })
     }
 
     /// Applies the pending migrations of the database of `config` and returns how many were

@@ -37,6 +37,8 @@
 
 /// The category repository.
 mod categories;
+/// Change notifications between instances (LISTEN/NOTIFY).
+mod changes;
 /// Row ↔ domain conversions shared by the repositories.
 mod codec;
 /// Connection settings, and telling a PostgreSQL URL from a file path.
@@ -67,6 +69,7 @@ pub mod testing;
 /// The user repository.
 mod users;
 
+pub use changes::{CHANNEL, Change, ChangeHandler};
 pub use config::{PostgresConfig, is_postgres_url, redact_url};
 pub use database::{PoolStats, PostgresDatabase};
 pub use error::{MigrationError, OpenError};

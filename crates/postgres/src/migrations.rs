@@ -27,11 +27,18 @@ pub struct Migration {
 }
 
 /// Every migration of this build, in order. Append-only: add a file and a line, never edit.
-pub static MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "0001_initial.sql",
-    sql: include_str!("../../../migrations/postgres/0001_initial.sql"),
-}];
+pub static MIGRATIONS: &[Migration] = &[
+    Migration {
+        version: 1,
+        name: "0001_initial.sql",
+        sql: include_str!("../../../migrations/postgres/0001_initial.sql"),
+    },
+    Migration {
+        version: 2,
+        name: "0002_change_notifications.sql",
+        sql: include_str!("../../../migrations/postgres/0002_change_notifications.sql"),
+    },
+];
 
 /// The advisory lock key every TaskForge migrator takes: the bytes of "TaskForg" as an i64.
 /// Advisory locks are per database, so this only serialises migrators of the same database.

@@ -147,6 +147,17 @@ impl TestApp {
         Self { server: Arc::new(server), people: Arc::new(People::nobody()), client: client() }
     }
 
+    /// Another server on this app's database (PostgreSQL: several instances sharing it), with
+    /// the test environment plus `env`, for the same people: their tokens are valid there too,
+    /// since every instance signs with the same key.
+    pub fn another_instance(&self, env: &[(&str, &str)]) -> Self {
+        Self {
+            server: Arc::new(Server::start(self.server.database(), env, None)),
+            people: Arc::clone(&self.people),
+            client: client(),
+        }
+    }
+
     /// The same people (their tokens stay valid: the signing key is fixed) on a new server
     /// on the same database, once this app's server has exited (see [`Server::restart`]).
     pub fn restarted(&self, env: &[(&str, &str)]) -> Self {

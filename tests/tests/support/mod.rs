@@ -91,7 +91,12 @@ pub struct Snapshot {
 impl World {
     /// An empty world.
     pub fn new() -> Self {
-        let repos = MemoryDatabase::new().repositories();
+        Self::on(MemoryDatabase::new().repositories())
+    }
+
+    /// A world on the given (empty) store, e.g. a throwaway PostgreSQL database, so the same
+    /// use cases can race on a store with real concurrency.
+    pub fn on(repos: Repositories) -> Self {
         let events = Arc::new(RecordingPublisher::new());
         let start = Timestamp::from_unix_micros(START_MICROS).expect("start instant is valid");
         let clock = Arc::new(SteppingClock::new(start, CLOCK_STEP_MICROS));
