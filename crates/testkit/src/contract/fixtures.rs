@@ -4,11 +4,11 @@
 //! and of the order they run in. Times are offsets from one fixed instant ([`base_time`]), so
 //! a failing assertion prints the same values on every run.
 
-use crate::clock::Timestamp;
-use crate::id::{TokenFamilyId, UserId};
-use crate::model::{Category, Project, Task, User};
-use crate::ports::{RefreshTokenRecord, Repositories, TokenDigest, TreeGuards};
-use crate::values::{
+use taskforge_domain::clock::Timestamp;
+use taskforge_domain::id::{TokenFamilyId, UserId};
+use taskforge_domain::model::{Category, Project, Task, User};
+use taskforge_domain::ports::{RefreshTokenRecord, Repositories, TokenDigest, TreeGuards};
+use taskforge_domain::values::{
     CategoryName, Description, DueDate, EmailAddress, Labels, PasswordHash, Priority,
     ProjectDescription, ProjectName, Role, Status, TaskTitle, Username, Version,
 };
@@ -87,7 +87,7 @@ pub fn user_with_role(name: &str, role: Role) -> User {
 #[must_use]
 pub fn project(owner: &User, name: &str) -> Project {
     Project {
-        id: crate::id::ProjectId::new(),
+        id: taskforge_domain::id::ProjectId::new(),
         name: ProjectName::parse(name).expect("fixture project names are valid"),
         description: ProjectDescription::parse("A project built by the contract suite.")
             .expect("the fixture description is valid"),
@@ -100,7 +100,7 @@ pub fn project(owner: &User, name: &str) -> Project {
 #[must_use]
 pub fn category(name: &str) -> Category {
     Category {
-        id: crate::id::CategoryId::new(),
+        id: taskforge_domain::id::CategoryId::new(),
         name: category_name(name),
         created_at: base_time(),
     }
@@ -113,7 +113,7 @@ pub fn category(name: &str) -> Category {
 #[must_use]
 pub fn task(project: &Project, creator: &User, title_text: &str) -> Task {
     Task {
-        id: crate::id::TaskId::new(),
+        id: taskforge_domain::id::TaskId::new(),
         project_id: project.id,
         title: title(title_text),
         description: Description::empty(),
@@ -136,7 +136,7 @@ pub fn task(project: &Project, creator: &User, title_text: &str) -> Task {
 #[must_use]
 pub fn subtask(parent: &Task, title_text: &str) -> Task {
     Task {
-        id: crate::id::TaskId::new(),
+        id: taskforge_domain::id::TaskId::new(),
         title: title(title_text),
         parent_id: Some(parent.id),
         ..parent.clone()
@@ -147,8 +147,8 @@ pub fn subtask(parent: &Task, title_text: &str) -> Task {
 #[must_use]
 pub fn digest() -> TokenDigest {
     let mut bytes = [0; 32];
-    bytes[..16].copy_from_slice(&crate::id::TaskId::new().to_bytes());
-    bytes[16..].copy_from_slice(&crate::id::TaskId::new().to_bytes());
+    bytes[..16].copy_from_slice(&taskforge_domain::id::TaskId::new().to_bytes());
+    bytes[16..].copy_from_slice(&taskforge_domain::id::TaskId::new().to_bytes());
     TokenDigest(bytes)
 }
 
@@ -229,7 +229,7 @@ pub async fn stored_member(repos: &Repositories, project: &Project, name: &str) 
 }
 
 /// The stored task with `id`; panics when it is missing or the store fails.
-pub async fn stored_task_by_id(repos: &Repositories, id: crate::id::TaskId) -> Task {
+pub async fn stored_task_by_id(repos: &Repositories, id: taskforge_domain::id::TaskId) -> Task {
     repos
         .tasks
         .get(id)

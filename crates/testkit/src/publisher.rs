@@ -1,7 +1,7 @@
 use std::sync::Mutex;
 
-use crate::events::DomainEvent;
-use crate::ports::EventPublisher;
+use taskforge_domain::events::DomainEvent;
+use taskforge_domain::ports::EventPublisher;
 
 /// Keeps every published event, for assertions.
 #[derive(Debug, Default)]

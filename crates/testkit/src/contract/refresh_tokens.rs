@@ -1,8 +1,10 @@
-//! The contract of [`crate::ports::RefreshTokenRepository`].
+//! The contract of [`taskforge_domain::ports::RefreshTokenRepository`].
 
 use super::fixtures::{at, digest, refresh_token, stored_token, stored_user, user};
-use crate::id::TokenFamilyId;
-use crate::ports::{Entity, RefreshTokenRecord, Repositories, RepositoryError, TokenDigest};
+use taskforge_domain::id::TokenFamilyId;
+use taskforge_domain::ports::{
+    Entity, RefreshTokenRecord, Repositories, RepositoryError, TokenDigest,
+};
 
 async fn found(repos: &Repositories, digest: &TokenDigest) -> Option<RefreshTokenRecord> {
     repos.refresh_tokens.find(digest).await.expect("find succeeds")

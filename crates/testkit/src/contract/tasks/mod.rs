@@ -1,4 +1,4 @@
-//! The contract of [`crate::ports::TaskRepository`], listing aside (see
+//! The contract of [`taskforge_domain::ports::TaskRepository`], listing aside (see
 //! [`super::task_listing`]).
 
 mod integrity;
@@ -11,10 +11,10 @@ use super::fixtures::{
     at, category, date, labels, owner_and_project, stored_category, stored_member, stored_task,
     stored_task_by_id, subtask, task, title, version,
 };
-use crate::id::{CategoryId, ProjectId, TaskId, UserId};
-use crate::model::{Project, Task};
-use crate::ports::{Entity, Repositories, RepositoryError, TreeGuards, VersionGuard};
-use crate::values::{Description, Priority, Status};
+use taskforge_domain::id::{CategoryId, ProjectId, TaskId, UserId};
+use taskforge_domain::model::{Project, Task};
+use taskforge_domain::ports::{Entity, Repositories, RepositoryError, TreeGuards, VersionGuard};
+use taskforge_domain::values::{Description, Priority, Status};
 
 /// `insert` stores every field, `get` returns the task as stored.
 pub async fn an_inserted_task_can_be_read_back_by_id(repos: Repositories) {

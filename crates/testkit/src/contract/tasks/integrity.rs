@@ -2,13 +2,13 @@
 //! write, a parent in the task's own project, an assignee who is a member of it, and subtrees
 //! that never leave their project.
 
-use crate::id::TaskId;
-use crate::model::{Task, User};
-use crate::ports::{Entity, Repositories, RepositoryError, TreeGuards, VersionGuard};
-use crate::testing::contract::fixtures::{
+use crate::contract::fixtures::{
     at, owner_and_project, project, stored_member, stored_project, stored_task, stored_task_by_id,
     stored_user, subtask, task, title, user, version,
 };
+use taskforge_domain::id::TaskId;
+use taskforge_domain::model::{Task, User};
+use taskforge_domain::ports::{Entity, Repositories, RepositoryError, TreeGuards, VersionGuard};
 
 /// Guards naming each task's version as given.
 fn guarding(tasks: &[&Task]) -> TreeGuards {

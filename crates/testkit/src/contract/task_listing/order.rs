@@ -1,12 +1,12 @@
 //! Sort orders, `fetch` and keyset pagination: in which order and how many.
 
 use super::{World, assert_sorted, label, query, sort, walk};
-use crate::id::TaskId;
-use crate::model::Task;
-use crate::ports::Repositories;
-use crate::query::{Cursor, TaskFilter, TaskQuery, Visibility};
-use crate::testing::contract::fixtures::{at, stored_task, task};
-use crate::values::Status;
+use crate::contract::fixtures::{at, stored_task, task};
+use taskforge_domain::id::TaskId;
+use taskforge_domain::model::Task;
+use taskforge_domain::ports::Repositories;
+use taskforge_domain::query::{Cursor, TaskFilter, TaskQuery, Visibility};
+use taskforge_domain::values::Status;
 
 /// Sort `created_at` lists tasks in `TaskSort::compare` order, ties broken by id.
 pub async fn sorting_by_created_at_ascending_follows_task_sort_order(repos: Repositories) {

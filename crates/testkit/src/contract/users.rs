@@ -1,13 +1,13 @@
-//! The contract of [`crate::ports::UserRepository`].
+//! The contract of [`taskforge_domain::ports::UserRepository`].
 
 use super::fixtures::{
     at, owner_and_project, refresh_token, stored_member, stored_task, stored_task_by_id,
     stored_token, stored_user, task, user, user_with_role, username,
 };
-use crate::id::{TokenFamilyId, UserId};
-use crate::model::{Task, User};
-use crate::ports::{Entity, Repositories, RepositoryError};
-use crate::values::{EmailAddress, PasswordHash, Role};
+use taskforge_domain::id::{TokenFamilyId, UserId};
+use taskforge_domain::model::{Task, User};
+use taskforge_domain::ports::{Entity, Repositories, RepositoryError};
+use taskforge_domain::values::{EmailAddress, PasswordHash, Role};
 
 /// `insert` stores the user and `get` returns it as stored, field for field.
 pub async fn an_inserted_user_can_be_read_back_by_id(repos: Repositories) {

@@ -2,13 +2,13 @@
 
 use std::collections::BTreeSet;
 
-use crate::id::{ProjectId, TaskId};
-use crate::model::{Task, User};
-use crate::ports::{Entity, Repositories, RepositoryError, TreeGuards};
-use crate::testing::contract::fixtures::{
+use crate::contract::fixtures::{
     at, owner_and_project, project, stored_project, stored_task, stored_task_by_id, subtask, task,
     version,
 };
+use taskforge_domain::id::{ProjectId, TaskId};
+use taskforge_domain::model::{Task, User};
+use taskforge_domain::ports::{Entity, Repositories, RepositoryError, TreeGuards};
 
 /// A project with an owner and a subtask tree:
 ///

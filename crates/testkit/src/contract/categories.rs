@@ -1,4 +1,4 @@
-//! The contract of [`crate::ports::CategoryRepository`].
+//! The contract of [`taskforge_domain::ports::CategoryRepository`].
 
 use super::fixtures::{
     at, category, category_name, owner_and_project, stored_category, stored_task,
@@ -6,9 +6,9 @@ use super::fixtures::{
 };
 use std::collections::HashMap;
 
-use crate::id::CategoryId;
-use crate::model::{Category, Task};
-use crate::ports::{Entity, Repositories, RepositoryError};
+use taskforge_domain::id::CategoryId;
+use taskforge_domain::model::{Category, Task};
+use taskforge_domain::ports::{Entity, Repositories, RepositoryError};
 
 fn names(categories: &[Category]) -> Vec<&str> {
     categories.iter().map(|c| c.name.as_str()).collect()
@@ -68,7 +68,7 @@ pub async fn inserting_a_category_with_a_taken_name_ignoring_case_is_a_duplicate
 /// Category names are unique ignoring case as [`CategoryName::unique_key`] defines it, which
 /// folds non-ASCII letters too.
 ///
-/// [`CategoryName::unique_key`]: crate::values::CategoryName::unique_key
+/// [`CategoryName::unique_key`]: taskforge_domain::values::CategoryName::unique_key
 pub async fn category_names_are_unique_ignoring_case_beyond_ascii(repos: Repositories) {
     let first = stored_category(&repos, category("Überprüfung")).await;
     let other = stored_category(&repos, category("Ärger")).await;

@@ -1,14 +1,14 @@
-//! The contract of [`crate::ports::ProjectRepository`].
+//! The contract of [`taskforge_domain::ports::ProjectRepository`].
 
 use super::fixtures::{
     at, base_time, owner_and_project, project, stored_member, stored_project, stored_task,
     stored_task_by_id, stored_user, subtask, task, user,
 };
-use crate::id::{ProjectId, UserId};
-use crate::model::{Project, Task};
-use crate::ports::{Entity, Repositories, RepositoryError};
-use crate::query::{TaskFilter, TaskQuery, TaskSort, Visibility};
-use crate::values::{ProjectDescription, ProjectName};
+use taskforge_domain::id::{ProjectId, UserId};
+use taskforge_domain::model::{Project, Task};
+use taskforge_domain::ports::{Entity, Repositories, RepositoryError};
+use taskforge_domain::query::{TaskFilter, TaskQuery, TaskSort, Visibility};
+use taskforge_domain::values::{ProjectDescription, ProjectName};
 
 fn names(projects: &[Project]) -> Vec<&str> {
     projects.iter().map(|p| p.name.as_str()).collect()

@@ -1,11 +1,11 @@
-//! The contract of [`crate::ports::TaskRepository::list`]: filters, visibility, every sort
+//! The contract of [`taskforge_domain::ports::TaskRepository::list`]: filters, visibility, every sort
 //! order and keyset pagination.
 //!
 //! Every test lists the same eleven tasks (`World`), chosen so that each filter matches
 //! some tasks and not others, and so that every sort field has ties (equal creation times,
 //! priorities, due dates and titles) and values where byte order and case-insensitive order
 //! differ. Expected results are written out by hand; a check against
-//! [`TaskFilter::matches`](crate::query::TaskFilter::matches) keeps the fixture honest.
+//! [`TaskFilter::matches`](taskforge_domain::query::TaskFilter::matches) keeps the fixture honest.
 
 mod filters;
 mod order;
@@ -17,11 +17,11 @@ use super::fixtures::{
     at, category, date, labels, owner_and_project, stored_category, stored_member, stored_task,
     stored_user, task, user,
 };
-use crate::id::UserId;
-use crate::model::{Category, Project, Task, User};
-use crate::ports::Repositories;
-use crate::query::{Cursor, TaskFilter, TaskQuery, TaskSort, Visibility};
-use crate::values::{Label, Priority, SearchText, Status};
+use taskforge_domain::id::UserId;
+use taskforge_domain::model::{Category, Project, Task, User};
+use taskforge_domain::ports::Repositories;
+use taskforge_domain::query::{Cursor, TaskFilter, TaskQuery, TaskSort, Visibility};
+use taskforge_domain::values::{Label, Priority, SearchText, Status};
 
 /// The most pages a walk may take before the suite calls it an endless loop.
 const MAX_PAGES: usize = 100;

@@ -1,6 +1,6 @@
 use std::sync::Mutex;
 
-use crate::clock::{Clock, Timestamp};
+use taskforge_domain::clock::{Clock, Timestamp};
 
 /// A clock that always says the same instant (until told otherwise).
 #[derive(Debug)]

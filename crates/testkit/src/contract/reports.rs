@@ -1,4 +1,4 @@
-//! The contract of [`crate::ports::ReportRepository`].
+//! The contract of [`taskforge_domain::ports::ReportRepository`].
 //!
 //! Every test stores the same generated world (`World`): two projects, two categories and 60
 //! tasks that cover every status, every priority, both categories and none, public and
@@ -10,12 +10,12 @@ use super::fixtures::{
     at, category, category_name, date, owner_and_project, stored_category, stored_member,
     stored_task, task, user,
 };
-use crate::id::{ProjectId, UserId};
-use crate::model::{Category, Project, Task, User};
-use crate::ports::Repositories;
-use crate::query::Visibility;
-use crate::reports::{SummaryGroup, TaskSummary, rank_order, top_order};
-use crate::values::{DueDate, Priority, Status};
+use taskforge_domain::id::{ProjectId, UserId};
+use taskforge_domain::model::{Category, Project, Task, User};
+use taskforge_domain::ports::Repositories;
+use taskforge_domain::query::Visibility;
+use taskforge_domain::reports::{SummaryGroup, TaskSummary, rank_order, top_order};
+use taskforge_domain::values::{DueDate, Priority, Status};
 
 /// The day the summaries measure "overdue" against.
 const TODAY: &str = "2026-03-10";
@@ -67,7 +67,7 @@ impl World {
         }
     }
 
-    fn category_name(&self, task: &Task) -> Option<crate::values::CategoryName> {
+    fn category_name(&self, task: &Task) -> Option<taskforge_domain::values::CategoryName> {
         [&self.bug, &self.feature]
             .into_iter()
             .find(|c| Some(c.id) == task.category_id)

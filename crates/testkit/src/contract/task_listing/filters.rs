@@ -1,12 +1,12 @@
 //! Filters and visibility: which tasks `list` returns.
 
 use super::{World, assert_lists, label, search};
-use crate::id::UserId;
-use crate::model::User;
-use crate::ports::Repositories;
-use crate::query::{TaskFilter, Visibility};
-use crate::testing::contract::fixtures::date;
-use crate::values::{Priority, Status, StatusSet};
+use crate::contract::fixtures::date;
+use taskforge_domain::id::UserId;
+use taskforge_domain::model::User;
+use taskforge_domain::ports::Repositories;
+use taskforge_domain::query::{TaskFilter, Visibility};
+use taskforge_domain::values::{Priority, Status, StatusSet};
 
 /// Without filters and with [`Visibility::All`], `list` returns every task.
 pub async fn listing_without_filters_returns_every_task(repos: Repositories) {
@@ -119,7 +119,7 @@ pub async fn filtering_by_title_text_matches_substrings_ignoring_case(repos: Rep
 }
 
 /// `q` ignores case beyond ASCII too, as
-/// [`SearchText::matches`](crate::values::SearchText::matches) defines it.
+/// [`SearchText::matches`](taskforge_domain::values::SearchText::matches) defines it.
 pub async fn filtering_by_title_text_ignores_case_beyond_ascii(repos: Repositories) {
     let world = World::stored(&repos).await;
     let filter = TaskFilter { q: Some(search("äPFEL")), ..TaskFilter::default() };
