@@ -17,7 +17,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;
 use hmac::{Hmac, Mac};
 use sha2::Sha256;
 use taskforge_crypto::{HmacKey, JwtConfig, JwtIssuer};
-use taskforge_domain::clock::Clock;
+use taskforge_domain::ports::Clock;
 use taskforge_domain::ports::{Claims, TokenIssuer};
 use taskforge_testkit::FixedClock;
 

@@ -174,3 +174,34 @@ fn the_server_binary_contains_no_outbound_http_client() {
         &["reqwest", "awc", "ureq", "hyper-util", "isahc", "surf", "attohttpc", "curl"],
     );
 }
+
+/// The `crate::` modules a source file of the SQLite adapter imports.
+fn sqlite_imports(file: &str) -> Vec<String> {
+    let path = workspace_root().join("crates/sqlite/src").join(file);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    text.lines()
+        .filter_map(|l| l.trim().strip_prefix("use crate::"))
+        .map(|rest| rest.split([':', ';']).next().unwrap_or_default().to_owned())
+        .collect()
+}
+
+#[test]
+fn the_sqlite_connections_are_a_leaf_the_repositories_depend_on() {
+    // The leaf knows only the writer and the error mapping: no repository, no database handle.
+    for module in sqlite_imports("connections.rs") {
+        assert!(["error", "writer"].contains(&module.as_str()), "connections.rs imports {module}");
+    }
+    // The repositories reach their connections through the leaf, never through the handle.
+    for file in [
+        "users.rs",
+        "projects.rs",
+        "categories.rs",
+        "tasks.rs",
+        "refresh_tokens.rs",
+        "reports/mod.rs",
+    ] {
+        let imports = sqlite_imports(file);
+        assert!(imports.iter().any(|m| m == "connections"), "{file} uses the connections");
+        assert!(!imports.iter().any(|m| m == "database"), "{file} imports the database handle");
+    }
+}

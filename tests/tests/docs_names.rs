@@ -815,7 +815,7 @@ fn a_workspace_path_is_followed_through_the_modules_of_its_crate() {
     for good in [
         "ports::TaskRepository",
         "ports::TaskRepository::get",
-        "clock::Clock",
+        "ports::Clock",
         "Clock",
         "services::UserService::actor",
         "ports",
@@ -825,9 +825,11 @@ fn a_workspace_path_is_followed_through_the_modules_of_its_crate() {
     for good in ["contract_tests", "contract::ALL", "Delegating", "fixtures"] {
         assert_eq!(modules("taskforge_testkit", &path(good)), Ok(()), "{good}");
     }
-    let wrong = modules("taskforge_domain", &path("ports::Clock")).unwrap_err();
+    let wrong = modules("taskforge_domain", &path("ports::Timestamp")).unwrap_err();
     assert!(
-        wrong.starts_with("`Clock` is neither a module nor an item of `taskforge_domain::ports`"),
+        wrong.starts_with(
+            "`Timestamp` is neither a module nor an item of `taskforge_domain::ports`"
+        ),
         "{wrong}"
     );
     assert!(modules("taskforge_domain", &path("no_such_module::Thing")).is_err());
@@ -839,13 +841,13 @@ fn a_workspace_path_that_cannot_be_followed_is_reported_with_its_file_and_line()
     let root = workspace_root();
     let index = real_index(&root);
     let modules = real_modules(&root);
-    let doc =
-        "One: `taskforge_domain::ports::TaskRepository`.\nTwo: `taskforge_domain::ports::Clock`.\n";
+    let doc = "One: `taskforge_domain::ports::TaskRepository`.\nTwo: `taskforge_domain::ports::Timestamp`.\n";
     let unknown = unknown_names(&index, &modules, "docs/sample.md", doc);
     assert_eq!(unknown.len(), 1, "{unknown:?}");
     assert!(
-        unknown[0]
-            .starts_with("docs/sample.md:2: `taskforge_domain::ports::Clock`: `Clock` is neither"),
+        unknown[0].starts_with(
+            "docs/sample.md:2: `taskforge_domain::ports::Timestamp`: `Timestamp` is neither"
+        ),
         "{unknown:?}"
     );
 }

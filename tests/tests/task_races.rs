@@ -9,9 +9,9 @@ mod support;
 use std::sync::Arc;
 
 use support::{Team, World, title};
-use taskforge_domain::clock::Clock;
 use taskforge_domain::commands::{CreateTask, MoveTask, Patch, UpdateTask};
 use taskforge_domain::model::MAX_DEPTH;
+use taskforge_domain::ports::Clock;
 use taskforge_domain::ports::{Repositories, TreeGuards};
 use taskforge_domain::services::{TaskError, TaskRule};
 use taskforge_domain::{Actor, Project, Task};
@@ -155,6 +155,31 @@ async fn a_re_parenting_whose_subtree_grows_before_the_write_is_refused() {
         deepest = deepest.max(depth(&world, task).await);
     }
     assert_eq!(deepest, 4, "the grown subtree is four tall and still a root's");
+}
+
+#[tokio::test]
+async fn a_re_parenting_with_the_current_version_whose_new_parent_is_only_edited_still_applies() {
+    // Arrange: the client names the task's current version; the new parent is renamed after
+    // the service checked the tree (its version changes, its place does not).
+    let world = World::new();
+    let team = world.team().await;
+    let task = world.task(&team.project, &team.owner, "Task").await;
+    let parent = world.task(&team.project, &team.owner, "Parent").await;
+    let (repos, seen) = (world.repos.clone(), parent.clone());
+    let renamed = Task { title: title("Renamed"), version: seen.version.next(), ..seen.clone() };
+    world.rival.before_next_write(move || async move {
+        repos.tasks.update(&renamed, seen.version, &TreeGuards::none()).await.unwrap();
+    });
+    let cmd = UpdateTask { if_match: Some(task.version), ..reparent_under(&parent) };
+
+    // Act
+    let updated = world.tasks.update(&team.editor, task.id, cmd).await;
+
+    // Assert: a changed tree is not a stale version: the use case checked again and wrote,
+    // where it once answered "precondition failed" at the very version the client named.
+    let updated = updated.unwrap();
+    assert_eq!(updated.parent_id, Some(parent.id));
+    assert_eq!(world.stored(task.id).await, Some(updated));
 }
 
 // ===== assignees ================================================================================

@@ -9,12 +9,12 @@ use std::sync::Arc;
 
 use support::World;
 use taskforge_domain::UserId;
-use taskforge_domain::clock::Timestamp;
 use taskforge_domain::events::EventKind;
 use taskforge_domain::policy::Actor;
 use taskforge_domain::ports::{RepositoryError, UserRepository};
 use taskforge_domain::services::UserService;
 use taskforge_domain::services::{ProjectError, UserError};
+use taskforge_domain::values::Timestamp;
 use taskforge_domain::values::Username;
 use taskforge_domain::values::{PageLimit, Role};
 

@@ -5,7 +5,7 @@ use actix_web::dev::Server;
 use actix_web::http::KeepAlive;
 use taskforge_domain::services::Registration;
 use taskforge_http::{AppState, HttpMetrics, HttpSettings, build_app_with, watch_connections};
-use taskforge_web::{WebServices, WebSettings, WebState};
+use taskforge_web::{WebSettings, WebState};
 
 use crate::settings::{CommonSettings, JwtSecret, ServeSettings, default_workers};
 use crate::store_metrics;
@@ -13,17 +13,8 @@ use crate::wiring::{StartError, Store, Wired, wire};
 
 /// The web interface's state: the same use cases the API calls.
 fn web_state(wired: &Wired, serve: &ServeSettings) -> WebState {
-    let services = &wired.services;
     WebState::new(
-        WebServices {
-            auth: services.auth.clone(),
-            users: services.users.clone(),
-            projects: services.projects.clone(),
-            tasks: services.tasks.clone(),
-            exports: services.exports.clone(),
-            reports: services.reports.clone(),
-            cursors: services.cursors.clone(),
-        },
+        wired.services.clone(),
         WebSettings {
             secure_cookies: serve.public_url_is_https(),
             registration_open: serve.registration == Registration::Open,

@@ -1,7 +1,8 @@
 //! The audit log: an [`EventSubscriber`] that writes every domain event as one structured log
 //! line. Events carry ids, names and roles, never passwords, hashes or tokens.
 
-use taskforge_domain::events::{DomainEvent, EventKind, EventSubscriber};
+use taskforge_domain::events::{DomainEvent, EventKind};
+use taskforge_domain::ports::EventSubscriber;
 
 /// Logs domain events at `info` (authentication failures and token reuse at `warn`) under the
 /// `audit` target, so operators can route them separately (`RUST_LOG=audit=info`).

@@ -11,9 +11,9 @@ use std::path::Path;
 
 use anyhow::{Context, bail};
 use taskforge_domain::UserId;
+use taskforge_domain::commands::Register;
 use taskforge_domain::policy::Actor;
 use taskforge_domain::query::{TaskFilter, TaskSort};
-use taskforge_domain::services::Register;
 use taskforge_domain::values::{Password, Role, Username};
 use taskforge_http::export::{ExportStream, registry};
 

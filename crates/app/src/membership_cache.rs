@@ -12,10 +12,11 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
-use taskforge_domain::clock::Timestamp;
-use taskforge_domain::events::{DomainEvent, EventKind, EventSubscriber};
+use taskforge_domain::events::{DomainEvent, EventKind};
+use taskforge_domain::ports::EventSubscriber;
 use taskforge_domain::ports::{ProjectRepository, RepositoryError};
 use taskforge_domain::query::Visibility;
+use taskforge_domain::values::Timestamp;
 use taskforge_domain::{Project, ProjectId, ProjectMember, UserId};
 
 type Entries = HashMap<(ProjectId, UserId), (Instant, bool)>;

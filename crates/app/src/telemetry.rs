@@ -61,8 +61,9 @@ mod tests {
     use std::io;
     use std::sync::{Arc, Mutex};
 
-    use taskforge_domain::clock::Timestamp;
-    use taskforge_domain::events::{DomainEvent, EventKind, EventSubscriber};
+    use taskforge_domain::events::{DomainEvent, EventKind};
+    use taskforge_domain::ports::EventSubscriber;
+    use taskforge_domain::values::Timestamp;
 
     use super::*;
     use crate::audit::AuditLog;

@@ -12,9 +12,10 @@ use std::time::{Duration, Instant};
 
 use async_trait::async_trait;
 use std::sync::Arc;
-use taskforge_domain::clock::Timestamp;
-use taskforge_domain::events::{DomainEvent, EventKind, EventSubscriber};
+use taskforge_domain::events::{DomainEvent, EventKind};
+use taskforge_domain::ports::EventSubscriber;
 use taskforge_domain::ports::{RepositoryError, UserRepository};
+use taskforge_domain::values::Timestamp;
 use taskforge_domain::values::{Role, Username};
 use taskforge_domain::{User, UserId};
 

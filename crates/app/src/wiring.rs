@@ -9,17 +9,17 @@ use taskforge_crypto::{
     AeadCursorSealer, HmacKey, JwtConfig, JwtIssuer, Pbkdf2Config, Pbkdf2Hasher,
     RandomRefreshTokens,
 };
-use taskforge_domain::events::{EventBus, EventSubscriber};
+use taskforge_domain::events::EventBus;
+use taskforge_domain::ports::EventSubscriber;
 use taskforge_domain::ports::{
     EventPublisher, PasswordHasher, ProjectRepository, Repositories, TokenIssuer, UserRepository,
 };
-use taskforge_domain::query::CursorCodec;
 use taskforge_domain::services::{
-    AuthPorts, AuthService, AuthSettings, BucketSettings, CategoryService, ExportService,
-    ProjectService, ReportService, TaskService, ThrottleSettings, UserService,
+    AuthPorts, AuthService, AuthSettings, BucketSettings, ExportService, ServicePorts,
+    ServiceSettings, Services, ThrottleSettings, UserService,
 };
 use taskforge_domain::{CategoryId, Clock, SystemClock};
-use taskforge_http::{NotReady, ReadinessCheck, Services};
+use taskforge_http::{NotReady, ReadinessCheck};
 use taskforge_memory::MemoryDatabase;
 use taskforge_postgres::{PostgresConfig, PostgresDatabase};
 use taskforge_sqlite::{OpenError, SqliteConfig, SqliteDatabase};
@@ -318,66 +318,34 @@ pub async fn wire(common: &CommonSettings, serve: &ServeSettings) -> Result<Wire
         JwtIssuer::new(signing, Arc::clone(&clock))
             .map_err(|e| StartError::Other(e.to_string()))?,
     );
-    let auth = AuthService::new(
-        AuthPorts {
-            users: Arc::clone(&users),
-            refresh_tokens: Arc::clone(&repositories.refresh_tokens),
+    let repositories_behind_caches = Repositories { users, projects, ..repositories.clone() };
+    let services = Services::new(
+        ServicePorts {
+            repositories: repositories_behind_caches,
             hasher: hasher(common)?,
             tokens: Arc::clone(&tokens),
             minter: Arc::new(RandomRefreshTokens::new()),
+            cursor_sealer: Arc::new(cursor_sealer),
             clock: Arc::clone(&clock),
-            events: Arc::clone(&events),
+            events,
         },
-        AuthSettings {
-            registration: serve.registration,
-            default_role: serve.default_role,
-            access_ttl: serve.access_ttl,
-            refresh_ttl: serve.refresh_ttl,
-            throttle: ThrottleSettings {
-                registrations_per_address: hourly_budget(serve.registrations_per_hour),
-                ..ThrottleSettings::default()
+        ServiceSettings {
+            auth: AuthSettings {
+                registration: serve.registration,
+                default_role: serve.default_role,
+                access_ttl: serve.access_ttl,
+                refresh_ttl: serve.refresh_ttl,
+                throttle: ThrottleSettings {
+                    registrations_per_address: hourly_budget(serve.registrations_per_hour),
+                    ..ThrottleSettings::default()
+                },
             },
+            missed_additions: hourly_budget(serve.unknown_members_per_hour),
+            category_creations: hourly_budget(serve.categories_per_hour),
         },
     );
-    let services = Services {
-        tasks: TaskService::new(
-            Arc::clone(&repositories.tasks),
-            Arc::clone(&projects),
-            Arc::clone(&repositories.categories),
-            Arc::clone(&clock),
-            Arc::clone(&events),
-        ),
-        projects: ProjectService::new(
-            Arc::clone(&projects),
-            Arc::clone(&users),
-            Arc::clone(&clock),
-            Arc::clone(&events),
-        )
-        .with_missed_additions_budget(hourly_budget(serve.unknown_members_per_hour)),
-        categories: CategoryService::new(
-            Arc::clone(&repositories.categories),
-            Arc::clone(&clock),
-            Arc::clone(&events),
-        )
-        .with_creation_budget(hourly_budget(serve.categories_per_hour)),
-        users: UserService::new(
-            Arc::clone(&users),
-            Arc::clone(&repositories.refresh_tokens),
-            Arc::clone(&clock),
-            Arc::clone(&events),
-        ),
-        // Exports resolve usernames in bulk, straight from the store (see CachedUsers).
-        exports: export_service(&repositories),
-        reports: ReportService::new(
-            Arc::clone(&repositories.reports),
-            Arc::clone(&projects),
-            Arc::clone(&repositories.categories),
-            Arc::clone(&clock),
-        ),
-        // A clone shares the login throttle with `auth`, which start-up warms.
-        auth: auth.clone(),
-        cursors: CursorCodec::new(Arc::new(cursor_sealer)),
-    };
+    // A clone shares the login throttle with the services', which start-up warms.
+    let auth = services.auth.clone();
     let readiness: Arc<dyn ReadinessCheck> =
         Arc::new(StoreReadiness { repositories, store: store.clone() });
     Ok(Wired { store, services, auth, tokens, clock, readiness })

@@ -19,9 +19,9 @@ use hmac::{Hmac, Mac};
 use serde_json::{Map, Value, json};
 use sha2::Sha256;
 use taskforge_domain::UserId;
-use taskforge_domain::clock::{Clock, Timestamp};
 use taskforge_domain::ports::{AccessToken, Claims, TokenError, TokenIssuer};
 use taskforge_domain::values::Role;
+use taskforge_domain::{ports::Clock, values::Timestamp};
 
 type HmacSha256 = Hmac<Sha256>;
 

@@ -3,10 +3,10 @@
 
 use std::sync::{Arc, RwLock};
 
-use crate::clock::Timestamp;
 use crate::id::{CategoryId, ProjectId, TaskId, UserId};
 use crate::model::{Category, Project, Task};
-use crate::ports::EventPublisher;
+use crate::ports::{EventPublisher, EventSubscriber};
+use crate::values::Timestamp;
 use crate::values::{Role, Username};
 
 /// Something that happened, with who did it and when.
@@ -138,13 +138,6 @@ impl EventKind {
             Self::PasswordChanged(_) => "password_changed",
         }
     }
-}
-
-/// Something that wants to hear about events.
-pub trait EventSubscriber: Send + Sync + std::fmt::Debug {
-    /// Called once per published event, on the publishing task: keep it quick and hand slow
-    /// work elsewhere.
-    fn on_event(&self, event: &DomainEvent);
 }
 
 /// The standard [`EventPublisher`]: fans every event out to its subscribers, in the order they

@@ -8,9 +8,10 @@
 //! or cryptography. Adapters (`taskforge-sqlite`, `taskforge-memory`, `taskforge-crypto`,
 //! `taskforge-http`) depend on this crate, never the other way round (ADR 0001).
 //!
-//! **Where to start reading:** [`services::TaskService`] for the use cases, [`ports`] for the
-//! contracts adapters honour, [`policy`] for who may do what, [`values`] for the types that
-//! make invalid states unrepresentable.
+//! **Where to start reading:** [`services::Services`], the facade that builds every use case
+//! from the ports (what a driving adapter receives), [`services::TaskService`] for a use case,
+//! [`ports`] for the contracts adapters honour, [`policy`] for who may do what, [`values`] for
+//! the types that make invalid states unrepresentable.
 //!
 //! **Reusing it:** implement the [`ports`] for your storage, then run the contract suite of
 //! the `taskforge-testkit` crate (`contract_tests!`) against your adapter; one that passes can
@@ -28,8 +29,6 @@
 #![deny(missing_docs)]
 #![forbid(unsafe_code)]
 
-/// Points in time and the clock port.
-pub mod clock;
 /// Commands: parsed requests for the use cases.
 pub mod commands;
 /// Domain events and the event bus (Observer).
@@ -51,7 +50,8 @@ pub mod services;
 /// Value objects with validating constructors.
 pub mod values;
 
-pub use clock::{Clock, SystemClock, Timestamp};
 pub use id::{CategoryId, IdError, ProjectId, TaskId, TokenFamilyId, UserId};
 pub use model::{Category, Project, ProjectMember, Task, User};
 pub use policy::Actor;
+pub use ports::{Clock, SystemClock};
+pub use values::Timestamp;

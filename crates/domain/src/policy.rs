@@ -1,8 +1,8 @@
 //! The access policy (`docs/security.md`, "Authorisation"): one pure function per decision.
 //!
 //! Each function answers [`Decision::Allow`], [`Decision::Forbidden`] (the caller can see the
-//! resource but may not act: 403) or [`Decision::NotFound`] (the caller may not even know it
-//! exists: 404, never 403, so ids cannot be probed). Services gather the facts (membership,
+//! resource but may not act) or [`Decision::NotFound`] (the caller may not even know it
+//! exists, and is answered exactly as if it did not, so ids cannot be probed). Services gather the facts (membership,
 //! ownership, the public flag) and ask; nothing else decides who may do what.
 
 use crate::id::UserId;
@@ -39,9 +39,9 @@ impl Actor {
 pub enum Decision {
     /// Go ahead.
     Allow,
-    /// Visible, but not yours to change: 403.
+    /// Visible, but not yours to change.
     Forbidden,
-    /// Invisible to the caller: answer as if it did not exist, 404.
+    /// Invisible to the caller: answer as if it did not exist.
     NotFound,
 }
 
@@ -80,7 +80,7 @@ pub const fn read_task_needs_membership(actor: &Actor, is_public: bool) -> bool 
 }
 
 /// Changing or deleting a task: admins, and editors who are members of its project. Whoever
-/// can read it but not change it gets 403; whoever cannot read it gets 404.
+/// can read it but not change it is forbidden; whoever cannot read it is told it is not found.
 #[must_use]
 pub const fn change_task(actor: &Actor, task: TaskRelation) -> Decision {
     match read_task(actor, task) {
@@ -92,7 +92,7 @@ pub const fn change_task(actor: &Actor, task: TaskRelation) -> Decision {
 }
 
 /// Creating a task in a project: admins, and editors who are members of it. Non-members cannot
-/// see the project (404); viewers who are members may not write (403).
+/// see the project (not found); viewers who are members may not write (forbidden).
 #[must_use]
 pub const fn create_task(actor: &Actor, is_member_of_project: bool) -> Decision {
     change_in_project(actor, is_member_of_project)
@@ -147,8 +147,8 @@ pub const fn create_project(actor: &Actor) -> Decision {
 /// Renaming or deleting a project and managing its members: admins, and its owner while they
 /// may still write (editor). An owner demoted to viewer keeps the project but not the power
 /// to delete it with every task or to let others in: a demotion takes away writing, and
-/// managing a project is writing to it. Other members see it but may not (403); non-members
-/// do not see it (404).
+/// managing a project is writing to it. Other members see it but may not (forbidden);
+/// non-members do not see it (not found).
 #[must_use]
 pub const fn manage_project(actor: &Actor, is_member: bool, is_owner: bool) -> Decision {
     if actor.is_admin() || (is_owner && actor.is_editor_or_admin()) {

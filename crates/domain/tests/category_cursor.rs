@@ -6,9 +6,9 @@
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use proptest::prelude::*;
-use taskforge_domain::clock::Timestamp;
 use taskforge_domain::query::CategoryCursor;
 use taskforge_domain::values::CategoryName;
+use taskforge_domain::values::Timestamp;
 use taskforge_domain::{Category, CategoryId};
 
 /// Any valid category name: 1–50 characters of any printable kind, trimmed.

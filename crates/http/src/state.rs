@@ -7,35 +7,10 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use taskforge_domain::Clock;
 use taskforge_domain::ports::TokenIssuer;
-use taskforge_domain::query::CursorCodec;
-use taskforge_domain::services::{
-    AuthService, CategoryService, ExportService, ProjectService, ReportService, TaskService,
-    UserService,
-};
+/// The use cases the routes call: the domain's facade, built by the app crate from the ports.
+pub use taskforge_domain::services::Services;
 
 use crate::metrics::HttpMetrics;
-
-/// The use cases the routes call.
-#[derive(Debug, Clone)]
-pub struct Services {
-    /// Tasks.
-    pub tasks: TaskService,
-    /// Projects and membership.
-    pub projects: ProjectService,
-    /// Categories.
-    pub categories: CategoryService,
-    /// User management, and the current role of each caller.
-    pub users: UserService,
-    /// Exports of the tasks a caller can see, page by page.
-    pub exports: ExportService,
-    /// The summary and top-open-tasks reports.
-    pub reports: ReportService,
-    /// Registration, login, refresh-token rotation, logout, password change. Clones share
-    /// one login throttle, so hand in a clone of the service the app built, not a second one.
-    pub auth: AuthService,
-    /// Seals the task listing's `next_cursor` and opens the `cursor` a client sends back.
-    pub cursors: CursorCodec,
-}
 
 /// Why the service is not ready, for the log and the 503 detail.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,9 +1,9 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use taskforge_domain::clock::Timestamp;
 use taskforge_domain::ports::{CategoryRepository, Entity, RepositoryError};
 use taskforge_domain::values::CategoryName;
+use taskforge_domain::values::Timestamp;
 use taskforge_domain::{Category, CategoryId};
 
 use crate::MemoryDatabase;

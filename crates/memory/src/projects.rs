@@ -1,7 +1,7 @@
 use async_trait::async_trait;
-use taskforge_domain::clock::Timestamp;
 use taskforge_domain::ports::{Entity, ProjectRepository, RepositoryError};
 use taskforge_domain::query::Visibility;
+use taskforge_domain::values::Timestamp;
 use taskforge_domain::{Project, ProjectId, ProjectMember, UserId};
 
 use crate::MemoryDatabase;

@@ -1,8 +1,8 @@
 use async_trait::async_trait;
-use taskforge_domain::clock::Timestamp;
 use taskforge_domain::ports::{
     Entity, RefreshTokenRecord, RefreshTokenRepository, RepositoryError, TokenDigest,
 };
+use taskforge_domain::values::Timestamp;
 use taskforge_domain::{TokenFamilyId, UserId};
 
 use crate::MemoryDatabase;
@@ -55,7 +55,7 @@ impl RefreshTokenRepository for MemoryRefreshTokenRepository {
         let current =
             state.refresh_tokens.get(old).ok_or(RepositoryError::NotFound(Entity::RefreshToken))?;
         if current.used_at.is_some() || current.revoked_at.is_some() {
-            return Err(RepositoryError::VersionConflict(Entity::RefreshToken));
+            return Err(RepositoryError::TokenSpent);
         }
         if state.refresh_tokens.contains_key(&successor.digest) {
             return Err(RepositoryError::Duplicate(Entity::RefreshToken));

@@ -2,8 +2,8 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use taskforge_domain::clock::Timestamp;
 use taskforge_domain::ports::{RefreshTokenRecord, TokenDigest};
+use taskforge_domain::values::Timestamp;
 use taskforge_domain::{Category, CategoryId, Project, ProjectId, Task, TaskId, User, UserId};
 
 /// Every table of the store.

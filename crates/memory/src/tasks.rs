@@ -1,7 +1,7 @@
 use async_trait::async_trait;
-use taskforge_domain::clock::Timestamp;
 use taskforge_domain::ports::{Entity, RepositoryError, TaskRepository, TreeGuards};
 use taskforge_domain::query::{TaskQuery, Visibility};
+use taskforge_domain::values::Timestamp;
 use taskforge_domain::values::Version;
 use taskforge_domain::{ProjectId, Task, TaskId};
 
@@ -56,12 +56,13 @@ fn check_guards(state: &State, task: TaskId, guards: &TreeGuards) -> Result<(), 
         .versions
         .iter()
         .all(|g| state.tasks.get(&g.task_id).is_some_and(|t| t.version == g.version));
-    let height_holds = guards.subtree_height.is_none_or(|max| state.subtree_height(task) <= max);
-    if versions_hold && height_holds {
-        Ok(())
-    } else {
-        Err(RepositoryError::VersionConflict(Entity::Task))
+    if !versions_hold {
+        return Err(RepositoryError::TreeChanged);
     }
+    if guards.subtree_height.is_some_and(|max| state.subtree_height(task) > max) {
+        return Err(RepositoryError::SubtreeGrew);
+    }
+    Ok(())
 }
 
 fn check_version(state: &State, id: TaskId, expected: Version) -> Result<&Task, RepositoryError> {

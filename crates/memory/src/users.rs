@@ -1,8 +1,8 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use taskforge_domain::clock::Timestamp;
 use taskforge_domain::ports::{Entity, RepositoryError, UserRepository};
+use taskforge_domain::values::Timestamp;
 use taskforge_domain::values::{Role, Username};
 use taskforge_domain::{User, UserId};
 
@@ -107,7 +107,7 @@ fn ensure_another_admin(state: &State, id: UserId) -> Result<(), RepositoryError
     if state.users.values().any(|u| u.id != id && u.role == Role::Admin) {
         Ok(())
     } else {
-        Err(RepositoryError::VersionConflict(Entity::User))
+        Err(RepositoryError::LastAdmin)
     }
 }
 

@@ -9,11 +9,11 @@ use std::cmp::Ordering;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use taskforge_domain::clock::Timestamp;
 use taskforge_domain::id::{ProjectId, TaskId};
 use taskforge_domain::model::Task;
 use taskforge_domain::ports::{Entity, Repositories, RepositoryError, TaskRepository, TreeGuards};
 use taskforge_domain::query::TaskQuery;
+use taskforge_domain::values::Timestamp;
 use taskforge_domain::values::Version;
 use taskforge_memory::MemoryDatabase;
 use taskforge_testkit::contract::{task_listing, tasks};
@@ -154,7 +154,7 @@ async fn the_suite_catches_an_update_that_ignores_the_expected_version() {
 #[tokio::test]
 async fn the_suite_catches_an_insert_that_ignores_its_guards() {
     assert_catches(
-        tasks::inserting_with_a_failing_version_guard_is_a_version_conflict,
+        tasks::inserting_with_a_failing_version_guard_is_a_changed_tree,
         Fault::InsertIgnoresGuards,
     )
     .await;

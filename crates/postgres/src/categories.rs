@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
-use taskforge_domain::clock::Timestamp;
 use taskforge_domain::ports::{CategoryRepository, Entity, RepositoryError};
 use taskforge_domain::values::CategoryName;
+use taskforge_domain::values::Timestamp;
 use taskforge_domain::{Category, CategoryId};
 use tokio_postgres::Row;
 use uuid::Uuid;

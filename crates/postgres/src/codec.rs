@@ -4,8 +4,8 @@
 //! wire names. Decoding re-validates through the domain's constructors, so a hand-edited or
 //! corrupt row is an error, never a panic.
 
-use taskforge_domain::clock::Timestamp;
 use taskforge_domain::ports::RepositoryError;
+use taskforge_domain::values::Timestamp;
 use taskforge_domain::values::{
     Description, DueDate, Label, Labels, Priority, Status, TaskTitle, Version,
 };

@@ -4,9 +4,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
-use taskforge_domain::clock::Timestamp;
 use taskforge_domain::ports::{Entity, ProjectRepository, RepositoryError};
 use taskforge_domain::query::Visibility;
+use taskforge_domain::values::Timestamp;
 use taskforge_domain::values::{ProjectDescription, ProjectName, Username};
 use taskforge_domain::{Project, ProjectId, ProjectMember, UserId};
 use tokio_postgres::Row;

@@ -4,10 +4,10 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
-use taskforge_domain::clock::Timestamp;
 use taskforge_domain::ports::{
     Entity, RefreshTokenRecord, RefreshTokenRepository, RepositoryError, TokenDigest,
 };
+use taskforge_domain::values::Timestamp;
 use taskforge_domain::{TokenFamilyId, UserId};
 use tokio_postgres::Row;
 use tokio_postgres::error::SqlState;
@@ -130,7 +130,7 @@ impl RefreshTokenRepository for PgRefreshTokens {
             )
             .await?;
             return Err(if stored {
-                RepositoryError::VersionConflict(Entity::RefreshToken)
+                RepositoryError::TokenSpent
             } else {
                 RepositoryError::NotFound(Entity::RefreshToken)
             });

@@ -122,13 +122,13 @@ pub(crate) async fn check_guards<C: GenericClient>(
                 }
             }
             if !held {
-                return Err(RepositoryError::VersionConflict(Entity::Task));
+                return Err(RepositoryError::TreeChanged);
             }
         }
     }
     if let Some(max) = guards.subtree_height {
         if subtree_height(client, id).await? > max {
-            return Err(RepositoryError::VersionConflict(Entity::Task));
+            return Err(RepositoryError::SubtreeGrew);
         }
     }
     Ok(())

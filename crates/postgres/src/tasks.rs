@@ -5,9 +5,9 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
-use taskforge_domain::clock::Timestamp;
 use taskforge_domain::ports::{Entity, RepositoryError, TaskRepository, TreeGuards};
 use taskforge_domain::query::TaskQuery;
+use taskforge_domain::values::Timestamp;
 use taskforge_domain::values::{Label, Version};
 use taskforge_domain::{ProjectId, Task, TaskId};
 use uuid::Uuid;

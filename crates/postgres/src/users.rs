@@ -5,8 +5,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
-use taskforge_domain::clock::Timestamp;
 use taskforge_domain::ports::{Entity, RepositoryError, UserRepository};
+use taskforge_domain::values::Timestamp;
 use taskforge_domain::values::{EmailAddress, PasswordHash, Role, Username};
 use taskforge_domain::{User, UserId};
 use tokio_postgres::Row;
@@ -226,7 +226,7 @@ async fn ensure_another_admin<C: GenericClient>(
             another = true;
         }
     }
-    if another { Ok(()) } else { Err(RepositoryError::VersionConflict(Entity::User)) }
+    if another { Ok(()) } else { Err(RepositoryError::LastAdmin) }
 }
 
 async fn update_user<C: GenericClient>(client: &C, user: &User) -> Result<(), RepositoryError> {

@@ -16,7 +16,7 @@ use std::str::FromStr;
 
 use serde_json::Value;
 use taskforge_domain::query::{Cursor, TaskFilter, TaskQuery, TaskSort, Visibility};
-use taskforge_domain::values::{DueDate, Label, Priority, SearchText, Status};
+use taskforge_domain::values::{DueDate, Label, Priority, SearchText, Status, StatusSet};
 use taskforge_domain::{CategoryId, ProjectId, Task, TaskId, UserId};
 use taskforge_postgres::internals::{
     ListParams, SUMMARY_STATEMENT, TOP_STATEMENT, list_statement, session_options,
@@ -141,6 +141,14 @@ async fn every_listing_variant_reads_through_an_index_on_100_000_tasks() {
             TaskFilter {
                 project_id: Some(project),
                 status: Some(Status::Todo.into()),
+                ..TaskFilter::default()
+            },
+        ),
+        (
+            "project+statuses",
+            TaskFilter {
+                project_id: Some(project),
+                status: Some(StatusSet::only(Status::Todo).with(Status::InProgress)),
                 ..TaskFilter::default()
             },
         ),

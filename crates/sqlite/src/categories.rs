@@ -3,13 +3,13 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use rusqlite::{OptionalExtension, Row, params};
-use taskforge_domain::clock::Timestamp;
 use taskforge_domain::ports::{CategoryRepository, Entity, RepositoryError};
 use taskforge_domain::values::CategoryName;
+use taskforge_domain::values::Timestamp;
 use taskforge_domain::{Category, CategoryId};
 
 use crate::codec::{bytes16, timestamp};
-use crate::database::Inner;
+use crate::connections::Connections;
 use crate::error::{corrupt, map_err};
 use crate::users::json_array;
 
@@ -30,11 +30,11 @@ pub const PAGE_STATEMENT: &str = "SELECT id, name, created_at FROM categories \
 /// [`CategoryRepository`] over SQLite.
 #[derive(Debug, Clone)]
 pub(crate) struct SqliteCategories {
-    db: Arc<Inner>,
+    db: Arc<Connections>,
 }
 
 impl SqliteCategories {
-    pub(crate) const fn new(db: Arc<Inner>) -> Self {
+    pub(crate) const fn new(db: Arc<Connections>) -> Self {
         Self { db }
     }
 }

@@ -4,7 +4,7 @@
 //! hand-edited or corrupt row is an error ([`crate::error::CorruptRow`]), never a panic.
 
 use rusqlite::Row;
-use taskforge_domain::clock::Timestamp;
+use taskforge_domain::values::Timestamp;
 use taskforge_domain::values::{
     Description, DueDate, Label, Labels, Priority, Status, TaskTitle, Version,
 };

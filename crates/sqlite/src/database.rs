@@ -1,4 +1,4 @@
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::Arc;
 
 use r2d2::Pool;
@@ -10,7 +10,8 @@ use taskforge_domain::ports::{Repositories, RepositoryError};
 use crate::categories::SqliteCategories;
 use crate::config::SqliteConfig;
 use crate::connection::{self, Pragmas};
-use crate::error::{OpenError, Stopped, open_error, pool_err};
+use crate::connections::Connections;
+use crate::error::{OpenError, Stopped, open_error};
 use crate::migrations::{MIGRATIONS, migrate};
 use crate::projects::SqliteProjects;
 use crate::refresh_tokens::SqliteRefreshTokens;
@@ -36,16 +37,7 @@ pub struct ReaderPoolStats {
 /// it, so cross-entity rules (deleting a project deletes its tasks) hold.
 #[derive(Debug, Clone)]
 pub struct SqliteDatabase {
-    inner: Arc<Inner>,
-}
-
-#[derive(Debug)]
-pub(crate) struct Inner {
-    path: PathBuf,
-    readers: Pool<SqliteConnectionManager>,
-    writer: Writer,
-    /// Values that must live as long as the database (see [`SqliteDatabase::hold`]).
-    held: std::sync::Mutex<Vec<Box<dyn std::any::Any + Send>>>,
+    inner: Arc<Connections>,
 }
 
 impl SqliteDatabase {
@@ -136,9 +128,7 @@ impl SqliteDatabase {
             .map_err(|source| OpenError::Pool { path: path.clone(), source })?;
 
         let writer = Writer::spawn(writer_conn, config.max_batch).map_err(OpenError::Writer)?;
-        Ok(Self {
-            inner: Arc::new(Inner { path, readers, writer, held: std::sync::Mutex::default() }),
-        })
+        Ok(Self { inner: Arc::new(Connections::new(path, readers, writer)) })
     }
 
     /// Every repository port, all backed by this database.
@@ -157,23 +147,19 @@ impl SqliteDatabase {
     /// Keeps `value` alive until the database and every repository from it are dropped, e.g.
     /// the temporary directory a test database lives in.
     pub fn hold(&self, value: impl std::any::Any + Send) {
-        self.inner
-            .held
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .push(Box::new(value));
+        self.inner.hold(Box::new(value));
     }
 
     /// The database file.
     #[must_use]
     pub fn path(&self) -> &Path {
-        &self.inner.path
+        self.inner.path()
     }
 
     /// The writer's counters (writes, commits, …).
     #[must_use]
     pub fn stats(&self) -> WriterStats {
-        self.inner.writer.stats()
+        self.inner.writer().stats()
     }
 
     /// `Ok` when the database can commit a write now (for readiness checks).
@@ -185,7 +171,7 @@ impl SqliteDatabase {
     /// # Errors
     /// [`RepositoryError::Unavailable`] while the store cannot write.
     pub async fn check_writable(&self) -> Result<(), RepositoryError> {
-        self.inner.writer.check_writable().await
+        self.inner.writer().check_writable().await
     }
 
     /// Runs `f` on the writer thread's connection, between group commits and outside any
@@ -203,17 +189,17 @@ impl SqliteDatabase {
         T: Send + 'static,
         F: FnOnce(&Connection) -> T + Send + 'static,
     {
-        self.inner.writer.control(f).await
+        self.inner.writer().control(f).await
     }
 
     /// The reader pool's figures right now: connections open, idle, and the most allowed.
     #[must_use]
     pub fn reader_pool(&self) -> ReaderPoolStats {
-        let state = self.inner.readers.state();
+        let state = self.inner.readers().state();
         ReaderPoolStats {
             connections: state.connections,
             idle: state.idle_connections,
-            max: self.inner.readers.max_size(),
+            max: self.inner.readers().max_size(),
         }
     }
 
@@ -261,36 +247,4 @@ fn copy_into(source: &Connection, destination: &Path) -> Result<(), RepositoryEr
 
 fn backup_err(e: rusqlite::Error) -> RepositoryError {
     crate::error::map_err(taskforge_domain::ports::Entity::Task, e)
-}
-
-impl Inner {
-    /// Runs `read` with a pooled reader connection off the async reactor.
-    pub(crate) async fn read<T, F>(&self, read: F) -> Result<T, RepositoryError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&Connection) -> Result<T, RepositoryError> + Send + 'static,
-    {
-        let readers = self.readers.clone();
-        let job = move || {
-            let conn = readers.get().map_err(pool_err)?;
-            read(&conn)
-        };
-        match tokio::runtime::Handle::try_current() {
-            Ok(handle) => handle
-                .spawn_blocking(job)
-                .await
-                .map_err(|_| RepositoryError::other(Stopped("reader task")))?,
-            // Outside a runtime there is no reactor to protect: run here.
-            Err(_) => job(),
-        }
-    }
-
-    /// Runs `write` on the writer thread (see `writer.rs`).
-    pub(crate) async fn write<T, F>(&self, write: F) -> Result<T, RepositoryError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&Connection) -> Result<T, RepositoryError> + Send + 'static,
-    {
-        self.writer.write(write).await
-    }
 }

@@ -8,8 +8,10 @@
 //! reactor (`spawn_blocking`) and to hand results back (`oneshot`). It never depends on the
 //! HTTP adapter and never reads the environment: configuration arrives as a [`SqliteConfig`].
 //!
-//! **Where to start reading:** [`SqliteDatabase::open`] in `database.rs` (open, migrate, wire
-//! the reader pool and the writer), then `writer.rs` (one writer thread, group commit with a
+//! **Where to start reading:** `connections.rs`, the leaf every repository depends on (the
+//! reader pool and the writer handle, and how a read or a write reaches them); then
+//! [`SqliteDatabase::open`] in `database.rs` (open, migrate, build those connections and hand
+//! them to the repositories), then `writer.rs` (one writer thread, group commit with a
 //! savepoint per write), then `tasks.rs` and `listing/` (the task port and its index-driven
 //! listing). The schema lives in the repository's top-level `migrations/sqlite/` folder.
 //!
@@ -45,6 +47,8 @@ mod codec;
 mod config;
 /// Pragmas applied to every connection.
 mod connection;
+/// The leaf every repository depends on: the reader pool and the writer handle.
+mod connections;
 /// The database handle: open, repositories, backup, statistics.
 mod database;
 /// Open errors and the driver-error → `RepositoryError` mapping.

@@ -2,25 +2,25 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use taskforge_domain::clock::Timestamp;
 use taskforge_domain::ports::{Entity, ProjectRepository, RepositoryError};
 use taskforge_domain::query::Visibility;
+use taskforge_domain::values::Timestamp;
 use taskforge_domain::values::{ProjectDescription, ProjectName, Username};
 use taskforge_domain::{Project, ProjectId, ProjectMember, UserId};
 
 use crate::codec::{bytes16, timestamp};
-use crate::database::Inner;
+use crate::connections::Connections;
 use crate::error::{corrupt, map_err};
 use crate::users::user_exists;
 
 /// [`ProjectRepository`] over SQLite.
 #[derive(Debug, Clone)]
 pub(crate) struct SqliteProjects {
-    db: Arc<Inner>,
+    db: Arc<Connections>,
 }
 
 impl SqliteProjects {
-    pub(crate) const fn new(db: Arc<Inner>) -> Self {
+    pub(crate) const fn new(db: Arc<Connections>) -> Self {
         Self { db }
     }
 }

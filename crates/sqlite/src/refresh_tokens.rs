@@ -2,25 +2,25 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use rusqlite::{OptionalExtension, Row, params};
-use taskforge_domain::clock::Timestamp;
 use taskforge_domain::ports::{
     Entity, RefreshTokenRecord, RefreshTokenRepository, RepositoryError, TokenDigest,
 };
+use taskforge_domain::values::Timestamp;
 use taskforge_domain::{TokenFamilyId, UserId};
 
 use crate::codec::{bytes16, opt_timestamp, timestamp};
-use crate::database::Inner;
+use crate::connections::Connections;
 use crate::error::{corrupt, map_err};
 use crate::users::user_exists;
 
 /// [`RefreshTokenRepository`] over SQLite.
 #[derive(Debug, Clone)]
 pub(crate) struct SqliteRefreshTokens {
-    db: Arc<Inner>,
+    db: Arc<Connections>,
 }
 
 impl SqliteRefreshTokens {
-    pub(crate) const fn new(db: Arc<Inner>) -> Self {
+    pub(crate) const fn new(db: Arc<Connections>) -> Self {
         Self { db }
     }
 }
@@ -129,7 +129,7 @@ impl RefreshTokenRepository for SqliteRefreshTokens {
                         .and_then(|mut s| s.query_row([old.0], |row| row.get(0)))
                         .map_err(err)?;
                     return Err(if exists {
-                        RepositoryError::VersionConflict(Entity::RefreshToken)
+                        RepositoryError::TokenSpent
                     } else {
                         RepositoryError::NotFound(Entity::RefreshToken)
                     });

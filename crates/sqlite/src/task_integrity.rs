@@ -89,12 +89,12 @@ pub(crate) fn check_guards(
 ) -> Result<(), RepositoryError> {
     for guard in &guards.versions {
         if stored_task_head(conn, guard.task_id)?.map(|(v, _)| v) != Some(guard.version) {
-            return Err(RepositoryError::VersionConflict(Entity::Task));
+            return Err(RepositoryError::TreeChanged);
         }
     }
     if let Some(max) = guards.subtree_height {
         if subtree_height(conn, id)? > max {
-            return Err(RepositoryError::VersionConflict(Entity::Task));
+            return Err(RepositoryError::SubtreeGrew);
         }
     }
     Ok(())

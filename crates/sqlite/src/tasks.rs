@@ -1,15 +1,15 @@
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use rusqlite::{Connection, OptionalExtension, params};
-use taskforge_domain::clock::Timestamp;
+use rusqlite::{Connection, OptionalExtension, Statement, params};
 use taskforge_domain::ports::{Entity, RepositoryError, TaskRepository, TreeGuards};
 use taskforge_domain::query::TaskQuery;
+use taskforge_domain::values::Timestamp;
 use taskforge_domain::values::{Label, Version};
 use taskforge_domain::{ProjectId, Task, TaskId};
 
 use crate::codec::{due_value, task_columns, task_from_row, version_value};
-use crate::database::Inner;
+use crate::connections::Connections;
 use crate::error::map_err;
 use crate::projects::project_exists;
 use crate::task_integrity::{
@@ -19,11 +19,11 @@ use crate::task_integrity::{
 /// [`TaskRepository`] over SQLite.
 #[derive(Debug, Clone)]
 pub(crate) struct SqliteTasks {
-    db: Arc<Inner>,
+    db: Arc<Connections>,
 }
 
 impl SqliteTasks {
-    pub(crate) const fn new(db: Arc<Inner>) -> Self {
+    pub(crate) const fn new(db: Arc<Connections>) -> Self {
         Self { db }
     }
 }
@@ -71,6 +71,42 @@ const DESCENDANTS: &str = concat!(
       JOIN tasks t ON t.id = d.id ORDER BY d.depth, t.id"
 );
 
+/// Stores a new task: its fifteen columns as `?1` to `?15`, in the order
+/// [`execute_with_task_columns`] binds them.
+const INSERT_TASK: &str = "INSERT INTO tasks (id, project_id, title, description, status, \
+     priority, category_id, assignee_id, due_date, parent_id, is_public, created_by, created_at, \
+     updated_at, version) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)";
+
+/// Rewrites a stored task from the same fifteen parameters as [`INSERT_TASK`]: `?1` (the id)
+/// picks the row and `?2` (the project) is bound but unused, since a task changes project only
+/// through `move_tree`.
+const UPDATE_TASK: &str = "UPDATE tasks SET title = ?3, description = ?4, status = ?5, \
+     priority = ?6, category_id = ?7, assignee_id = ?8, due_date = ?9, parent_id = ?10, \
+     is_public = ?11, created_by = ?12, created_at = ?13, updated_at = ?14, version = ?15 \
+     WHERE id = ?1";
+
+/// Executes [`INSERT_TASK`] or [`UPDATE_TASK`] with `task`'s columns: the one place that
+/// turns a task into its row, so insert and update cannot drift apart.
+fn execute_with_task_columns(stmt: &mut Statement<'_>, task: &Task) -> rusqlite::Result<usize> {
+    stmt.execute(params![
+        task.id.to_bytes(),
+        task.project_id.to_bytes(),
+        task.title.as_str(),
+        task.description.as_str(),
+        task.status.as_str(),
+        task.priority.rank(),
+        task.category_id.map(|c| c.to_bytes()),
+        task.assignee_id.map(|a| a.to_bytes()),
+        due_value(task.due_date),
+        task.parent_id.map(|p| p.to_bytes()),
+        task.is_public,
+        task.created_by.to_bytes(),
+        task.created_at.unix_micros(),
+        task.updated_at.unix_micros(),
+        version_value(task.version),
+    ])
+}
+
 /// Inserts a task and its labels on the writer's connection, without guards. Shared with the
 /// tests' seeding.
 ///
@@ -90,31 +126,9 @@ fn insert_guarded(
     }
     check_guards(conn, task.id, guards)?;
     check_references(conn, task)?;
-    conn.prepare_cached(
-        "INSERT INTO tasks (id, project_id, title, description, status, priority, category_id, \
-         assignee_id, due_date, parent_id, is_public, created_by, created_at, updated_at, \
-         version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-    )
-    .and_then(|mut s| {
-        s.execute(params![
-            task.id.to_bytes(),
-            task.project_id.to_bytes(),
-            task.title.as_str(),
-            task.description.as_str(),
-            task.status.as_str(),
-            task.priority.rank(),
-            task.category_id.map(|c| c.to_bytes()),
-            task.assignee_id.map(|a| a.to_bytes()),
-            due_value(task.due_date),
-            task.parent_id.map(|p| p.to_bytes()),
-            task.is_public,
-            task.created_by.to_bytes(),
-            task.created_at.unix_micros(),
-            task.updated_at.unix_micros(),
-            version_value(task.version),
-        ])
-    })
-    .map_err(err)?;
+    conn.prepare_cached(INSERT_TASK)
+        .and_then(|mut s| execute_with_task_columns(&mut s, task))
+        .map_err(err)?;
     insert_labels(conn, task)
 }
 
@@ -179,31 +193,9 @@ impl TaskRepository for SqliteTasks {
                 // Moving is `move_tree`'s job (it takes the subtree along): the project stays.
                 let task = Task { project_id, ..task };
                 check_references(conn, &task)?;
-                conn.prepare_cached(
-                    "UPDATE tasks SET title = ?, description = ?, status = ?, \
-                     priority = ?, category_id = ?, assignee_id = ?, due_date = ?, \
-                     parent_id = ?, is_public = ?, created_by = ?, created_at = ?, \
-                     updated_at = ?, version = ? WHERE id = ?",
-                )
-                .and_then(|mut s| {
-                    s.execute(params![
-                        task.title.as_str(),
-                        task.description.as_str(),
-                        task.status.as_str(),
-                        task.priority.rank(),
-                        task.category_id.map(|c| c.to_bytes()),
-                        task.assignee_id.map(|a| a.to_bytes()),
-                        due_value(task.due_date),
-                        task.parent_id.map(|p| p.to_bytes()),
-                        task.is_public,
-                        task.created_by.to_bytes(),
-                        task.created_at.unix_micros(),
-                        task.updated_at.unix_micros(),
-                        version_value(task.version),
-                        task.id.to_bytes(),
-                    ])
-                })
-                .map_err(err)?;
+                conn.prepare_cached(UPDATE_TASK)
+                    .and_then(|mut s| execute_with_task_columns(&mut s, &task))
+                    .map_err(err)?;
                 replace_labels(conn, &task)
             })
             .await

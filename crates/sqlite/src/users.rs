@@ -3,23 +3,23 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, Row, params};
-use taskforge_domain::clock::Timestamp;
 use taskforge_domain::ports::{Entity, RepositoryError, UserRepository};
+use taskforge_domain::values::Timestamp;
 use taskforge_domain::values::{EmailAddress, PasswordHash, Role, Username};
 use taskforge_domain::{User, UserId};
 
 use crate::codec::{bytes16, timestamp};
-use crate::database::Inner;
+use crate::connections::Connections;
 use crate::error::{corrupt, map_err};
 
 /// [`UserRepository`] over SQLite.
 #[derive(Debug, Clone)]
 pub(crate) struct SqliteUsers {
-    db: Arc<Inner>,
+    db: Arc<Connections>,
 }
 
 impl SqliteUsers {
-    pub(crate) const fn new(db: Arc<Inner>) -> Self {
+    pub(crate) const fn new(db: Arc<Connections>) -> Self {
         Self { db }
     }
 }
@@ -213,7 +213,7 @@ fn ensure_another_admin(conn: &Connection, id: UserId) -> Result<(), RepositoryE
         .prepare_cached("SELECT EXISTS (SELECT 1 FROM users WHERE role = ? AND id <> ?)")
         .and_then(|mut s| s.query_row(params![Role::Admin.as_str(), id.to_bytes()], |r| r.get(0)))
         .map_err(err)?;
-    if another { Ok(()) } else { Err(RepositoryError::VersionConflict(Entity::User)) }
+    if another { Ok(()) } else { Err(RepositoryError::LastAdmin) }
 }
 
 fn update_user(conn: &Connection, user: &User) -> Result<(), RepositoryError> {

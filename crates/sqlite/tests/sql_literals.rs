@@ -14,9 +14,10 @@ const SQL_WORDS: [&str; 12] = [
 /// Calls that take SQL text as their first argument.
 const SQL_CALLS: [&str; 5] =
     ["prepare(", "prepare_cached(", "execute(", "execute_batch(", "query_row("];
-/// Named SQL that is not written inline: `concat!` constants, the listing table's choice and
-/// the embedded migration files.
-const NAMED_SQL: [&str; 5] = ["sql", "ANCESTORS", "DESCENDANTS", "migration.sql", "concat!("];
+/// Named SQL that is not written inline: `concat!` and literal constants, the listing
+/// table's choice and the embedded migration files.
+const NAMED_SQL: [&str; 7] =
+    ["sql", "ANCESTORS", "DESCENDANTS", "INSERT_TASK", "UPDATE_TASK", "migration.sql", "concat!("];
 
 fn sources() -> Vec<(String, String)> {
     fn walk(dir: &Path, out: &mut Vec<(String, String)>) {

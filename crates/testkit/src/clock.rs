@@ -1,6 +1,7 @@
 use std::sync::Mutex;
 
-use taskforge_domain::clock::{Clock, Timestamp};
+use taskforge_domain::ports::Clock;
+use taskforge_domain::values::Timestamp;
 
 /// A clock that always says the same instant (until told otherwise).
 #[derive(Debug)]

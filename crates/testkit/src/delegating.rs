@@ -8,11 +8,11 @@ use std::ops::Deref;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use taskforge_domain::clock::Timestamp;
 use taskforge_domain::id::{ProjectId, TaskId};
 use taskforge_domain::model::Task;
 use taskforge_domain::ports::{RepositoryError, TaskRepository, TreeGuards};
 use taskforge_domain::query::TaskQuery;
+use taskforge_domain::values::Timestamp;
 use taskforge_domain::values::Version;
 
 /// What a [`Delegating`] repository does on each call. Every method receives the wrapped

@@ -5,6 +5,7 @@
 use std::str::FromStr;
 
 use taskforge_domain::commands::{CreateTask, Patch, UpdateTask};
+use taskforge_domain::services::TaskField;
 use taskforge_domain::values::{
     Description, DueDate, Labels, Priority, Status, TaskTitle, Version,
 };
@@ -32,6 +33,17 @@ impl FieldErrors {
     /// Adds a message for `field`.
     pub fn push(&mut self, field: &'static str, message: impl Into<String>) {
         self.0.push((field, message.into()));
+    }
+}
+
+/// The form field a domain [`TaskField`] is shown at: the domain names the field, the page
+/// names its input.
+#[must_use]
+pub const fn task_field_name(field: TaskField) -> &'static str {
+    match field {
+        TaskField::Parent => "parent_id",
+        TaskField::Category => "category_id",
+        TaskField::Assignee => "assignee_id",
     }
 }
 

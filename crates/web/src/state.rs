@@ -2,31 +2,11 @@
 
 use std::sync::Arc;
 
-use taskforge_domain::query::CursorCodec;
-use taskforge_domain::services::{
-    AuthService, ExportService, ProjectService, ReportService, TaskService, UserService,
-};
-
 use crate::export::{ExportFormats, NoExports};
 
-/// The use cases the pages call: the very services the JSON API calls.
-#[derive(Debug, Clone)]
-pub struct WebServices {
-    /// Registration, login, sessions, logout.
-    pub auth: AuthService,
-    /// The current user and user management.
-    pub users: UserService,
-    /// Projects and membership.
-    pub projects: ProjectService,
-    /// Tasks.
-    pub tasks: TaskService,
-    /// Exports of a project's tasks.
-    pub exports: ExportService,
-    /// Reports.
-    pub reports: ReportService,
-    /// Seals the list view's `cursor` the same way the API seals `next_cursor`.
-    pub cursors: CursorCodec,
-}
+/// The use cases the pages call: the domain's `Services` facade, the very bundle the JSON
+/// API receives (a clone of it, so both share the throttles).
+pub use taskforge_domain::services::Services as WebServices;
 
 /// Settings of the web interface, read by the app crate from its configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]

@@ -12,7 +12,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
-use taskforge_domain::clock::{Clock, Timestamp};
 use taskforge_domain::ports::{Repositories, RepositoryError, TaskRepository, TreeGuards};
 use taskforge_domain::query::{ListTasks, TaskFilter, TaskQuery, TaskSort, Visibility};
 use taskforge_domain::services::{CategoryService, ProjectService, TaskService, UserService};
@@ -23,6 +22,7 @@ use taskforge_domain::values::{
 use taskforge_domain::{
     Actor, Category, CategoryId, Project, ProjectId, ProjectMember, Task, TaskId, User,
 };
+use taskforge_domain::{ports::Clock, values::Timestamp};
 use taskforge_memory::MemoryDatabase;
 use taskforge_testkit::{Delegating, RecordingPublisher, SteppingClock, TaskHooks};
 

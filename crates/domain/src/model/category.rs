@@ -1,6 +1,6 @@
-use crate::clock::Timestamp;
 use crate::id::CategoryId;
 use crate::values::CategoryName;
+use crate::values::Timestamp;
 
 /// A global classification for tasks, e.g. "bug" or "chore".
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -1,5 +1,5 @@
-use crate::clock::Timestamp;
 use crate::id::{ProjectId, UserId};
+use crate::values::Timestamp;
 use crate::values::{ProjectDescription, ProjectName, Username};
 
 /// A group of tasks with members. Its owner is always a member.

@@ -1,5 +1,5 @@
-use crate::clock::Timestamp;
 use crate::id::{CategoryId, ProjectId, TaskId, UserId};
+use crate::values::Timestamp;
 use crate::values::{Description, DueDate, Labels, Priority, Status, TaskTitle, Version};
 
 /// The deepest a task may sit in a subtask tree: a root task has depth 1, and a chain of

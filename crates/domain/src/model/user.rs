@@ -1,5 +1,5 @@
-use crate::clock::Timestamp;
 use crate::id::UserId;
+use crate::values::Timestamp;
 use crate::values::{EmailAddress, PasswordHash, Role, Username};
 
 /// A person who can log in.

@@ -3,10 +3,10 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 
 use super::RepositoryError;
-use crate::clock::Timestamp;
 use crate::id::CategoryId;
 use crate::model::Category;
 use crate::values::CategoryName;
+use crate::values::Timestamp;
 
 /// Persistence of categories.
 ///

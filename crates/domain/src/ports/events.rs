@@ -7,3 +7,10 @@ pub trait EventPublisher: Send + Sync + std::fmt::Debug {
     /// Hands `event` to every subscriber.
     fn publish(&self, event: &DomainEvent);
 }
+
+/// Something that wants to hear about events.
+pub trait EventSubscriber: Send + Sync + std::fmt::Debug {
+    /// Called once per published event, on the publishing task: keep it quick and hand slow
+    /// work elsewhere.
+    fn on_event(&self, event: &DomainEvent);
+}

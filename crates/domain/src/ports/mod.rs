@@ -3,8 +3,9 @@
 //! Not every port is async. The repositories and [`PasswordHasher`] wait on I/O or on slow
 //! work, so they are `#[async_trait]`; [`TokenIssuer`], [`RefreshTokenMinter`], [`CursorSealer`]
 //! and [`EventPublisher`] do a little CPU work and return, so they are plain synchronous traits
-//! (an event subscriber that needs I/O must hand it off itself). Two more ports live beside the
-//! types they deal in: [`Clock`] and [`EventSubscriber`], both synchronous.
+//! (an event subscriber that needs I/O must hand it off itself). [`Clock`] and [`EventSubscriber`]
+//! are synchronous too. Every port lives here, in this one module; the values the ports deal in
+//! live in `values` (`Timestamp`), `events` (`DomainEvent`) and `model`.
 //!
 //! All are `Send + Sync` and object-safe, used as `Arc<dyn …>` so the app crate can choose
 //! adapters at run time (ADR 0002). Each method documents its contract; the `testing`
@@ -15,10 +16,11 @@
 //! [`RefreshTokenMinter`]: crate::ports::RefreshTokenMinter
 //! [`CursorSealer`]: crate::ports::CursorSealer
 //! [`EventPublisher`]: crate::ports::EventPublisher
-//! [`Clock`]: crate::clock::Clock
-//! [`EventSubscriber`]: crate::events::EventSubscriber
+//! [`Clock`]: crate::ports::Clock
+//! [`EventSubscriber`]: crate::ports::EventSubscriber
 
 mod category_repository;
+mod clock;
 mod cursor_sealer;
 mod events;
 mod password_hasher;
@@ -33,8 +35,9 @@ mod token_issuer;
 mod user_repository;
 
 pub use category_repository::CategoryRepository;
+pub use clock::{Clock, SystemClock};
 pub use cursor_sealer::CursorSealer;
-pub use events::EventPublisher;
+pub use events::{EventPublisher, EventSubscriber};
 pub use password_hasher::{HashError, PasswordHasher};
 pub use project_repository::ProjectRepository;
 pub use refresh_token_minter::{MintError, RefreshToken, RefreshTokenMinter};

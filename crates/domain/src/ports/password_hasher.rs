@@ -8,7 +8,7 @@ pub enum HashError {
     /// The stored hash is not in a format this hasher understands.
     #[error("stored password hash is not in a supported format")]
     UnsupportedFormat,
-    /// Every hashing worker is busy; try again shortly. Maps to 503.
+    /// Every hashing worker is busy; try again shortly.
     #[error("password hashing is overloaded")]
     Overloaded,
     /// Any other failure (e.g. the random number generator).

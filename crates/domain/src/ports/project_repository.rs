@@ -1,10 +1,10 @@
 use async_trait::async_trait;
 
 use super::RepositoryError;
-use crate::clock::Timestamp;
 use crate::id::{ProjectId, UserId};
 use crate::model::{Project, ProjectMember};
 use crate::query::Visibility;
+use crate::values::Timestamp;
 
 /// Persistence of projects and their memberships.
 ///

@@ -3,8 +3,8 @@ use std::fmt;
 use async_trait::async_trait;
 
 use super::RepositoryError;
-use crate::clock::Timestamp;
 use crate::id::{TokenFamilyId, UserId};
+use crate::values::Timestamp;
 
 /// The SHA-256 digest of a refresh token. Only digests are stored, so a leaked database does
 /// not hand out working tokens.
@@ -75,7 +75,7 @@ pub trait RefreshTokenRepository: Send + Sync + std::fmt::Debug {
     ///
     /// # Errors
     /// - [`RepositoryError::NotFound`] when `old` is not stored.
-    /// - [`RepositoryError::VersionConflict`] when `old` was already used or revoked (a replay:
+    /// - [`RepositoryError::TokenSpent`] when `old` was already used or revoked (a replay:
     ///   the caller then revokes the family).
     /// - [`RepositoryError::Duplicate`] when the successor's digest is already stored.
     async fn rotate(

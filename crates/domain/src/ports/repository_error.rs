@@ -38,15 +38,37 @@ impl fmt::Display for Entity {
 /// `VersionConflict`, `Duplicate` and `InUse` the entity the call addresses, for
 /// `MissingReference` the entity that is missing — and services rely on it (a missing
 /// `Entity::Task` reference on insert is a missing parent).
+///
+/// Each refused compare-and-set has its own variant, because each means something different
+/// to the service: a stale version ([`RepositoryError::VersionConflict`]) may be the caller's
+/// own mistake, a changed task tree ([`RepositoryError::TreeChanged`],
+/// [`RepositoryError::SubtreeGrew`]) only means "check again", a spent refresh token
+/// ([`RepositoryError::TokenSpent`]) is a replay, and [`RepositoryError::LastAdmin`] is a rule
+/// the store kept.
 #[derive(Debug, thiserror::Error)]
 pub enum RepositoryError {
     /// The entity addressed by the call does not exist.
     #[error("{0} not found")]
     NotFound(Entity),
-    /// The stored version differs from the expected one (optimistic concurrency), or a
-    /// [`crate::ports::VersionGuard`] no longer holds.
+    /// The stored version of the addressed entity differs from the expected one (optimistic
+    /// concurrency).
     #[error("{0} was changed concurrently")]
     VersionConflict(Entity),
+    /// A [`crate::ports::VersionGuard`] no longer holds: a guarded task (the new parent or one
+    /// of its ancestors) is gone or at another version, so the tree the service checked has
+    /// changed.
+    #[error("the task tree was changed concurrently")]
+    TreeChanged,
+    /// The written task's subtree is taller than [`crate::ports::TreeGuards::subtree_height`]:
+    /// a subtask was added below it since the service counted.
+    #[error("the task's subtree grew concurrently")]
+    SubtreeGrew,
+    /// The refresh token was already used or revoked: rotating it again is a replay.
+    #[error("refresh token was already used or revoked")]
+    TokenSpent,
+    /// The write would leave no other administrator.
+    #[error("no other administrator would remain")]
+    LastAdmin,
     /// A uniqueness rule would be broken (same id, username or category name).
     #[error("{0} already exists")]
     Duplicate(Entity),
@@ -57,10 +79,10 @@ pub enum RepositoryError {
     #[error("{0} is still referenced")]
     InUse(Entity),
     /// The store cannot serve requests right now (disk full, read-only, database locked);
-    /// retrying later may succeed. Maps to 503.
+    /// retrying later may succeed.
     #[error("storage unavailable")]
     Unavailable(#[source] Box<dyn Error + Send + Sync>),
-    /// Anything else: a bug or corruption. Maps to an opaque 500.
+    /// Anything else: a bug or corruption; retrying will not help.
     #[error("storage failure")]
     Other(#[source] Box<dyn Error + Send + Sync>),
 }

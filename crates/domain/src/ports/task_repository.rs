@@ -1,10 +1,10 @@
 use async_trait::async_trait;
 
 use super::RepositoryError;
-use crate::clock::Timestamp;
 use crate::id::{ProjectId, TaskId};
 use crate::model::Task;
 use crate::query::TaskQuery;
+use crate::values::Timestamp;
 use crate::values::Version;
 
 /// A precondition on another task for a write: it must still be at `version`.
@@ -60,8 +60,10 @@ pub trait TaskRepository: Send + Sync + std::fmt::Debug {
     ///
     /// # Errors
     /// - [`RepositoryError::Duplicate`] when a task with the same id exists.
-    /// - [`RepositoryError::VersionConflict`] when a guarded task is missing or at another
+    /// - [`RepositoryError::TreeChanged`] when a guarded task is missing or at another
     ///   version (checked before the references, so a lost race reads as one).
+    /// - [`RepositoryError::SubtreeGrew`] when the task's subtree is taller than
+    ///   `guards.subtree_height`.
     /// - [`RepositoryError::MissingReference`] naming what is missing: `Entity::Project`,
     ///   `Entity::Task` (the parent, absent or in another project), `Entity::Category`,
     ///   `Entity::User` (the assignee does not exist) or `Entity::Member` (the assignee is not
@@ -95,9 +97,11 @@ pub trait TaskRepository: Send + Sync + std::fmt::Debug {
     ///
     /// # Errors
     /// - [`RepositoryError::NotFound`] when no task has this id.
-    /// - [`RepositoryError::VersionConflict`] when the stored version differs from `expected`,
-    ///   a guarded task is missing or at another version, or the task's subtree is taller
-    ///   than `guards.subtree_height`.
+    /// - [`RepositoryError::VersionConflict`] when the stored version differs from `expected`
+    ///   (checked first).
+    /// - [`RepositoryError::TreeChanged`] when a guarded task is missing or at another version.
+    /// - [`RepositoryError::SubtreeGrew`] when the task's subtree is taller than
+    ///   `guards.subtree_height`.
     /// - [`RepositoryError::MissingReference`] when the parent (`Entity::Task`: absent or in
     ///   another project), category (`Entity::Category`) or assignee (`Entity::User`) does not
     ///   exist, or the assignee is not a member of the task's project (`Entity::Member`).

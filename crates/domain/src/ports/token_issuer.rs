@@ -1,8 +1,8 @@
 use std::fmt;
 
-use crate::clock::Timestamp;
 use crate::id::UserId;
 use crate::values::Role;
+use crate::values::Timestamp;
 
 /// What an access token asserts. Issuer, audience and key id are the adapter's configuration;
 /// the domain deals in who, what role, and when.
@@ -45,7 +45,7 @@ impl fmt::Debug for AccessToken {
 }
 
 /// Why a token was refused (or could not be issued). Each case is distinct so tests and logs
-/// can tell them apart; the HTTP edge answers all of them with the same 401.
+/// can tell them apart; a driving adapter should answer all of them alike, so a caller learns nothing from which.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TokenError {
     /// Not three base64url parts of JSON.

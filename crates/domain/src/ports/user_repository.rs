@@ -3,9 +3,9 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 
 use super::RepositoryError;
-use crate::clock::Timestamp;
 use crate::id::UserId;
 use crate::model::User;
+use crate::values::Timestamp;
 use crate::values::{Role, Username};
 
 /// Persistence of user accounts.
@@ -80,18 +80,16 @@ pub trait UserRepository: Send + Sync + std::fmt::Debug {
     /// demoting each other at the same moment cannot leave the service without one.
     ///
     /// # Errors
-    /// As [`UserRepository::update`], and [`RepositoryError::VersionConflict`] (of
-    /// [`Entity::User`](crate::ports::Entity::User)) when no other administrator remains;
-    /// nothing is written then.
+    /// As [`UserRepository::update`], and [`RepositoryError::LastAdmin`] when no other
+    /// administrator remains; nothing is written then.
     async fn update_keeping_another_admin(&self, user: &User) -> Result<(), RepositoryError>;
 
     /// [`UserRepository::delete`], applied only while at least one *other* user holds
     /// [`Role::Admin`], checked atomically with the deletion.
     ///
     /// # Errors
-    /// As [`UserRepository::delete`], and [`RepositoryError::VersionConflict`] (of
-    /// [`Entity::User`](crate::ports::Entity::User)) when no other administrator remains;
-    /// nothing is deleted then.
+    /// As [`UserRepository::delete`], and [`RepositoryError::LastAdmin`] when no other
+    /// administrator remains; nothing is deleted then.
     async fn delete_keeping_another_admin(
         &self,
         id: UserId,

@@ -5,10 +5,10 @@ use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
 use super::sort::{SortField, SortValue, TaskSort};
-use crate::clock::Timestamp;
 use crate::id::TaskId;
 use crate::model::Task;
 use crate::ports::CursorSealer;
+use crate::values::Timestamp;
 use crate::values::{DueDate, Priority, TaskTitle};
 
 /// Why a cursor was refused.

@@ -2,8 +2,8 @@ use std::cmp::Ordering;
 use std::fmt;
 use std::str::FromStr;
 
-use crate::clock::Timestamp;
 use crate::model::Task;
+use crate::values::Timestamp;
 use crate::values::{DueDate, Priority, TaskTitle};
 
 /// The field a listing is ordered by.

@@ -13,9 +13,9 @@ use std::hash::Hash;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use crate::clock::Timestamp;
 use crate::id::UserId;
 use crate::services::BucketSettings;
+use crate::values::Timestamp;
 
 /// A bucket's rule in microseconds.
 #[derive(Debug, Clone, Copy)]

@@ -6,12 +6,12 @@ use std::time::Duration;
 
 use super::budget::UserBudget;
 use super::{BucketSettings, CategoryError};
-use crate::clock::Clock;
 use crate::commands::CreateCategory;
 use crate::events::{DomainEvent, EventKind};
 use crate::id::CategoryId;
 use crate::model::Category;
 use crate::policy::{self, Actor, Decision};
+use crate::ports::Clock;
 use crate::ports::{CategoryRepository, EventPublisher, RepositoryError};
 use crate::query::{CategoryCursor, Page};
 use crate::values::{CategoryName, PageLimit, Role};

@@ -1,14 +1,15 @@
-//! One error enum per service area. The HTTP edge maps each variant to a status in one
-//! exhaustive `match`; the comments name the intended status.
+//! One error enum per service area. Each variant says what went wrong in the domain's terms;
+//! a driving adapter decides what that means on its wire (the HTTP adapter maps each variant
+//! to a status in one exhaustive `match`, see `docs/api.md`, "Errors").
 
 use std::time::Duration;
 
-use super::retry_after_seconds;
+use super::whole_seconds;
 use crate::ports::RepositoryError;
 use crate::query::CursorError;
 use crate::values::Version;
 
-/// A rule about a task's relations that the request breaks (422).
+/// A rule about a task's relations that the request breaks.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
 pub enum TaskRule {
     /// The parent task does not exist or is not visible.
@@ -31,16 +32,28 @@ pub enum TaskRule {
     AssigneeNotMember,
 }
 
+/// A task field a [`TaskRule`] can be about. The domain names the field; a driving adapter
+/// names it on its wire (the HTTP adapter writes `parent_id`, `category_id`, `assignee_id`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TaskField {
+    /// The parent task.
+    Parent,
+    /// The category.
+    Category,
+    /// The assignee.
+    Assignee,
+}
+
 impl TaskRule {
-    /// The request field the rule is about, for problem details.
+    /// The task field the rule is about.
     #[must_use]
-    pub const fn field(self) -> &'static str {
+    pub const fn field(self) -> TaskField {
         match self {
             Self::ParentNotFound | Self::ParentInOtherProject | Self::Cycle | Self::TooDeep => {
-                "parent_id"
+                TaskField::Parent
             }
-            Self::CategoryNotFound => "category_id",
-            Self::AssigneeNotMember => "assignee_id",
+            Self::CategoryNotFound => TaskField::Category,
+            Self::AssigneeNotMember => TaskField::Assignee,
         }
     }
 }
@@ -48,31 +61,31 @@ impl TaskRule {
 /// What a task use case can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum TaskError {
-    /// The task does not exist or the caller may not see it (404).
+    /// The task does not exist or the caller may not see it.
     #[error("task not found")]
     NotFound,
-    /// The project does not exist or the caller may not see it (404).
+    /// The project does not exist or the caller may not see it.
     #[error("project not found")]
     ProjectNotFound,
-    /// The caller sees the task or project but may not do this (403).
+    /// The caller sees the task or project but may not do this.
     #[error("not allowed to change this task")]
     Forbidden,
-    /// `If-Match` named another version than the current one (412).
+    /// The caller expected another version than the current one.
     #[error("task is at version {current}, not the one given in If-Match")]
     PreconditionFailed {
         /// The version the task is at.
         current: Version,
     },
-    /// The task kept changing under us (409).
+    /// The task kept changing under us.
     #[error("task was changed concurrently, try again")]
     Conflict,
-    /// A relation rule is broken (422).
+    /// A relation rule is broken.
     #[error(transparent)]
     Rule(#[from] TaskRule),
-    /// The cursor does not fit this listing (400).
+    /// The cursor does not fit this listing.
     #[error(transparent)]
     InvalidCursor(#[from] CursorError),
-    /// Storage failed (503 or 500).
+    /// Storage failed; [`RepositoryError`] says whether retrying may help.
     #[error(transparent)]
     Store(#[from] RepositoryError),
 }
@@ -80,35 +93,34 @@ pub enum TaskError {
 /// What a project use case can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum ProjectError {
-    /// The project does not exist or the caller may not see it (404).
+    /// The project does not exist or the caller may not see it.
     #[error("project not found")]
     NotFound,
-    /// The caller sees the project but may not do this (403).
+    /// The caller sees the project but may not do this.
     #[error("only the project owner or an admin may do this")]
     Forbidden,
-    /// The caller's role may not create projects: viewers only read (403).
+    /// The caller's role may not create projects: viewers only read.
     #[error("only editors and admins may create projects")]
     CreateForbidden,
-    /// The user to add does not exist (404).
+    /// The user to add does not exist.
     #[error("user not found")]
     UserNotFound,
-    /// The user to remove is not a member (404).
+    /// The user to remove is not a member.
     #[error("user is not a member of this project")]
     MemberNotFound,
-    /// The owner is always a member; hand ownership over first (409).
+    /// The owner is always a member; hand ownership over first.
     #[error("the owner cannot be removed from the project")]
     OwnerIsAlwaysMember,
-    /// A new owner must already be a member (422).
+    /// A new owner must already be a member.
     #[error("the new owner must be a member of the project")]
     OwnerMustBeMember,
-    /// The caller tried to add too many users who do not exist lately (429 with
-    /// `Retry-After`).
-    #[error("too many additions of unknown users lately; try again in {} s", retry_after_seconds(*.retry_after))]
+    /// The caller tried to add too many users who do not exist lately.
+    #[error("too many additions of unknown users lately; try again in {} s", whole_seconds(*.retry_after))]
     Throttled {
         /// How long until the caller may add a member again.
         retry_after: Duration,
     },
-    /// Storage failed (503 or 500).
+    /// Storage failed; [`RepositoryError`] says whether retrying may help.
     #[error(transparent)]
     Store(#[from] RepositoryError),
 }
@@ -116,22 +128,22 @@ pub enum ProjectError {
 /// What a category use case can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum CategoryError {
-    /// No such category (404).
+    /// No such category.
     #[error("category not found")]
     NotFound,
-    /// The caller's role may not do this (403).
+    /// The caller's role may not do this.
     #[error("not allowed to manage categories")]
     Forbidden,
-    /// Another category has this name, ignoring case (409).
+    /// Another category has this name, ignoring case.
     #[error("a category with this name already exists")]
     Duplicate,
-    /// The caller created too many categories lately (429 with `Retry-After`).
-    #[error("too many categories created lately; try again in {} s", retry_after_seconds(*.retry_after))]
+    /// The caller created too many categories lately.
+    #[error("too many categories created lately; try again in {} s", whole_seconds(*.retry_after))]
     Throttled {
         /// How long until the caller may create one again.
         retry_after: Duration,
     },
-    /// Storage failed (503 or 500).
+    /// Storage failed; [`RepositoryError`] says whether retrying may help.
     #[error(transparent)]
     Store(#[from] RepositoryError),
 }
@@ -139,10 +151,10 @@ pub enum CategoryError {
 /// What a report use case can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum ReportError {
-    /// The project to report on does not exist or the caller may not see it (404).
+    /// The project to report on does not exist or the caller may not see it.
     #[error("project not found")]
     ProjectNotFound,
-    /// Storage failed (503 or 500).
+    /// Storage failed; [`RepositoryError`] says whether retrying may help.
     #[error(transparent)]
     Store(#[from] RepositoryError),
 }
@@ -150,19 +162,19 @@ pub enum ReportError {
 /// What a user-management use case can fail with.
 #[derive(Debug, thiserror::Error)]
 pub enum UserError {
-    /// No such user (404).
+    /// No such user.
     #[error("user not found")]
     NotFound,
-    /// Only admins manage users (403).
+    /// Only admins manage users.
     #[error("only an admin may manage users")]
     Forbidden,
-    /// The last admin cannot be demoted or deleted: nobody could manage users after (409).
+    /// The last admin cannot be demoted or deleted: nobody could manage users after.
     #[error("the last admin cannot be demoted or deleted")]
     LastAdmin,
-    /// The user owns projects; hand them over or delete them first (409).
+    /// The user owns projects; hand them over or delete them first.
     #[error("the user owns projects; transfer or delete them first")]
     OwnsProjects,
-    /// Storage failed (503 or 500).
+    /// Storage failed; [`RepositoryError`] says whether retrying may help.
     #[error(transparent)]
     Store(#[from] RepositoryError),
 }

@@ -7,6 +7,7 @@ mod budget;
 mod categories;
 mod errors;
 mod exports;
+mod facade;
 mod projects;
 mod reports;
 mod task_rules;
@@ -14,15 +15,23 @@ mod tasks;
 mod users;
 
 pub use auth::{
-    AuthError, AuthPorts, AuthService, AuthSettings, BucketSettings, ChangePassword, Login,
-    LoginThrottle, Register, Registration, Session, ThrottleSettings, ThrottleTicket,
-    check_new_password, common_password_count, ensure_uncommon, is_common_password,
-    retry_after_seconds,
+    AuthError, AuthPorts, AuthService, AuthSettings, BucketSettings, LoginThrottle, Registration,
+    Session, ThrottleSettings, ThrottleTicket, check_new_password, common_password_count,
+    ensure_uncommon, is_common_password,
 };
 pub use categories::CategoryService;
-pub use errors::{CategoryError, ProjectError, ReportError, TaskError, TaskRule, UserError};
+pub use errors::{
+    CategoryError, ProjectError, ReportError, TaskError, TaskField, TaskRule, UserError,
+};
 pub use exports::{EXPORT_PAGE_SIZE, ExportRow, ExportService, TaskExport};
+pub use facade::{ServicePorts, ServiceSettings, Services};
 pub use projects::ProjectService;
 pub use reports::{ReportService, SummaryReport};
 pub use tasks::TaskService;
 pub use users::UserService;
+
+/// Whole seconds, rounded up, for messages (never 0 for a real wait).
+fn whole_seconds(wait: std::time::Duration) -> u64 {
+    let whole = wait.as_secs();
+    if wait.subsec_nanos() > 0 { whole.saturating_add(1) } else { whole }
+}

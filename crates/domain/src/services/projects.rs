@@ -6,12 +6,12 @@ use std::time::Duration;
 
 use super::budget::UserBudget;
 use super::{BucketSettings, ProjectError};
-use crate::clock::Clock;
 use crate::commands::{CreateProject, UpdateProject};
 use crate::events::{DomainEvent, EventKind};
 use crate::id::{ProjectId, UserId};
 use crate::model::{Project, ProjectMember};
 use crate::policy::{self, Actor, Decision};
+use crate::ports::Clock;
 use crate::ports::{Entity, EventPublisher, ProjectRepository, RepositoryError, UserRepository};
 use crate::query::Page;
 use crate::values::{PageLimit, ProjectDescription, Role, Username};
@@ -222,7 +222,7 @@ impl ProjectService {
 
     /// Looks a user up for an addition, drawing on the actor's budget of misses. The token is
     /// taken before the lookup and given back when the user exists, so a spent budget answers
-    /// the same 429 for existing and unknown users, and concurrent misses cannot overdraw it.
+    /// the same refusal for existing and unknown users, and concurrent misses cannot overdraw it.
     async fn counting_misses(
         &self,
         actor: &Actor,

@@ -4,10 +4,10 @@
 use std::sync::Arc;
 
 use super::ReportError;
-use crate::clock::Clock;
 use crate::id::{CategoryId, ProjectId};
 use crate::model::Task;
 use crate::policy::{self, Actor, Decision};
+use crate::ports::Clock;
 use crate::ports::{CategoryRepository, ProjectRepository, ReportRepository};
 use crate::reports::{TaskSummary, TopCategory, rank_order};
 use crate::values::{CategoryName, DueDate, PerCategory};

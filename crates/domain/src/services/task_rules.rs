@@ -54,8 +54,8 @@ pub(crate) fn check_parent(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::clock::Timestamp;
     use crate::id::UserId;
+    use crate::values::Timestamp;
     use crate::values::{Description, Labels, Priority, Status, TaskTitle, Version};
 
     fn task(id: u8, project: ProjectId, parent: Option<&Task>, version: u64) -> Task {

@@ -7,12 +7,12 @@ use std::sync::Arc;
 
 use super::task_rules::{check_parent, subtree_height};
 use super::{TaskError, TaskRule};
-use crate::clock::Clock;
 use crate::commands::{CreateTask, MoveTask, UpdateTask};
 use crate::events::{DomainEvent, EventKind};
 use crate::id::{TaskId, UserId};
 use crate::model::Task;
 use crate::policy::{self, Actor, Decision, TaskRelation};
+use crate::ports::Clock;
 use crate::ports::{
     CategoryRepository, Entity, EventPublisher, ProjectRepository, RepositoryError, TaskRepository,
     TreeGuards,
@@ -20,7 +20,7 @@ use crate::ports::{
 use crate::query::{Cursor, ListTasks, Page, TaskQuery};
 use crate::values::{Description, Labels, Version};
 
-/// How often a create or an update without `If-Match` re-reads and re-applies itself when
+/// How often a create or an update without an expected version re-reads and re-applies itself when
 /// another write got in between (a guard failed). Merge-patches commute on distinct fields and
 /// a create only needs its parent's chain as it is now, so a retry is what the caller meant;
 /// after this many the conflict is reported.
@@ -105,7 +105,7 @@ impl TaskService {
                     return Ok(task);
                 }
                 // The parent's chain changed since it was read: check the new one.
-                Err(RepositoryError::VersionConflict(_)) => {}
+                Err(RepositoryError::TreeChanged | RepositoryError::SubtreeGrew) => {}
                 Err(e) => return Err(reference_error(e)),
             }
         }
@@ -135,7 +135,7 @@ impl TaskService {
     ///
     /// # Errors
     /// [`TaskError::NotFound`], [`TaskError::Forbidden`], [`TaskError::PreconditionFailed`]
-    /// when `If-Match` is stale, [`TaskError::Conflict`] when concurrent writes kept winning,
+    /// when the expected version is stale, [`TaskError::Conflict`] when concurrent writes kept winning,
     /// [`TaskError::Rule`], or [`TaskError::Store`].
     pub async fn update(
         &self,
@@ -160,13 +160,20 @@ impl TaskService {
                     );
                     return Ok(after);
                 }
-                // Someone else wrote first. With If-Match the client asked for exactly that
+                // Someone else wrote first. With an expected version the client asked for exactly that
                 // version, so report it; without, re-read and re-apply.
                 Err(RepositoryError::VersionConflict(_)) if cmd.if_match.is_some() => {
                     let current = self.tasks.get(id).await?.ok_or(TaskError::NotFound)?;
                     return Err(TaskError::PreconditionFailed { current: current.version });
                 }
-                Err(RepositoryError::VersionConflict(_)) => {}
+                // The task is where the client expected it, but the tree around it changed
+                // since the service checked its rules: check them again on the new tree
+                // (with or without an expected version — the client's version still holds).
+                Err(
+                    RepositoryError::VersionConflict(_)
+                    | RepositoryError::TreeChanged
+                    | RepositoryError::SubtreeGrew,
+                ) => {}
                 Err(RepositoryError::NotFound(_)) => return Err(TaskError::NotFound),
                 Err(e) => return Err(reference_error(e)),
             }

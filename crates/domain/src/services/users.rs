@@ -3,11 +3,11 @@
 use std::sync::Arc;
 
 use super::UserError;
-use crate::clock::Clock;
 use crate::events::{DomainEvent, EventKind};
 use crate::id::UserId;
 use crate::model::User;
 use crate::policy::{self, Actor, Decision};
+use crate::ports::Clock;
 use crate::ports::{EventPublisher, RefreshTokenRepository, RepositoryError, UserRepository};
 use crate::query::Page;
 use crate::values::{PageLimit, Role, Username};
@@ -35,7 +35,7 @@ impl UserService {
     }
 
     /// The actor for an authenticated user id, with their *current* role; `None` when the
-    /// account no longer exists. The HTTP edge calls this on every request so that a demoted
+    /// account no longer exists. A driving adapter calls this on every request so that a demoted
     /// or deleted user loses rights at once, not when their token expires.
     ///
     /// # Errors
@@ -98,7 +98,7 @@ impl UserService {
         match written {
             Ok(()) => {}
             Err(RepositoryError::NotFound(_)) => return Err(UserError::NotFound),
-            Err(RepositoryError::VersionConflict(_)) => return Err(UserError::LastAdmin),
+            Err(RepositoryError::LastAdmin) => return Err(UserError::LastAdmin),
             Err(e) => return Err(e.into()),
         }
         self.refresh_tokens.revoke_all_for_user(id, self.clock.now()).await?;
@@ -124,7 +124,7 @@ impl UserService {
         match deleted {
             Ok(()) => {}
             Err(RepositoryError::NotFound(_)) => return Err(UserError::NotFound),
-            Err(RepositoryError::VersionConflict(_)) => return Err(UserError::LastAdmin),
+            Err(RepositoryError::LastAdmin) => return Err(UserError::LastAdmin),
             Err(RepositoryError::InUse(_)) => return Err(UserError::OwnsProjects),
             Err(e) => return Err(e.into()),
         }

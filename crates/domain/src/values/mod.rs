@@ -1,6 +1,6 @@
 //! Value objects: each has a validating constructor, so once built it is valid.
 //!
-//! Parse, don't validate: the HTTP adapter turns wire text into these types at the edge and the
+//! Parse, don't validate: a driving adapter turns wire text into these types at the edge and the
 //! rest of the code never checks them again.
 
 mod description;
@@ -17,6 +17,7 @@ mod search_text;
 mod status;
 mod status_set;
 mod text;
+mod timestamp;
 mod title;
 mod username;
 mod version;
@@ -35,6 +36,7 @@ pub use search_text::{SearchText, SearchTextError};
 pub use status::{Status, StatusError};
 pub use status_set::{StatusSet, StatusSetError};
 pub use text::is_invisible;
+pub use timestamp::Timestamp;
 pub use title::{TaskTitle, TitleError};
 pub use username::{Username, UsernameError};
 pub use version::Version;

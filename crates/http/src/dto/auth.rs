@@ -5,8 +5,9 @@ use std::fmt;
 use std::net::IpAddr;
 
 use serde::{Deserialize, Serialize};
+use taskforge_domain::commands::{ChangePassword, Login, Register};
 use taskforge_domain::ports::RefreshToken;
-use taskforge_domain::services::{ChangePassword, Login, Register, Session, check_new_password};
+use taskforge_domain::services::{Session, check_new_password};
 use taskforge_domain::values::{EmailAddress, Username};
 use utoipa::ToSchema;
 

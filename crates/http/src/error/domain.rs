@@ -1,9 +1,11 @@
 //! Domain errors → [`ApiError`]: one exhaustive `match` per domain error enum, and the one
 //! place that decides each variant's status (`docs/api.md`, "Errors"; ADR 0008).
 
+use std::time::Duration;
 use taskforge_domain::ports::{HashError, RepositoryError, TokenError};
+
 use taskforge_domain::services::{
-    AuthError, CategoryError, ProjectError, ReportError, TaskError, UserError, retry_after_seconds,
+    AuthError, CategoryError, ProjectError, ReportError, TaskError, TaskField, UserError,
 };
 
 use super::{ApiError, FieldError};
@@ -15,7 +17,9 @@ impl From<TaskError> for ApiError {
             TaskError::Forbidden => Self::forbidden(e.to_string()),
             TaskError::PreconditionFailed { .. } => Self::precondition_failed(e.to_string()),
             TaskError::Conflict => Self::conflict(e.to_string()),
-            TaskError::Rule(rule) => Self::validation(vec![FieldError::new(rule.field(), rule)]),
+            TaskError::Rule(rule) => {
+                Self::validation(vec![FieldError::new(task_field_name(rule.field()), rule)])
+            }
             TaskError::InvalidCursor(cursor) => Self::bad_parameters(
                 "invalid query parameters: cursor",
                 vec![FieldError::new("cursor", cursor)],
@@ -23,6 +27,22 @@ impl From<TaskError> for ApiError {
             TaskError::Store(store) => store.into(),
         }
     }
+}
+
+/// The JSON name of a task field: the domain names the field, the wire names it here.
+const fn task_field_name(field: TaskField) -> &'static str {
+    match field {
+        TaskField::Parent => "parent_id",
+        TaskField::Category => "category_id",
+        TaskField::Assignee => "assignee_id",
+    }
+}
+
+/// A wait as `Retry-After` writes it: whole seconds, rounded up, so a client that waits as
+/// told is never early.
+fn retry_after_seconds(wait: Duration) -> u64 {
+    let whole = wait.as_secs();
+    if wait.subsec_nanos() > 0 { whole.saturating_add(1) } else { whole }
 }
 
 impl From<ProjectError> for ApiError {
@@ -134,6 +154,10 @@ impl From<RepositoryError> for ApiError {
         match e {
             RepositoryError::NotFound(_) => Self::not_found(e.to_string()),
             RepositoryError::VersionConflict(_)
+            | RepositoryError::TreeChanged
+            | RepositoryError::SubtreeGrew
+            | RepositoryError::TokenSpent
+            | RepositoryError::LastAdmin
             | RepositoryError::Duplicate(_)
             | RepositoryError::InUse(_)
             | RepositoryError::MissingReference(_) => Self::conflict(e.to_string()),
@@ -179,6 +203,29 @@ mod tests {
 
     fn status(e: impl Into<ApiError>) -> StatusCode {
         e.into().status_code()
+    }
+
+    #[test]
+    fn every_task_rule_is_reported_under_the_json_name_of_its_field() {
+        for (rule, field) in [
+            (TaskRule::ParentNotFound, "parent_id"),
+            (TaskRule::ParentInOtherProject, "parent_id"),
+            (TaskRule::Cycle, "parent_id"),
+            (TaskRule::TooDeep, "parent_id"),
+            (TaskRule::CategoryNotFound, "category_id"),
+            (TaskRule::AssigneeNotMember, "assignee_id"),
+        ] {
+            let e: ApiError = TaskError::Rule(rule).into();
+            assert_eq!(e.errors()[0].field, field, "{rule:?}");
+        }
+    }
+
+    #[test]
+    fn retry_after_rounds_a_wait_up_to_whole_seconds() {
+        assert_eq!(retry_after_seconds(Duration::from_secs(50)), 50);
+        assert_eq!(retry_after_seconds(Duration::from_millis(50_001)), 51);
+        assert_eq!(retry_after_seconds(Duration::from_nanos(1)), 1);
+        assert_eq!(retry_after_seconds(Duration::ZERO), 0);
     }
 
     #[test]

@@ -15,17 +15,15 @@ use taskforge_crypto::{
     AeadCursorSealer, HmacKey, JwtConfig, JwtIssuer, Pbkdf2Config, Pbkdf2Hasher,
     RandomRefreshTokens,
 };
-use taskforge_domain::clock::Timestamp;
 use taskforge_domain::events::NoEvents;
 use taskforge_domain::ports::{AccessToken, Claims, Repositories, TokenError, TokenIssuer};
-use taskforge_domain::query::CursorCodec;
 use taskforge_domain::services::{
-    AuthPorts, AuthService, AuthSettings, CategoryService, ExportService, ProjectService,
-    ReportService, TaskService, UserService,
+    AuthPorts, AuthService, AuthSettings, ServicePorts, ServiceSettings, Services,
 };
+use taskforge_domain::values::Timestamp;
 use taskforge_domain::values::{EmailAddress, PasswordHash, Role, Username};
 use taskforge_domain::{Clock, SystemClock, User, UserId};
-use taskforge_http::{AppState, HttpSettings, Services, build_app};
+use taskforge_http::{AppState, HttpSettings, build_app};
 use taskforge_memory::MemoryDatabase;
 
 /// Tokens are `user:<uuid>`; anything else is refused. The role claim is deliberately wrong
@@ -173,52 +171,28 @@ pub fn auth_service(
     AuthService::new(ports, settings)
 }
 
-/// The real cursor codec (XChaCha20-Poly1305), under a fixed test secret.
-pub fn cursors() -> CursorCodec {
-    CursorCodec::new(Arc::new(AeadCursorSealer::from_secrets(
-        b"cursor test secret, 32 bytes or more",
-        None,
-    )))
-}
-
 /// The real HS256 issuer, with a fixed test key.
 pub fn jwt(clock: Arc<dyn Clock>) -> Arc<dyn TokenIssuer> {
     let key = HmacKey::new("test", b"0123456789abcdef0123456789abcdef".to_vec()).unwrap();
     Arc::new(JwtIssuer::new(JwtConfig::new("taskforge", "taskforge-api", key), clock).unwrap())
 }
 
+/// Every use case over `repos`, built by the domain's facade, with `auth` in place of the
+/// facade's own authentication service (tests choose its tokens and settings).
 pub fn services_with(repos: &Repositories, clock: Arc<dyn Clock>, auth: AuthService) -> Services {
-    let events = Arc::new(NoEvents);
-    Services {
-        tasks: TaskService::new(
-            repos.tasks.clone(),
-            repos.projects.clone(),
-            repos.categories.clone(),
-            clock.clone(),
-            events.clone(),
-        ),
-        projects: ProjectService::new(
-            repos.projects.clone(),
-            repos.users.clone(),
-            clock.clone(),
-            events.clone(),
-        ),
-        categories: CategoryService::new(repos.categories.clone(), clock.clone(), events.clone()),
-        exports: ExportService::new(
-            repos.tasks.clone(),
-            repos.categories.clone(),
-            repos.users.clone(),
-        ),
-        reports: ReportService::new(
-            repos.reports.clone(),
-            repos.projects.clone(),
-            repos.categories.clone(),
-            clock.clone(),
-        ),
-        users: UserService::new(repos.users.clone(), repos.refresh_tokens.clone(), clock, events),
-        auth,
-        cursors: cursors(),
-    }
+    let ports = ServicePorts {
+        repositories: repos.clone(),
+        hasher: Arc::new(Pbkdf2Hasher::new(Pbkdf2Config::with_iterations(1_000)).unwrap()),
+        tokens: Arc::new(FakeTokens),
+        minter: Arc::new(RandomRefreshTokens::new()),
+        cursor_sealer: Arc::new(AeadCursorSealer::from_secrets(
+            b"cursor test secret, 32 bytes or more",
+            None,
+        )),
+        clock,
+        events: Arc::new(NoEvents),
+    };
+    Services { auth, ..Services::new(ports, ServiceSettings::default()) }
 }
 
 pub async fn seed_people(repos: &Repositories) -> People {

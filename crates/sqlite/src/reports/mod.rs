@@ -13,7 +13,7 @@ use taskforge_domain::values::{CategoryName, DueDate, Priority, Status};
 use taskforge_domain::{CategoryId, ProjectId, Task};
 
 use crate::codec::{opt_bytes16, task_from_row};
-use crate::database::Inner;
+use crate::connections::Connections;
 use crate::error::{corrupt, map_err};
 
 /// The statements.
@@ -24,11 +24,11 @@ pub use sql::{summary_statement, top_statement};
 /// [`ReportRepository`] over SQLite.
 #[derive(Debug, Clone)]
 pub(crate) struct SqliteReports {
-    db: Arc<Inner>,
+    db: Arc<Connections>,
 }
 
 impl SqliteReports {
-    pub(crate) const fn new(db: Arc<Inner>) -> Self {
+    pub(crate) const fn new(db: Arc<Connections>) -> Self {
         Self { db }
     }
 }

@@ -4,8 +4,8 @@
 use std::path::PathBuf;
 
 use rusqlite::Connection;
-use taskforge_domain::clock::Timestamp;
 use taskforge_domain::ports::Repositories;
+use taskforge_domain::values::Timestamp;
 use taskforge_domain::values::{
     CategoryName, Description, DueDate, Labels, PasswordHash, Priority, ProjectDescription,
     ProjectName, Role, Status, TaskTitle, Username, Version,

@@ -4,10 +4,10 @@
 //! and of the order they run in. Times are offsets from one fixed instant ([`base_time`]), so
 //! a failing assertion prints the same values on every run.
 
-use taskforge_domain::clock::Timestamp;
 use taskforge_domain::id::{TokenFamilyId, UserId};
 use taskforge_domain::model::{Category, Project, Task, User};
 use taskforge_domain::ports::{RefreshTokenRecord, Repositories, TokenDigest, TreeGuards};
+use taskforge_domain::values::Timestamp;
 use taskforge_domain::values::{
     CategoryName, Description, DueDate, EmailAddress, Labels, PasswordHash, Priority,
     ProjectDescription, ProjectName, Role, Status, TaskTitle, Username, Version,

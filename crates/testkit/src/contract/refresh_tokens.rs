@@ -69,9 +69,9 @@ pub async fn rotating_marks_the_old_token_used_and_stores_the_successor(repos: R
     assert_eq!(found(&repos, &successor.digest).await, Some(successor), "successor is stored");
 }
 
-/// `rotate` of a token that was already used is [`RepositoryError::VersionConflict`] and
+/// `rotate` of a token that was already used is [`RepositoryError::TokenSpent`] and
 /// stores no successor.
-pub async fn rotating_a_used_token_is_a_version_conflict(repos: Repositories) {
+pub async fn rotating_a_used_token_is_a_spent_token(repos: Repositories) {
     let alice = stored_user(&repos, user("alice")).await;
     let family = TokenFamilyId::new();
     let old = stored_token(&repos, refresh_token(&alice, family, at(0))).await;
@@ -81,20 +81,16 @@ pub async fn rotating_a_used_token_is_a_version_conflict(repos: Repositories) {
 
     let result = repos.refresh_tokens.rotate(&old.digest, &replay).await;
 
-    assert_err!(
-        result,
-        RepositoryError::VersionConflict(Entity::RefreshToken),
-        "rotation of a used token"
-    );
+    assert_err!(result, RepositoryError::TokenSpent, "rotation of a used token");
     assert_eq!(found(&repos, &replay.digest).await, None, "the replay's successor is not stored");
     let used = RefreshTokenRecord { used_at: Some(at(600)), ..old.clone() };
     assert_eq!(found(&repos, &old.digest).await, Some(used), "the old token keeps its used_at");
     assert_eq!(found(&repos, &first.digest).await, Some(first), "the real successor is unchanged");
 }
 
-/// `rotate` of a token that was revoked is [`RepositoryError::VersionConflict`] and stores no
+/// `rotate` of a token that was revoked is [`RepositoryError::TokenSpent`] and stores no
 /// successor.
-pub async fn rotating_a_revoked_token_is_a_version_conflict(repos: Repositories) {
+pub async fn rotating_a_revoked_token_is_a_spent_token(repos: Repositories) {
     let alice = stored_user(&repos, user("alice")).await;
     let family = TokenFamilyId::new();
     let old = stored_token(&repos, refresh_token(&alice, family, at(0))).await;
@@ -103,11 +99,7 @@ pub async fn rotating_a_revoked_token_is_a_version_conflict(repos: Repositories)
 
     let result = repos.refresh_tokens.rotate(&old.digest, &successor).await;
 
-    assert_err!(
-        result,
-        RepositoryError::VersionConflict(Entity::RefreshToken),
-        "rotation of a revoked token"
-    );
+    assert_err!(result, RepositoryError::TokenSpent, "rotation of a revoked token");
     assert_eq!(found(&repos, &successor.digest).await, None, "the successor is not stored");
     let revoked = RefreshTokenRecord { revoked_at: Some(at(300)), ..old.clone() };
     assert_eq!(found(&repos, &old.digest).await, Some(revoked), "the old token is not marked used");

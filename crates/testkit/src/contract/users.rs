@@ -299,7 +299,7 @@ pub async fn deleting_an_unknown_user_is_not_found(repos: Repositories) {
 }
 
 /// `update_keeping_another_admin` and `delete_keeping_another_admin` of the only admin are
-/// [`RepositoryError::VersionConflict`] and leave the admin as stored.
+/// [`RepositoryError::LastAdmin`] and leave the admin as stored.
 pub async fn guarded_writes_of_the_only_admin_are_refused_and_change_nothing(repos: Repositories) {
     let root = stored_user(&repos, user_with_role("root", Role::Admin)).await;
     stored_user(&repos, user_with_role("alice", Role::Editor)).await;
@@ -308,8 +308,8 @@ pub async fn guarded_writes_of_the_only_admin_are_refused_and_change_nothing(rep
     let update = repos.users.update_keeping_another_admin(&demoted).await;
     let delete = repos.users.delete_keeping_another_admin(root.id, at(1)).await;
 
-    assert_err!(update, RepositoryError::VersionConflict(Entity::User), "demoting the only admin");
-    assert_err!(delete, RepositoryError::VersionConflict(Entity::User), "deleting the only admin");
+    assert_err!(update, RepositoryError::LastAdmin, "demoting the only admin");
+    assert_err!(delete, RepositoryError::LastAdmin, "deleting the only admin");
     let stored = repos.users.get(root.id).await.expect("get succeeds");
     assert_eq!(stored, Some(root), "the only admin is unchanged");
 }
@@ -325,7 +325,7 @@ pub async fn guarded_writes_apply_while_another_admin_remains(repos: Repositorie
     let refused = repos.users.update_keeping_another_admin(&demoted_root).await;
     repos.users.delete_keeping_another_admin(boss.id, at(1)).await.expect("root remains admin");
 
-    assert_err!(refused, RepositoryError::VersionConflict(Entity::User), "root is the last admin");
+    assert_err!(refused, RepositoryError::LastAdmin, "root is the last admin");
     let admins = repos.users.count_with_role(Role::Admin).await.expect("count succeeds");
     assert_eq!(admins, 1, "exactly one admin is left");
     assert_eq!(repos.users.get(boss.id).await.expect("get succeeds"), None, "boss is deleted");

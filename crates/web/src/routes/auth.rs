@@ -2,7 +2,8 @@
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse, web};
-use taskforge_domain::services::{AuthError, Login, Register};
+use taskforge_domain::commands::{Login, Register};
+use taskforge_domain::services::AuthError;
 use taskforge_domain::values::{EmailAddress, Password, Username};
 
 use super::{field, form_fields, resource};

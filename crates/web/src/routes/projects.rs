@@ -354,7 +354,7 @@ async fn create_task_route(
         })),
         Err(TaskError::Rule(rule)) => {
             let mut errors = FieldErrors::default();
-            errors.push(rule.field(), capitalised(&rule));
+            errors.push(crate::forms::task_field_name(rule.field()), capitalised(&rule));
             project_page(&req, &state, &viewer, id, typed, errors, unprocessable).await
         }
         Err(e) => Err(crate::routes::tasks::task_error(e)),

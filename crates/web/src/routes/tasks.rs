@@ -192,7 +192,7 @@ async fn apply(
         }
         Err(TaskError::Rule(rule)) => {
             let mut errors = FieldErrors::default();
-            errors.push(rule.field(), capitalised(&rule));
+            errors.push(crate::forms::task_field_name(rule.field()), capitalised(&rule));
             let shown = Shown {
                 form: Some(typed),
                 errors,

@@ -4,7 +4,7 @@
 
 use actix_web::test::TestRequest;
 use taskforge_domain::Actor;
-use taskforge_domain::services::ChangePassword;
+use taskforge_domain::commands::ChangePassword;
 use taskforge_domain::values::{Password, Role};
 use taskforge_web::WebSettings;
 use taskforge_web::response::PAGE_CSP;

@@ -15,80 +15,37 @@ use taskforge_crypto::{
     AeadCursorSealer, HmacKey, JwtConfig, JwtIssuer, Pbkdf2Config, Pbkdf2Hasher,
     RandomRefreshTokens,
 };
+use taskforge_domain::commands::Register;
 use taskforge_domain::events::NoEvents;
 use taskforge_domain::ports::{Repositories, TokenIssuer};
-use taskforge_domain::query::CursorCodec;
-use taskforge_domain::services::{
-    AuthPorts, AuthService, AuthSettings, ExportService, ProjectService, Register, ReportService,
-    TaskService, UserService,
-};
+use taskforge_domain::services::{ServicePorts, ServiceSettings, Services};
 use taskforge_domain::values::{Password, Role, Username};
 use taskforge_domain::{Clock, SystemClock, UserId};
 use taskforge_memory::MemoryDatabase;
 use taskforge_web::session::{SESSION_COOKIE, session_csrf_token};
-use taskforge_web::{WebServices, WebSettings, WebState};
+use taskforge_web::{WebSettings, WebState};
 
 pub const PASSWORD: &str = "correct horse battery";
 
 pub fn state(repos: &Repositories, settings: WebSettings) -> WebState {
     let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-    let events = Arc::new(NoEvents);
     let key = HmacKey::new("test", b"0123456789abcdef0123456789abcdef".to_vec()).unwrap();
     let tokens: Arc<dyn TokenIssuer> = Arc::new(
         JwtIssuer::new(JwtConfig::new("taskforge", "taskforge-api", key), clock.clone()).unwrap(),
     );
-    let auth = AuthService::new(
-        AuthPorts {
-            users: repos.users.clone(),
-            refresh_tokens: repos.refresh_tokens.clone(),
-            hasher: Arc::new(Pbkdf2Hasher::new(Pbkdf2Config::with_iterations(1_000)).unwrap()),
-            tokens,
-            minter: Arc::new(RandomRefreshTokens::new()),
-            clock: clock.clone(),
-            events: events.clone(),
-        },
-        AuthSettings::default(),
-    );
-    WebState::new(
-        WebServices {
-            auth,
-            users: UserService::new(
-                repos.users.clone(),
-                repos.refresh_tokens.clone(),
-                clock.clone(),
-                events.clone(),
-            ),
-            projects: ProjectService::new(
-                repos.projects.clone(),
-                repos.users.clone(),
-                clock.clone(),
-                events.clone(),
-            ),
-            tasks: TaskService::new(
-                repos.tasks.clone(),
-                repos.projects.clone(),
-                repos.categories.clone(),
-                clock.clone(),
-                events.clone(),
-            ),
-            exports: ExportService::new(
-                repos.tasks.clone(),
-                repos.categories.clone(),
-                repos.users.clone(),
-            ),
-            reports: ReportService::new(
-                repos.reports.clone(),
-                repos.projects.clone(),
-                repos.categories.clone(),
-                clock,
-            ),
-            cursors: CursorCodec::new(Arc::new(AeadCursorSealer::from_secrets(
-                b"cursor test secret, 32 bytes or more",
-                None,
-            ))),
-        },
-        settings,
-    )
+    let ports = ServicePorts {
+        repositories: repos.clone(),
+        hasher: Arc::new(Pbkdf2Hasher::new(Pbkdf2Config::with_iterations(1_000)).unwrap()),
+        tokens,
+        minter: Arc::new(RandomRefreshTokens::new()),
+        cursor_sealer: Arc::new(AeadCursorSealer::from_secrets(
+            b"cursor test secret, 32 bytes or more",
+            None,
+        )),
+        clock,
+        events: Arc::new(NoEvents),
+    };
+    WebState::new(Services::new(ports, ServiceSettings::default()), settings)
 }
 
 /// A response, read completely.

@@ -1,7 +1,9 @@
-//! What the authentication use cases fail with. The comments name the HTTP status the edge
-//! maps each variant to (`docs/api.md`, "Errors"); the mapping itself lives in the HTTP adapter.
+//! What the authentication use cases fail with, in the domain's terms; what each variant
+//! means on a wire is the driving adapter's decision (for HTTP see `docs/api.md`, "Errors").
 
 use std::time::Duration;
+
+use crate::services::whole_seconds;
 
 use crate::ports::{HashError, MintError, RepositoryError, TokenError};
 use crate::values::PasswordError;
@@ -12,65 +14,59 @@ use crate::values::PasswordError;
 /// [`AuthError::InvalidCredentials`] is the same whether the username exists or not.
 #[derive(Debug, thiserror::Error)]
 pub enum AuthError {
-    /// Self-registration is switched off (403).
+    /// Self-registration is switched off.
     #[error("registration is closed")]
     RegistrationClosed,
-    /// The username is taken, ignoring case (409).
+    /// The username is taken, ignoring case.
     #[error("username is already taken")]
     UsernameTaken,
-    /// The new password breaks the policy: too short, too long or too common (422). The
+    /// The new password breaks the policy: too short, too long or too common. The
     /// inner message names the rule.
     #[error(transparent)]
     InvalidPassword(#[from] PasswordError),
-    /// Unknown username or wrong password: deliberately one error for both (401).
+    /// Unknown username or wrong password: deliberately one error for both.
     #[error("invalid username or password")]
     InvalidCredentials,
-    /// Too many failed attempts for this username or address (429 with `Retry-After`).
-    #[error("too many failed login attempts; try again in {} s", retry_after_seconds(*.retry_after))]
+    /// Too many failed attempts for this username or address.
+    #[error("too many failed login attempts; try again in {} s", whole_seconds(*.retry_after))]
     Throttled {
         /// How long until an attempt will be considered again.
         retry_after: Duration,
     },
-    /// This address registered too often lately (429 with `Retry-After`).
-    #[error("too many registrations from this address; try again in {} s", retry_after_seconds(*.retry_after))]
+    /// This address registered too often lately.
+    #[error("too many registrations from this address; try again in {} s", whole_seconds(*.retry_after))]
     RegistrationThrottled {
         /// How long until the address may register again.
         retry_after: Duration,
     },
-    /// The refresh token is unknown, revoked, or its user no longer exists (401).
+    /// The refresh token is unknown, revoked, or its user no longer exists.
     #[error("refresh token is invalid")]
     InvalidRefreshToken,
-    /// The refresh token is past its lifetime (401).
+    /// The refresh token is past its lifetime.
     #[error("refresh token has expired")]
     RefreshTokenExpired,
     /// The refresh token had already been exchanged: it was stolen or replayed, so its whole
-    /// family was revoked (401).
+    /// family was revoked.
     #[error("refresh token was already used; please log in again")]
     RefreshTokenReused,
-    /// Changing the password: the current password given is wrong (403 — the caller is
-    /// authenticated, so 401 would wrongly tell the client its access token failed).
+    /// Changing the password: the current password given is wrong. Distinct from
+    /// [`AuthError::InvalidCredentials`]: the caller is authenticated, and a client must not
+    /// mistake this for its own credentials having failed.
     #[error("current password is wrong")]
     WrongCurrentPassword,
-    /// The authenticated account no longer exists (401).
+    /// The authenticated account no longer exists.
     #[error("account not found")]
     AccountNotFound,
-    /// Hashing failed: [`HashError::Overloaded`] is 503, the rest 500.
+    /// Hashing failed: [`HashError::Overloaded`] passes soon, the rest is a fault.
     #[error(transparent)]
     Hash(#[from] HashError),
-    /// An access token could not be signed (500).
+    /// An access token could not be signed.
     #[error(transparent)]
     Token(#[from] TokenError),
-    /// A refresh token could not be generated (500).
+    /// A refresh token could not be generated.
     #[error(transparent)]
     Mint(#[from] MintError),
-    /// Storage failed (503 or 500).
+    /// Storage failed; [`RepositoryError`] says whether retrying may help.
     #[error(transparent)]
     Store(#[from] RepositoryError),
-}
-
-/// Whole seconds, rounded up, as `Retry-After` wants them (never 0 for a real wait).
-#[must_use]
-pub fn retry_after_seconds(wait: Duration) -> u64 {
-    let whole = wait.as_secs();
-    if wait.subsec_nanos() > 0 { whole.saturating_add(1) } else { whole }
 }

@@ -6,8 +6,6 @@
 //! from the `PasswordHasher`, `TokenIssuer` and `RefreshTokenMinter` adapters
 //! (`taskforge-crypto`), time from the `Clock`.
 
-/// The commands: register, log in, change password.
-mod commands;
 /// The common-password list and the new-password policy.
 mod common_passwords;
 /// [`AuthError`].
@@ -19,11 +17,10 @@ mod settings;
 /// The login throttle (token buckets per username and per address).
 mod throttle;
 
-pub use commands::{ChangePassword, Login, Register};
 pub use common_passwords::{
     check_new_password, common_password_count, ensure_uncommon, is_common_password,
 };
-pub use errors::{AuthError, retry_after_seconds};
+pub use errors::AuthError;
 pub use service::{AuthService, Session};
 pub use settings::{AuthPorts, AuthSettings, Registration};
 pub use throttle::{BucketSettings, LoginThrottle, ThrottleSettings, ThrottleTicket};

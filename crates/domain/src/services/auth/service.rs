@@ -4,17 +4,17 @@ use std::net::IpAddr;
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
-use super::commands::{ChangePassword, Login, Register};
 use super::common_passwords::ensure_uncommon;
 use super::errors::AuthError;
 use super::settings::{AuthPorts, AuthSettings, Registration};
 use super::throttle::LoginThrottle;
-use crate::clock::Timestamp;
+use crate::commands::{ChangePassword, Login, Register};
 use crate::events::{DomainEvent, EventKind};
 use crate::id::{TokenFamilyId, UserId};
 use crate::model::User;
 use crate::policy::Actor;
 use crate::ports::{AccessToken, Claims, RefreshToken, RefreshTokenRecord, RepositoryError};
+use crate::values::Timestamp;
 use crate::values::{Password, PasswordHash, Role, Username};
 
 /// Verified against a hash of itself when a login names no existing user (or gives a password
@@ -173,7 +173,7 @@ impl AuthService {
         match self.ports.refresh_tokens.rotate(&digest, &successor).await {
             Ok(()) => Ok(self.session(&user, access_token, refresh_token, &successor)),
             // Someone exchanged the same token between our read and our rotation.
-            Err(RepositoryError::VersionConflict(_)) => Err(self.reused(&record, now).await),
+            Err(RepositoryError::TokenSpent) => Err(self.reused(&record, now).await),
             Err(RepositoryError::NotFound(_) | RepositoryError::MissingReference(_)) => {
                 Err(AuthError::InvalidRefreshToken)
             }

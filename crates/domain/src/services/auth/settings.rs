@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::throttle::ThrottleSettings;
-use crate::clock::Clock;
+use crate::ports::Clock;
 use crate::ports::{
     EventPublisher, PasswordHasher, RefreshTokenMinter, RefreshTokenRepository, TokenIssuer,
     UserRepository,

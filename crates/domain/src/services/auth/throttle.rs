@@ -40,8 +40,8 @@ use std::num::NonZeroU32;
 use std::sync::Mutex;
 use std::time::Duration;
 
-use crate::clock::Timestamp;
 use crate::services::budget::{Buckets, Rule};
+use crate::values::Timestamp;
 
 /// Usernames longer than this are cut before becoming keys (no valid username is longer).
 const MAX_KEY_CHARS: usize = 64;
@@ -79,7 +79,7 @@ pub struct ThrottleSettings {
     pub per_address: BucketSettings,
     /// Registrations per client address (IPv6 by /64 network), successful or not. Default:
     /// 20, then one more every 3 minutes — an office behind one NAT can sign up together, a
-    /// script cannot mint thousands of accounts or walk the username space through 409s.
+    /// script cannot mint thousands of accounts or walk the username space through "taken" answers.
     pub registrations_per_address: BucketSettings,
     /// How many usernames, and how many addresses, are remembered at most. Default 10,000.
     pub max_tracked: usize,

@@ -92,7 +92,8 @@ impl TaskService {
         }
     }
 
-    /// The error for a write that lost a race: 412 if the client named a version, else 409.
+    /// The error for a write that lost a race: a failed precondition if the client named a
+    /// version, else a conflict.
     pub(super) async fn stale(&self, id: TaskId, if_match: Option<Version>) -> TaskError {
         if if_match.is_none() {
             return TaskError::Conflict;

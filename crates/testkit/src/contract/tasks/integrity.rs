@@ -16,9 +16,9 @@ fn guarding(tasks: &[&Task]) -> TreeGuards {
     TreeGuards { versions: versions.collect(), subtree_height: None }
 }
 
-/// `insert` is [`RepositoryError::VersionConflict`] and stores nothing when a guarded task is
+/// `insert` is [`RepositoryError::TreeChanged`] and stores nothing when a guarded task is
 /// at another version or missing; with every guard holding, it stores the task.
-pub async fn inserting_with_a_failing_version_guard_is_a_version_conflict(repos: Repositories) {
+pub async fn inserting_with_a_failing_version_guard_is_a_changed_tree(repos: Repositories) {
     let (alice, project) = owner_and_project(&repos, "alice", "Apollo").await;
     let root = stored_task(&repos, task(&project, &alice, "Root")).await;
     let parent = stored_task(&repos, subtask(&root, "Parent")).await;
@@ -34,7 +34,7 @@ pub async fn inserting_with_a_failing_version_guard_is_a_version_conflict(repos:
     for (case, guards) in cases {
         let child = subtask(&parent, "Child");
         let result = repos.tasks.insert(&child, &guards).await;
-        assert_err!(result, RepositoryError::VersionConflict(Entity::Task), "insert with {case}");
+        assert_err!(result, RepositoryError::TreeChanged, "insert with {case}");
         let found = repos.tasks.get(child.id).await.expect("get succeeds");
         assert_eq!(found, None, "insert with {case} stored nothing");
     }
@@ -103,11 +103,9 @@ pub async fn updating_a_task_keeps_its_project(repos: Repositories) {
     assert_eq!(stored_task_by_id(&repos, child.id).await, child, "its subtask is untouched");
 }
 
-/// `update` is [`RepositoryError::VersionConflict`] and changes nothing when the task's
+/// `update` is [`RepositoryError::SubtreeGrew`] and changes nothing when the task's
 /// subtree is taller than `guards.subtree_height`; at or below it, the update applies.
-pub async fn updating_with_a_subtree_taller_than_guarded_is_a_version_conflict(
-    repos: Repositories,
-) {
+pub async fn updating_with_a_subtree_taller_than_guarded_is_a_grown_subtree(repos: Repositories) {
     let (alice, project) = owner_and_project(&repos, "alice", "Apollo").await;
     let new_parent = stored_task(&repos, task(&project, &alice, "New parent")).await;
     let top = stored_task(&repos, task(&project, &alice, "Top")).await;
@@ -120,7 +118,7 @@ pub async fn updating_with_a_subtree_taller_than_guarded_is_a_version_conflict(
         let result = repos.tasks.update(&moved, top.version, &guards(counted)).await;
         assert_err!(
             result,
-            RepositoryError::VersionConflict(Entity::Task),
+            RepositoryError::SubtreeGrew,
             "a subtree three tall guarded at {counted}"
         );
         assert_eq!(stored_task_by_id(&repos, top.id).await, top, "unchanged at {counted}");

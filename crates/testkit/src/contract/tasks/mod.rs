@@ -208,9 +208,9 @@ pub async fn updating_with_a_stale_version_is_a_version_conflict(repos: Reposito
     assert_eq!(stored_task_by_id(&repos, v1.id).await, v2, "the stored task is unchanged");
 }
 
-/// `update` is [`RepositoryError::VersionConflict`] and changes nothing when a guarded task
+/// `update` is [`RepositoryError::TreeChanged`] and changes nothing when a guarded task
 /// is at another version or missing.
-pub async fn updating_with_a_failing_version_guard_is_a_version_conflict(repos: Repositories) {
+pub async fn updating_with_a_failing_version_guard_is_a_changed_tree(repos: Repositories) {
     let (alice, project) = owner_and_project(&repos, "alice", "Apollo").await;
     let guarded = stored_task(&repos, task(&project, &alice, "Guarded")).await;
     let moved_on = Task { title: title("Changed"), version: version(2), ..guarded.clone() };
@@ -237,7 +237,7 @@ pub async fn updating_with_a_failing_version_guard_is_a_version_conflict(repos: 
         let holding = VersionGuard { task_id: target.id, version: version(1) };
         let guards = TreeGuards { versions: vec![holding, failing], subtree_height: None };
         let result = repos.tasks.update(&changed, version(1), &guards).await;
-        assert_err!(result, RepositoryError::VersionConflict(Entity::Task), "update with {case}");
+        assert_err!(result, RepositoryError::TreeChanged, "update with {case}");
         assert_eq!(stored_task_by_id(&repos, target.id).await, target, "{case}: unchanged");
     }
 }

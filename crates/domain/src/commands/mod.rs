@@ -1,6 +1,13 @@
 //! Commands: what a use case is asked to do, already parsed into value objects.
 //!
-//! The HTTP adapter builds these from its wire types; they never derive `Deserialize`.
+//! Every command of every use case lives here, so a driving adapter finds all it may ask in
+//! one place. A driving adapter builds these from its wire types; they never derive
+//! `Deserialize`.
+
+/// The commands of the authentication use cases: register, log in, change password.
+mod auth;
+
+pub use auth::{ChangePassword, Login, Register};
 
 use crate::id::{CategoryId, ProjectId, TaskId, UserId};
 use crate::values::{
@@ -108,7 +115,7 @@ pub struct UpdateTask {
     pub parent_id: Patch<TaskId>,
     /// New public flag.
     pub is_public: Option<bool>,
-    /// `If-Match`: apply only if the task is at this version (else 412).
+    /// Apply only if the task is at this version (else [`crate::services::TaskError::PreconditionFailed`]).
     pub if_match: Option<Version>,
 }
 
@@ -117,7 +124,7 @@ pub struct UpdateTask {
 pub struct MoveTask {
     /// Where to.
     pub project_id: ProjectId,
-    /// `If-Match`: move only if the task is at this version (else 412).
+    /// Move only if the task is at this version (else [`crate::services::TaskError::PreconditionFailed`]).
     pub if_match: Option<Version>,
 }
 
