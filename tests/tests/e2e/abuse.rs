@@ -7,7 +7,7 @@
 //! never as a timing ratio. The malformed and slow requests go over raw sockets (`e2e::raw`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod e2e;
+use crate::e2e;
 
 use std::thread::{self, JoinHandle};
 use std::time::Duration;

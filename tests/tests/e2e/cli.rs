@@ -3,7 +3,7 @@
 //! (`migrate`, `user create`, `user set-role`, `backup`), and shutdown on SIGTERM.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod e2e;
+use crate::e2e;
 
 use std::path::Path;
 use std::process::Output;

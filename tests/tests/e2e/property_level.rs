@@ -6,7 +6,7 @@
 //! (a password hash, another user's secrets).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod e2e;
+use crate::e2e;
 
 use e2e::{TestApp, id_of, task_body, unique};
 use reqwest::Method;

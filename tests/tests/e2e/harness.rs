@@ -2,7 +2,7 @@
 //! test provoked one" hold for every other test, so they must bite.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod e2e;
+use crate::e2e;
 
 use e2e::Reply;
 use e2e::server::{port_in, unexpected_failures};

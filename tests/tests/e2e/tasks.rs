@@ -1,9 +1,9 @@
 //! Tasks one at a time: create, read, merge-patch with `ETag`/`If-Match`, delete and move —
 //! who may do each (403 for what the caller sees but may not change, 404 for what they may
-//! not see, through every method). Concurrent writers are in `e2e_concurrency.rs`.
+//! not see, through every method). Concurrent writers are in `concurrency.rs`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod e2e;
+use crate::e2e;
 
 use e2e::{TestApp, id_of, task_body};
 use serde_json::{Value, json};

@@ -3,7 +3,7 @@
 //! in one success and clean refusals — never a 5xx.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod e2e;
+use crate::e2e;
 
 use e2e::{TestApp, id_of, unique};
 use futures_util::future::join_all;

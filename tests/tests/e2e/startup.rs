@@ -4,7 +4,7 @@
 //! without `NO_COLOR`, and `--help` says first what the program is for.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod e2e;
+use crate::e2e;
 
 use std::io::Read;
 use std::net::TcpListener;

@@ -19,7 +19,7 @@
 //!   exit with status 3 and one line naming the file, never a panic (101) or a backtrace.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod e2e;
+use crate::e2e;
 
 use std::fs::OpenOptions;
 use std::io::Write;

@@ -3,7 +3,7 @@
 //! an http(s) URL; pages carry their own CSP while the API keeps its stricter one.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod e2e;
+use crate::e2e;
 
 use std::time::Duration;
 

@@ -1,7 +1,7 @@
 //! Categories: a vocabulary shared by everyone, grown by editors, curated by admins.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod e2e;
+use crate::e2e;
 
 use e2e::{TestApp, id_of, unique};
 use serde_json::{Value, json};

@@ -4,7 +4,7 @@
 //! endpoints and the headers every response carries.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod e2e;
+use crate::e2e;
 
 use std::collections::{BTreeMap, BTreeSet};
 

@@ -7,7 +7,7 @@
 //! — a route added without a row fails the test.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod e2e;
+use crate::e2e;
 
 use std::collections::BTreeSet;
 

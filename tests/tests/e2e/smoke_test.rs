@@ -6,7 +6,7 @@
 //! PostgreSQL database (`postgres://…`, no directory) for the PostgreSQL run of the check.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod e2e;
+use crate::e2e;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

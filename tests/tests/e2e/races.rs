@@ -2,13 +2,13 @@
 //! binary for enough rounds to hit the window between a use case's checks and its write.
 //!
 //! Each test counts the rounds that broke a rule and fails naming the count, so a run shows
-//! how often the race is lost (`cargo test -p taskforge-tests --test e2e_races --
+//! how often the race is lost (`cargo test -p taskforge-tests --test e2e races:: --
 //! --nocapture` prints the count of every test). How the rules hold under racing requests on
 //! every adapter: `adr/0012-tree-and-membership-rules-in-the-write.md`; the same races, made
 //! deterministic at the use-case level: `task_races.rs`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod e2e;
+use crate::e2e;
 
 use e2e::{Caller, Reply, TestApp, id_of, task_body};
 use serde_json::{Value, json};

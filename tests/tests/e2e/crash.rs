@@ -13,7 +13,7 @@
 //! fixes the mix of requests and the kill delay; the scheduling of the machine still varies).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod e2e;
+use crate::e2e;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

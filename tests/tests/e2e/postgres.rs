@@ -8,7 +8,7 @@
 //! shows the password of a PostgreSQL URL (these need no server).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod e2e;
+use crate::e2e;
 
 use std::path::Path;
 use std::time::Duration;

@@ -5,7 +5,7 @@
 //! Tests share a server, so every listing here is narrowed to the test's own project.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod e2e;
+use crate::e2e;
 
 use std::collections::HashSet;
 

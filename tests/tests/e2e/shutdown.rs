@@ -9,7 +9,7 @@
 //! `Expect: 100-continue` (it is then inside the handler, waiting for the body).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod e2e;
+use crate::e2e;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};

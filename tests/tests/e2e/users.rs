@@ -2,7 +2,7 @@
 //! delete) — with a demoted or deleted user losing their rights at once.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod e2e;
+use crate::e2e;
 
 use e2e::{TestApp, id_of};
 use serde_json::{Value, json};

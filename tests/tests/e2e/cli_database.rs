@@ -10,7 +10,7 @@
 //!   writable by their owner only, whatever the umask.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod e2e;
+use crate::e2e;
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};

@@ -6,7 +6,7 @@
 //! in total; the throttling test has a server of its own.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod e2e;
+use crate::e2e;
 
 use e2e::{TestApp, id_of, unique};
 use serde_json::json;

@@ -11,7 +11,7 @@
 //! `scripts/test-tools` installs chromium, node and the npm packages when they are missing.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod e2e;
+use crate::e2e;
 
 use std::path::Path;
 use std::process::Command;

@@ -2,7 +2,7 @@
 //! manages membership — with refused requests leaving the project as it was.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod e2e;
+use crate::e2e;
 
 use e2e::{TestApp, id_of, unique};
 use serde_json::{Value, json};
