@@ -678,6 +678,54 @@ async fn a_deleted_account_cannot_change_its_password() {
     assert!(matches!(result, Err(AuthError::AccountNotFound)));
 }
 
+#[tokio::test]
+async fn an_operator_reset_sets_the_password_without_the_old_one_and_revokes_every_session() {
+    let w = World::new();
+    let alice = w.register("alice").await;
+    let laptop = w.login("alice", PASSWORD).await.unwrap();
+    let name = Username::parse("alice").unwrap();
+
+    let reset = w.auth.reset_password(&name, &Password::parse(NEW_PASSWORD).unwrap()).await;
+
+    assert_eq!(reset.unwrap().id, alice.id);
+    assert_eq!(w.event_names().last(), Some(&"password_changed"));
+    assert!(matches!(
+        w.auth.refresh(&laptop.refresh_token).await,
+        Err(AuthError::InvalidRefreshToken)
+    ));
+    assert!(matches!(w.login("alice", PASSWORD).await, Err(AuthError::InvalidCredentials)));
+    assert!(w.login("alice", NEW_PASSWORD).await.is_ok());
+}
+
+#[tokio::test]
+async fn an_operator_reset_refuses_a_common_password_and_an_unknown_user_changing_nothing() {
+    let w = World::new();
+    w.register("alice").await;
+    let session = w.login("alice", PASSWORD).await.unwrap();
+    let events = w.event_names().len();
+
+    let common = w
+        .auth
+        .reset_password(
+            &Username::parse("alice").unwrap(),
+            &Password::parse("password123").unwrap(),
+        )
+        .await;
+    let unknown = w
+        .auth
+        .reset_password(
+            &Username::parse("nobody").unwrap(),
+            &Password::parse(NEW_PASSWORD).unwrap(),
+        )
+        .await;
+
+    assert!(matches!(common, Err(AuthError::InvalidPassword(PasswordError::TooCommon))));
+    assert!(matches!(unknown, Err(AuthError::AccountNotFound)));
+    assert_eq!(w.event_names().len(), events, "nothing published");
+    assert!(w.auth.refresh(&session.refresh_token).await.is_ok(), "the session lives on");
+    assert!(w.login("alice", PASSWORD).await.is_ok());
+}
+
 #[test]
 fn commands_and_sessions_never_print_secrets() {
     let login = login_cmd("alice", "hunter2hunter2", None);

@@ -493,10 +493,10 @@ fn unknown_names(
         for n in &missing {
             unknown.push(format!("{shown}:{}: `{}` names `{n}`", m.line, m.span));
         }
-        if let (true, Some((krate, path))) = (missing.is_empty(), &m.crate_path) {
-            if let Err(why) = modules(krate, path) {
-                unknown.push(format!("{shown}:{}: `{}`: {why}", m.line, m.span));
-            }
+        if let (true, Some((krate, path))) = (missing.is_empty(), &m.crate_path)
+            && let Err(why) = modules(krate, path)
+        {
+            unknown.push(format!("{shown}:{}: `{}`: {why}", m.line, m.span));
         }
     }
     unknown

@@ -1,5 +1,6 @@
-//! The audit log: an [`EventSubscriber`] that writes every domain event as one structured log
-//! line. Events carry ids, names and roles, never passwords, hashes or tokens.
+//! The audit log: an [`EventSubscriber`](taskforge_domain::ports::EventSubscriber) that writes
+//! every domain event as one structured log line. Events carry ids, names and roles, never
+//! passwords, hashes or tokens.
 
 use taskforge_domain::events::{DomainEvent, EventKind};
 use taskforge_domain::ports::EventSubscriber;

@@ -14,7 +14,8 @@ use clap::{Args, Parser, Subcommand};
 /// ./taskforge.db, by default; its OpenAPI document is served at /api/v1/openapi.json. The
 /// other commands are the operator's: `migrate` creates or upgrades the database, `user`
 /// manages accounts (such as the first admin), `backup` copies the database while the service
-/// runs, `export` writes every task to a file. Every option can also be set with the
+/// runs, `restore` puts a backup back while it is stopped, `export` writes every task to a
+/// file. Every option can also be set with the
 /// TASKFORGE_* variable named beside it.
 //
 // (`about` is deliberately not set in `#[command]`: without a value it would take the
@@ -75,6 +76,13 @@ pub enum Command {
         /// Where to write the copy (must not exist).
         path: PathBuf,
     },
+    /// Replace the database with a backup, once a copy of the backup has passed SQLite's
+    /// integrity checks and carries migrations this build knows. Refused (exit 4) while a
+    /// server or another taskforge command has the database open: stop the service first.
+    Restore {
+        /// The backup to restore (a file written by `taskforge backup`); it is only read.
+        path: PathBuf,
+    },
     /// Export every task (as an administrator sees them) to a file, streamed page by page.
     Export {
         /// The file format: one of the API's export formats (`json`, `csv`, `xml`).
@@ -118,6 +126,18 @@ pub enum UserCommand {
         username: String,
         /// `admin`, `editor` or `viewer`.
         role: String,
+    },
+    /// List every account as a table: username, role, e-mail, id and creation time (never a
+    /// password hash).
+    List,
+    /// Set a new password for an account without the current one (for someone locked out),
+    /// under the same rules as any new password; ends the account's sessions.
+    ResetPassword {
+        /// Login name.
+        username: String,
+        /// Read the new password from the first line of standard input (never from a flag).
+        #[arg(long, required = true)]
+        password_stdin: bool,
     },
 }
 

@@ -10,6 +10,8 @@
 pub mod application;
 /// Logs domain events as structured audit lines.
 pub mod audit;
+/// Stamps and O(1) invalidation shared by the in-process caches.
+mod cache_stamps;
 /// The command line.
 pub mod cli;
 /// Operator commands.

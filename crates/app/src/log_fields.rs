@@ -2,7 +2,7 @@
 //!
 //! The pretty format writes `name=value` pairs separated by spaces. Written as they come, a
 //! value holding a space and an `=` — a username such as `mallory event="login_succeeded"` —
-//! reads as extra fields, and a line feed as a whole extra line. [`EscapedFields`] writes every
+//! reads as extra fields, and a line feed as a whole extra line. [`EscapedFields`](crate::log_fields::EscapedFields) writes every
 //! value that is not a plain token as a quoted string with `"` and `\` escaped and every
 //! control or invisible character spelled out (`\n`, `\u{202e}`), and escapes those characters
 //! in the message too. It does so for every field, not a list of known ones: whichever field a

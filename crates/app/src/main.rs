@@ -45,6 +45,15 @@ fn main() -> ExitCode {
                 Err(e) => refuse(&e),
             }
         }
+        Command::User { command: UserCommand::List } => {
+            run(log, async move { report(commands::list_users(&common).await) })
+        }
+        Command::User { command: UserCommand::ResetPassword { username, .. } } => {
+            run(log, async move { report(commands::reset_password(&common, &username).await) })
+        }
+        Command::Restore { path } => {
+            run(log, async move { report(commands::restore(&common, &path).await) })
+        }
         Command::Backup { path } => {
             run(log, async move { report(commands::backup(&common, &path).await) })
         }
@@ -85,7 +94,8 @@ fn refuse(error: &dyn std::fmt::Display) -> ExitCode {
 
 /// An operator command's outcome: exit status 0, or one line and the status of the failure
 /// (a database that cannot be opened exits as `serve` does, 2 or 3 — 3 as well when an
-/// operator command finds no database; anything else 1).
+/// operator command finds no database or `restore` an unusable backup; 4 when `restore` finds
+/// the database in use; anything else 1).
 fn report(result: anyhow::Result<()>) -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -2,14 +2,14 @@
 //!
 //! Reading a task asks "is the caller a member of its project?" on every request; the answer
 //! changes rarely. Serving it from memory saves the read path a second trip to the blocking
-//! pool (the benchmark, `docs/benchmarks.md`, measured that trip as the largest cost of a read by
-//! id). Membership changes made through this decorator, and the events that imply them (a member
-//! added or removed, a project or user deleted), drop the cached answers at once; a short TTL
+//! pool (the benchmark, `docs/benchmarks.md`, measured that trip as the largest cost of a read
+//! by id). Membership changes made through this decorator, and the events that imply them (a
+//! member added or removed, a project or user deleted), void the cached answers at once, each
+//! in O(1) — one record, no scan of the entries (`cache_stamps.rs`, ADR 0014); a short TTL
 //! bounds staleness for anything the process cannot see.
 
-use std::collections::HashMap;
-use std::sync::{Arc, Mutex, MutexGuard};
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
 use taskforge_domain::events::{DomainEvent, EventKind};
@@ -19,35 +19,70 @@ use taskforge_domain::query::Visibility;
 use taskforge_domain::values::Timestamp;
 use taskforge_domain::{Project, ProjectId, ProjectMember, UserId};
 
-type Entries = HashMap<(ProjectId, UserId), (Instant, bool)>;
+use crate::cache_stamps::{Forgotten, Stamp, Stamps};
+
+/// What a membership answer is about: any of these being forgotten voids it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Subject {
+    /// Every answer about the project (it was deleted).
+    Project(ProjectId),
+    /// Every answer about the user (they were deleted).
+    User(UserId),
+    /// The one answer about the user in the project (they were added or removed).
+    Member(ProjectId, UserId),
+}
 
 /// [`ProjectRepository`] that remembers `is_member` answers for a while.
 #[derive(Debug)]
 pub struct CachedMemberships {
     inner: Arc<dyn ProjectRepository>,
-    ttl: Duration,
-    capacity: usize,
-    entries: Mutex<Entries>,
+    stamps: Stamps,
+    /// (project, user) → when the answer was read, and the answer.
+    entries: quick_cache::sync::Cache<(ProjectId, UserId), (Stamp, bool)>,
+    forgotten: Forgotten<Subject>,
 }
 
 impl CachedMemberships {
-    /// Caches `inner`'s membership answers for `ttl`, holding at most `capacity` of them.
+    /// Caches `inner`'s membership answers for `ttl`, holding at most `capacity` of them
+    /// (the least useful ones are evicted one by one beyond that).
     #[must_use]
     pub fn new(inner: Arc<dyn ProjectRepository>, ttl: Duration, capacity: usize) -> Self {
-        Self { inner, ttl, capacity: capacity.max(1), entries: Mutex::new(HashMap::new()) }
+        let capacity = capacity.max(1);
+        Self {
+            inner,
+            stamps: Stamps::new(ttl),
+            entries: quick_cache::sync::Cache::new(capacity),
+            forgotten: Forgotten::new(capacity),
+        }
     }
 
-    fn entries(&self) -> MutexGuard<'_, Entries> {
-        // The map holds only copies; a panic elsewhere cannot leave it inconsistent.
-        self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    /// How many answers are cached now (at most about the capacity).
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.entries.len()
     }
 
-    fn forget_project(&self, project: ProjectId) {
-        self.entries().retain(|(p, _), _| *p != project);
+    /// Whether no answer is cached.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
     }
 
-    fn forget_user(&self, user: UserId) {
-        self.entries().retain(|(_, u), _| *u != user);
+    fn forget(&self, subject: Subject) {
+        self.forgotten.forget(subject, self.stamps.now());
+        if let Subject::Member(project, user) = subject {
+            self.entries.remove(&(project, user));
+        }
+    }
+
+    /// The cached answer, if it is fresh and none of its subjects was forgotten since it was
+    /// read.
+    fn cached(&self, project: ProjectId, user: UserId) -> Option<bool> {
+        let (read_at, member) = self.entries.get(&(project, user))?;
+        let void = [Subject::Member(project, user), Subject::Project(project), Subject::User(user)]
+            .iter()
+            .any(|subject| self.forgotten.since(subject, read_at));
+        (self.stamps.fresh(read_at) && !void).then_some(member)
     }
 }
 
@@ -55,7 +90,7 @@ impl CachedMemberships {
 impl ProjectRepository for CachedMemberships {
     async fn insert(&self, project: &Project) -> Result<(), RepositoryError> {
         let result = self.inner.insert(project).await;
-        self.forget_project(project.id);
+        self.forget(Subject::Project(project.id));
         result
     }
 
@@ -78,23 +113,19 @@ impl ProjectRepository for CachedMemberships {
 
     async fn delete(&self, id: ProjectId) -> Result<(), RepositoryError> {
         let result = self.inner.delete(id).await;
-        self.forget_project(id);
+        self.forget(Subject::Project(id));
         result
     }
 
     async fn is_member(&self, project: ProjectId, user: UserId) -> Result<bool, RepositoryError> {
-        if let Some((at, member)) = self.entries().get(&(project, user)) {
-            if at.elapsed() < self.ttl {
-                return Ok(*member);
-            }
+        if let Some(member) = self.cached(project, user) {
+            return Ok(member);
         }
+        // Stamped before the read: should a change commit meanwhile, its forget is newer
+        // than this answer, which is then never served.
+        let read_at = self.stamps.now();
         let member = self.inner.is_member(project, user).await?;
-        let mut entries = self.entries();
-        if entries.len() >= self.capacity {
-            // Bounded and simple: the working set refills within one TTL.
-            entries.clear();
-        }
-        entries.insert((project, user), (Instant::now(), member));
+        self.entries.insert((project, user), (read_at, member));
         Ok(member)
     }
 
@@ -109,7 +140,7 @@ impl ProjectRepository for CachedMemberships {
         at: Timestamp,
     ) -> Result<bool, RepositoryError> {
         let result = self.inner.add_member(project, user, at).await;
-        self.entries().remove(&(project, user));
+        self.forget(Subject::Member(project, user));
         result
     }
 
@@ -120,7 +151,7 @@ impl ProjectRepository for CachedMemberships {
         at: Timestamp,
     ) -> Result<bool, RepositoryError> {
         let result = self.inner.remove_member(project, user, at).await;
-        self.entries().remove(&(project, user));
+        self.forget(Subject::Member(project, user));
         result
     }
 }
@@ -132,10 +163,10 @@ impl EventSubscriber for CachedMemberships {
         match &event.kind {
             EventKind::MemberAdded { project_id, user_id }
             | EventKind::MemberRemoved { project_id, user_id } => {
-                self.entries().remove(&(*project_id, *user_id));
+                self.forget(Subject::Member(*project_id, *user_id));
             }
-            EventKind::ProjectDeleted(project_id) => self.forget_project(*project_id),
-            EventKind::UserDeleted(user_id) => self.forget_user(*user_id),
+            EventKind::ProjectDeleted(project_id) => self.forget(Subject::Project(*project_id)),
+            EventKind::UserDeleted(user_id) => self.forget(Subject::User(*user_id)),
             _ => {}
         }
     }
@@ -215,5 +246,197 @@ mod tests {
         assert!(!cache.is_member(project.id, bob).await.unwrap());
         inner.add_member(project.id, bob, at()).await.unwrap();
         assert!(cache.is_member(project.id, bob).await.unwrap());
+    }
+
+    /// The memory store's membership answers, counting how often each is read; with a gate,
+    /// each answer is held back after it was read until the test lets it go.
+    #[derive(Debug)]
+    struct Counting {
+        inner: Arc<dyn ProjectRepository>,
+        reads: std::sync::Mutex<std::collections::HashMap<(ProjectId, UserId), usize>>,
+        gate: Option<Gate>,
+    }
+
+    #[derive(Debug, Default)]
+    struct Gate {
+        read: tokio::sync::Notify,
+        release: tokio::sync::Notify,
+    }
+
+    impl Counting {
+        fn over(inner: Arc<dyn ProjectRepository>) -> Arc<Self> {
+            Arc::new(Self { inner, reads: std::sync::Mutex::default(), gate: None })
+        }
+
+        fn gated(inner: Arc<dyn ProjectRepository>) -> Arc<Self> {
+            Arc::new(Self {
+                inner,
+                reads: std::sync::Mutex::default(),
+                gate: Some(Gate::default()),
+            })
+        }
+
+        fn reads(&self, project: ProjectId, user: UserId) -> usize {
+            self.reads.lock().unwrap().get(&(project, user)).copied().unwrap_or(0)
+        }
+    }
+
+    #[async_trait]
+    impl ProjectRepository for Counting {
+        async fn insert(&self, project: &Project) -> Result<(), RepositoryError> {
+            self.inner.insert(project).await
+        }
+        async fn get(&self, id: ProjectId) -> Result<Option<Project>, RepositoryError> {
+            self.inner.get(id).await
+        }
+        async fn list(
+            &self,
+            visibility: Visibility,
+            after: Option<ProjectId>,
+            limit: usize,
+        ) -> Result<Vec<Project>, RepositoryError> {
+            self.inner.list(visibility, after, limit).await
+        }
+        async fn update(&self, project: &Project) -> Result<(), RepositoryError> {
+            self.inner.update(project).await
+        }
+        async fn delete(&self, id: ProjectId) -> Result<(), RepositoryError> {
+            self.inner.delete(id).await
+        }
+        async fn is_member(
+            &self,
+            project: ProjectId,
+            user: UserId,
+        ) -> Result<bool, RepositoryError> {
+            *self.reads.lock().unwrap().entry((project, user)).or_default() += 1;
+            let answer = self.inner.is_member(project, user).await;
+            if let Some(gate) = &self.gate {
+                gate.read.notify_one();
+                gate.release.notified().await;
+            }
+            answer
+        }
+        async fn members(&self, project: ProjectId) -> Result<Vec<ProjectMember>, RepositoryError> {
+            self.inner.members(project).await
+        }
+        async fn add_member(
+            &self,
+            project: ProjectId,
+            user: UserId,
+            at: Timestamp,
+        ) -> Result<bool, RepositoryError> {
+            self.inner.add_member(project, user, at).await
+        }
+        async fn remove_member(
+            &self,
+            project: ProjectId,
+            user: UserId,
+            at: Timestamp,
+        ) -> Result<bool, RepositoryError> {
+            self.inner.remove_member(project, user, at).await
+        }
+    }
+
+    fn event(kind: EventKind) -> DomainEvent {
+        DomainEvent { actor: None, at: at(), kind }
+    }
+
+    #[tokio::test]
+    async fn past_its_capacity_the_cache_evicts_one_by_one_and_keeps_a_hot_answer() {
+        // The old cache emptied itself whenever it was full, so a hot answer was read again
+        // after every `capacity` new ones; now only the cold ones make room.
+        let db = MemoryDatabase::new();
+        let counting = Counting::over(db.repositories().projects);
+        let cache = CachedMemberships::new(counting.clone(), Duration::from_secs(3600), 100);
+        let owner = user(&db, "owner").await;
+        let project = project_of(owner);
+        db.repositories().projects.insert(&project).await.unwrap();
+
+        for _ in 0..2_000 {
+            assert!(cache.is_member(project.id, owner).await.unwrap());
+            assert!(!cache.is_member(ProjectId::new(), owner).await.unwrap());
+        }
+
+        assert_eq!(counting.reads(project.id, owner), 1, "the hot answer was read once");
+        assert!(cache.len() <= 100, "bounded: {} cached", cache.len());
+        assert!(cache.len() >= 50, "not emptied: {} cached", cache.len());
+    }
+
+    #[tokio::test]
+    async fn a_deleted_project_voids_its_answers_only() {
+        let db = MemoryDatabase::new();
+        let counting = Counting::over(db.repositories().projects);
+        let cache = CachedMemberships::new(counting.clone(), Duration::from_secs(3600), 100);
+        let owner = user(&db, "owner").await;
+        let (gone, kept) = (project_of(owner), project_of(owner));
+        for p in [&gone, &kept] {
+            db.repositories().projects.insert(p).await.unwrap();
+            assert!(cache.is_member(p.id, owner).await.unwrap());
+        }
+
+        db.repositories().projects.delete(gone.id).await.unwrap();
+        cache.on_event(&event(EventKind::ProjectDeleted(gone.id)));
+
+        assert!(!cache.is_member(gone.id, owner).await.unwrap(), "read again: no member");
+        assert!(cache.is_member(kept.id, owner).await.unwrap());
+        assert_eq!(counting.reads(gone.id, owner), 2);
+        assert_eq!(counting.reads(kept.id, owner), 1, "the other project's answer stays");
+    }
+
+    #[tokio::test]
+    async fn a_deleted_user_voids_their_answers_only() {
+        let db = MemoryDatabase::new();
+        let counting = Counting::over(db.repositories().projects);
+        let cache = CachedMemberships::new(counting.clone(), Duration::from_secs(3600), 100);
+        let owner = user(&db, "owner").await;
+        let bob = user(&db, "bob").await;
+        let project = project_of(owner);
+        db.repositories().projects.insert(&project).await.unwrap();
+        db.repositories().projects.add_member(project.id, bob, at()).await.unwrap();
+        for who in [owner, bob] {
+            assert!(cache.is_member(project.id, who).await.unwrap());
+        }
+
+        cache.on_event(&event(EventKind::UserDeleted(bob)));
+        for who in [owner, bob] {
+            cache.is_member(project.id, who).await.unwrap();
+        }
+
+        assert_eq!(counting.reads(project.id, bob), 2, "read again");
+        assert_eq!(counting.reads(project.id, owner), 1, "the owner's answer stays");
+    }
+
+    #[tokio::test]
+    async fn an_answer_read_before_a_change_is_not_served_after_it() {
+        // The read of the store finishes, then the member is added (and the event arrives),
+        // then the read's answer reaches the cache: the old cache stored that stale "no" after
+        // the invalidation and served it for a whole TTL.
+        let db = MemoryDatabase::new();
+        let counting = Counting::gated(db.repositories().projects);
+        let cache =
+            Arc::new(CachedMemberships::new(counting.clone(), Duration::from_secs(3600), 100));
+        let owner = user(&db, "owner").await;
+        let bob = user(&db, "bob").await;
+        let project = project_of(owner);
+        db.repositories().projects.insert(&project).await.unwrap();
+        let gate = counting.gate.as_ref().unwrap();
+
+        let in_flight = tokio::spawn({
+            let cache = Arc::clone(&cache);
+            async move { cache.is_member(project.id, bob).await.unwrap() }
+        });
+        gate.read.notified().await;
+        db.repositories().projects.add_member(project.id, bob, at()).await.unwrap();
+        cache.on_event(&event(EventKind::MemberAdded { project_id: project.id, user_id: bob }));
+        gate.release.notify_one();
+        assert!(!in_flight.await.unwrap(), "the request in flight saw the state it read");
+
+        let next = tokio::spawn({
+            let cache = Arc::clone(&cache);
+            async move { cache.is_member(project.id, bob).await.unwrap() }
+        });
+        gate.read.notified().await;
+        gate.release.notify_one();
+        assert!(next.await.unwrap(), "read again, not the stale answer");
     }
 }

@@ -1,7 +1,8 @@
 //! Typed settings, parsed once from the command line and environment (see [`crate::cli`]).
 //!
-//! Every refusal is a [`ConfigError`] naming the variable, which `main` prints as one line
-//! before exiting with status 2, so an operator sees what to fix without reading a trace.
+//! Every refusal is a [`ConfigError`](crate::settings::ConfigError) naming the variable, which
+//! `main` prints as one line before exiting with status 2, so an operator sees what to fix
+//! without reading a trace.
 
 use std::fmt;
 use std::path::PathBuf;

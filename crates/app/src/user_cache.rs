@@ -1,17 +1,17 @@
-//! A caching Decorator over the user repository, so the per-request "current role" check (a
-//! demoted or deleted user loses rights at once, not when the token expires) does not cost a
-//! database read on every request.
+//! A caching Decorator over the user repository, so that the per-request "current role"
+//! check (a demoted or deleted user loses their rights at once, not when their access token
+//! expires) does not cost a database read on every request.
 //!
 //! Writes made through the decorator, and the `RoleChanged` / `UserDeleted` / `PasswordChanged`
-//! events, drop the entry at once; a short time-to-live bounds staleness for changes made by
-//! another process (e.g. `taskforge user set-role` while the server runs).
+//! events, void the entry at once (O(1), `cache_stamps.rs`, ADR 0014); a short time-to-live
+//! bounds staleness for changes made by another process (e.g. `taskforge user set-role` while
+//! the server runs). Beyond its capacity the cache evicts the least useful entries one by one.
 
 use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use std::sync::Arc;
+use std::time::Duration;
 
 use async_trait::async_trait;
-use std::sync::Arc;
 use taskforge_domain::events::{DomainEvent, EventKind};
 use taskforge_domain::ports::EventSubscriber;
 use taskforge_domain::ports::{RepositoryError, UserRepository};
@@ -19,39 +19,47 @@ use taskforge_domain::values::Timestamp;
 use taskforge_domain::values::{Role, Username};
 use taskforge_domain::{User, UserId};
 
+use crate::cache_stamps::{Forgotten, Stamp, Stamps};
+
 /// [`UserRepository`] that remembers `get` answers (including "no such user") for a while.
 #[derive(Debug)]
 pub struct CachedUsers {
     inner: Arc<dyn UserRepository>,
-    ttl: Duration,
-    capacity: usize,
-    entries: Mutex<HashMap<UserId, (Instant, Option<User>)>>,
+    stamps: Stamps,
+    /// id → when the answer was read, and the answer (shared, so a hit copies a pointer).
+    entries: quick_cache::sync::Cache<UserId, (Stamp, Option<Arc<User>>)>,
+    forgotten: Forgotten<UserId>,
 }
 
 impl CachedUsers {
     /// Caches `inner`'s answers for `ttl`, holding at most `capacity` users.
     #[must_use]
     pub fn new(inner: Arc<dyn UserRepository>, ttl: Duration, capacity: usize) -> Self {
-        Self { inner, ttl, capacity: capacity.max(1), entries: Mutex::new(HashMap::new()) }
-    }
-
-    fn entries(&self) -> std::sync::MutexGuard<'_, HashMap<UserId, (Instant, Option<User>)>> {
-        // The map holds only copies; a panic elsewhere cannot leave it inconsistent.
-        self.entries.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
-    }
-
-    /// Forgets `id`.
-    pub fn invalidate(&self, id: UserId) {
-        self.entries().remove(&id);
-    }
-
-    fn remember(&self, id: UserId, user: Option<User>) {
-        let mut entries = self.entries();
-        if entries.len() >= self.capacity {
-            // Crude but bounded: the working set of active users refills within one TTL.
-            entries.clear();
+        let capacity = capacity.max(1);
+        Self {
+            inner,
+            stamps: Stamps::new(ttl),
+            entries: quick_cache::sync::Cache::new(capacity),
+            forgotten: Forgotten::new(capacity),
         }
-        entries.insert(id, (Instant::now(), user));
+    }
+
+    /// How many users are cached now (at most about the capacity).
+    #[must_use]
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether no user is cached.
+    #[must_use]
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Forgets `id`: an answer read before now is never served again.
+    pub fn invalidate(&self, id: UserId) {
+        self.forgotten.forget(id, self.stamps.now());
+        self.entries.remove(&id);
     }
 }
 
@@ -63,13 +71,16 @@ impl UserRepository for CachedUsers {
     }
 
     async fn get(&self, id: UserId) -> Result<Option<User>, RepositoryError> {
-        if let Some((at, user)) = self.entries().get(&id) {
-            if at.elapsed() < self.ttl {
-                return Ok(user.clone());
-            }
+        if let Some((read_at, user)) = self.entries.get(&id)
+            && self.stamps.fresh(read_at)
+            && !self.forgotten.since(&id, read_at)
+        {
+            return Ok(user.as_deref().cloned());
         }
+        // Stamped before the read: a change committed meanwhile voids this answer.
+        let read_at = self.stamps.now();
         let user = self.inner.get(id).await?;
-        self.remember(id, user.clone());
+        self.entries.insert(id, (read_at, user.clone().map(Arc::new)));
         Ok(user)
     }
 
@@ -206,6 +217,6 @@ mod tests {
             cache.insert(&u).await.unwrap();
             cache.get(u.id).await.unwrap();
         }
-        assert!(cache.entries().len() <= 2);
+        assert!(cache.len() <= 2, "{} cached", cache.len());
     }
 }

@@ -22,7 +22,7 @@ use taskforge_domain::{CategoryId, Clock, SystemClock};
 use taskforge_http::{NotReady, ReadinessCheck};
 use taskforge_memory::MemoryDatabase;
 use taskforge_postgres::{PostgresConfig, PostgresDatabase};
-use taskforge_sqlite::{OpenError, SqliteConfig, SqliteDatabase};
+use taskforge_sqlite::{OpenError, RestoreError, SqliteConfig, SqliteDatabase};
 
 use crate::audit::AuditLog;
 use crate::membership_cache::CachedMemberships;
@@ -70,6 +70,11 @@ pub enum StartError {
          `taskforge migrate` create one (is TASKFORGE_DATABASE right?)"
     )]
     NoPostgresSchema,
+    /// `taskforge restore` refused or failed (exit 4 while the database is in use; 3 for a
+    /// backup that cannot be used; 1 when writing the restored file failed). A missing
+    /// database is reported as [`StartError::NoDatabase`].
+    #[error(transparent)]
+    Restore(#[from] RestoreError),
     /// Anything else (exit 1).
     #[error("{0}")]
     Other(String),
@@ -81,16 +86,20 @@ impl StartError {
     pub const fn exit_code(&self) -> u8 {
         match self {
             Self::Config(_)
-            | Self::Database(OpenError::CannotOpen { .. })
+            | Self::Database(OpenError::CannotOpen { .. } | OpenError::Lock { .. })
             | Self::Postgres(
                 taskforge_postgres::OpenError::Config(_)
                 | taskforge_postgres::OpenError::Connect(_),
             ) => 2,
+            // The database is held by another process: a restore, or (for `restore`) anyone.
+            Self::Database(OpenError::Restoring { .. })
+            | Self::Restore(RestoreError::InUse { .. }) => 4,
+            Self::Restore(RestoreError::Io { .. }) | Self::Other(_) => 1,
             Self::Database(_)
             | Self::NoDatabase(_)
+            | Self::Restore(_)
             | Self::Postgres(_)
             | Self::NoPostgresSchema => 3,
-            Self::Other(_) => 1,
         }
     }
 }

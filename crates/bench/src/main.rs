@@ -512,10 +512,10 @@ fn small_phase(
             if tf_items.len() == bl_items.len() { ", different JSON" } else { "" }
         ));
     }
-    if let Some(id) = seeded.read_ids.first() {
-        if task_json(tf, &token, id)? != task_json(bl, &token, id)? {
-            failures.push(format!("read by id: the servers answer {id} with different JSON"));
-        }
+    if let Some(id) = seeded.read_ids.first()
+        && task_json(tf, &token, id)? != task_json(bl, &token, id)?
+    {
+        failures.push(format!("read by id: the servers answer {id} with different JSON"));
     }
 
     let scenarios = [

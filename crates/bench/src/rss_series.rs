@@ -3,8 +3,8 @@
 //!
 //! The criterion (stated in `docs/benchmarks.md`): the first half of the run is warm-up
 //! (caches, connection buffers and the allocator's arenas fill there); over the second half
-//! the resident memory may grow by at most [`FLAT_MAX_GROWTH_MB`] **and** at most
-//! [`FLAT_MAX_GROWTH_FRACTION`] of its mid-run value. Both ends are medians of five samples, so
+//! the resident memory may grow by at most [`FLAT_MAX_GROWTH_MB`](crate::rss_series::FLAT_MAX_GROWTH_MB) **and** at most
+//! [`FLAT_MAX_GROWTH_FRACTION`](crate::rss_series::FLAT_MAX_GROWTH_FRACTION) of its mid-run value. Both ends are medians of five samples, so
 //! one sample taken while a large response was buffered does not decide the verdict.
 
 use std::sync::Arc;

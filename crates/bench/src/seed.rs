@@ -118,11 +118,12 @@ pub fn cached(
     let name = format!("seed-v{SEED_VERSION}-{tasks}-{burst_users}-{iterations}-{migrations:016x}");
     let db = cache_dir.join(format!("{name}.db"));
     let meta = cache_dir.join(format!("{name}.json"));
-    if db.is_file() && meta.is_file() {
-        if let Ok(seeded) = serde_json::from_slice::<Seeded>(&std::fs::read(&meta)?) {
-            eprintln!("  reusing the seeded database {}", db.display());
-            return Ok((db, seeded));
-        }
+    if db.is_file()
+        && meta.is_file()
+        && let Ok(seeded) = serde_json::from_slice::<Seeded>(&std::fs::read(&meta)?)
+    {
+        eprintln!("  reusing the seeded database {}", db.display());
+        return Ok((db, seeded));
     }
     let partial = cache_dir.join(format!("{name}.partial.db"));
     for suffix in ["", "-wal", "-shm", "-journal"] {

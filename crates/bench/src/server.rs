@@ -42,10 +42,10 @@ impl Server {
             if let Some(status) = server.child.try_wait()? {
                 bail!("{label} exited during start-up ({status}); its log:\n{}", server.log_tail());
             }
-            if let Ok(response) = client::request(port, "GET", "/health", None, None) {
-                if response.status == 200 {
-                    return Ok(server);
-                }
+            if let Ok(response) = client::request(port, "GET", "/health", None, None)
+                && response.status == 200
+            {
+                return Ok(server);
             }
             if Instant::now() >= deadline {
                 bail!(

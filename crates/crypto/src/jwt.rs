@@ -1,4 +1,4 @@
-//! [`JwtIssuer`]: the [`TokenIssuer`] port with HS256 JSON Web Tokens (RFC 7519, RFC 7515).
+//! [`JwtIssuer`](crate::JwtIssuer): the [`TokenIssuer`](taskforge_domain::ports::TokenIssuer) port with HS256 JSON Web Tokens (RFC 7519, RFC 7515).
 //!
 //! The verifier follows RFC 8725 (JWT best current practices): it accepts exactly one algorithm
 //! whatever the header says, picks the key from its own configuration (by `kid`), checks the

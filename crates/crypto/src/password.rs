@@ -1,9 +1,9 @@
-//! [`Pbkdf2Hasher`]: the [`PasswordHasher`] port with PBKDF2-HMAC-SHA256.
+//! [`Pbkdf2Hasher`](crate::Pbkdf2Hasher): the [`PasswordHasher`](taskforge_domain::ports::PasswordHasher) port with PBKDF2-HMAC-SHA256.
 //!
 //! Why PBKDF2 and not Argon2: it is FIPS-approved, has one parameter to tune, and is what
 //! OWASP's 2023 cheat sheet specifies at 600,000 iterations for SHA-256 (ADR 0006). The PHC
 //! string carries its parameters, so moving to a stronger setting later is a configuration
-//! change: [`PasswordHasher::needs_rehash`] flags older hashes and login re-hashes them.
+//! change: [`PasswordHasher::needs_rehash`](taskforge_domain::ports::PasswordHasher::needs_rehash) flags older hashes and login re-hashes them.
 
 use async_trait::async_trait;
 use subtle::ConstantTimeEq as _;

@@ -1,4 +1,4 @@
-//! [`RandomRefreshTokens`]: the [`RefreshTokenMinter`] port.
+//! [`RandomRefreshTokens`](crate::RandomRefreshTokens): the [`RefreshTokenMinter`](taskforge_domain::ports::RefreshTokenMinter) port.
 
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD as B64URL;

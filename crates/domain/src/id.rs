@@ -85,7 +85,7 @@ macro_rules! define_id {
             type Err = IdError;
 
             /// Parses the canonical hyphenated form only (`8-4-4-4-12` hexadecimal digits, either
-            /// case); see [`parse_canonical`].
+            /// case); see `parse_canonical`.
             fn from_str(s: &str) -> Result<Self, Self::Err> {
                 parse_canonical(s).map(Self)
             }

@@ -1,8 +1,10 @@
 //! The access policy (`docs/security.md`, "Authorisation"): one pure function per decision.
 //!
-//! Each function answers [`Decision::Allow`], [`Decision::Forbidden`] (the caller can see the
-//! resource but may not act) or [`Decision::NotFound`] (the caller may not even know it
-//! exists, and is answered exactly as if it did not, so ids cannot be probed). Services gather the facts (membership,
+//! Each function answers [`Decision::Allow`](crate::policy::Decision::Allow),
+//! [`Decision::Forbidden`](crate::policy::Decision::Forbidden) (the caller can see the resource
+//! but may not act) or [`Decision::NotFound`](crate::policy::Decision::NotFound) (the caller may
+//! not even know it exists, and is answered exactly as if it did not, so ids cannot be probed).
+//! Services gather the facts (membership,
 //! ownership, the public flag) and ask; nothing else decides who may do what.
 
 use crate::id::UserId;

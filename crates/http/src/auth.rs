@@ -1,4 +1,4 @@
-//! The bearer-token extractor: `Authorization: Bearer <token>` → [`Authenticated`] actor.
+//! The bearer-token extractor: `Authorization: Bearer <token>` → [`Authenticated`](crate::auth::Authenticated) actor.
 //!
 //! The token proves who the caller is; their *role* is read fresh from the user store on every
 //! request ([`UserService::actor`](taskforge_domain::services::UserService::actor)), so a

@@ -1,15 +1,15 @@
-//! The JSON body extractor: [`JsonBody<T>`] accepts only a JSON *object* within the body limit
+//! The JSON body extractor: [`JsonBody<T>`](crate::body::JsonBody) accepts only a JSON *object* within the body limit
 //! and the body timeout, and then reads it into `T`.
 //!
 //! Going through an object first matters: serde lets a struct be read from an array
 //! (`[]` would be an empty merge-patch), which no client means. Size, media type and syntax
-//! are checked by actix's `JsonConfig` (see `app.rs`), whose errors map in [`payload_error`];
+//! are checked by actix's `JsonConfig` (see `app.rs`), whose errors map in `payload_error`;
 //! nesting deeper than serde_json's recursion limit (128) is a syntax error, so a deeply
 //! nested body is a 400, never a stack overflow.
 //!
 //! Every object of the body, at any depth, must name each key once: serde_json keeps the last
 //! of repeated keys, so `{"role":"viewer","role":"admin"}` would mean whatever the last parser
-//! in a chain of proxies and services decides. [`UniqueKeys`] refuses such a body with a 400
+//! in a chain of proxies and services decides. `UniqueKeys` refuses such a body with a 400
 //! naming the key, before any field is read.
 //!
 //! The timeout is ours: actix times only the request *head* (`client_request_timeout`), so a

@@ -2,9 +2,9 @@
 //! latency histogram by method and route.
 //!
 //! Every label value comes from a closed set, so no request can add a time series: the method
-//! is one of the standard methods or `OTHER` ([`method_label`]), the route is a pattern the
+//! is one of the standard methods or `OTHER` ([`method_label`](crate::metrics::method_label)), the route is a pattern the
 //! application declared or `unmatched` (the caller passes `HttpRequest::match_pattern`), and
-//! the status is its class, `1xx` … `5xx` ([`status_label`]). A client that invents methods or
+//! the status is its class, `1xx` … `5xx` ([`status_label`](crate::metrics::status_label)). A client that invents methods or
 //! paths only moves the counters of `OTHER` and `unmatched`.
 //!
 //! The recorder is owned by [`HttpMetrics`], not installed globally: the app crate decides

@@ -81,10 +81,10 @@ pub(crate) async fn check_references<C: GenericClient>(
             return Err(RepositoryError::MissingReference(Entity::Task));
         }
     }
-    if let Some(category) = task.category_id {
-        if !category_exists(client, category).await? {
-            return Err(RepositoryError::MissingReference(Entity::Category));
-        }
+    if let Some(category) = task.category_id
+        && !category_exists(client, category).await?
+    {
+        return Err(RepositoryError::MissingReference(Entity::Category));
     }
     if let Some(assignee) = task.assignee_id {
         if !user_exists(client, assignee).await? {
@@ -126,10 +126,10 @@ pub(crate) async fn check_guards<C: GenericClient>(
             }
         }
     }
-    if let Some(max) = guards.subtree_height {
-        if subtree_height(client, id).await? > max {
-            return Err(RepositoryError::SubtreeGrew);
-        }
+    if let Some(max) = guards.subtree_height
+        && subtree_height(client, id).await? > max
+    {
+        return Err(RepositoryError::SubtreeGrew);
     }
     Ok(())
 }

@@ -279,10 +279,10 @@ impl TaskRepository for PgTasks {
         let mut assignees: Vec<Uuid> = Vec::new();
         for row in &found {
             ids.push(get(row, 0)?);
-            if let Some(a) = get::<Option<Uuid>>(row, 1)? {
-                if !assignees.contains(&a) {
-                    assignees.push(a);
-                }
+            if let Some(a) = get::<Option<Uuid>>(row, 1)?
+                && !assignees.contains(&a)
+            {
+                assignees.push(a);
             }
         }
         // Every assignee must be a member of `to`, and stays one until the move commits.

@@ -4,7 +4,7 @@
 
 use std::any::Any;
 use std::path::{Path, PathBuf};
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Arc, Mutex, PoisonError};
 
 use r2d2::Pool;
 use r2d2_sqlite::SqliteConnectionManager;
@@ -12,6 +12,7 @@ use rusqlite::Connection;
 use taskforge_domain::ports::RepositoryError;
 
 use crate::error::{Stopped, pool_err};
+use crate::file_lock::FileLock;
 use crate::writer::Writer;
 
 /// The reader pool and the writer of one database, shared (in an `Arc`) by the database
@@ -23,6 +24,10 @@ pub(crate) struct Connections {
     writer: Writer,
     /// Values that must live as long as the database (see `SqliteDatabase::hold`).
     held: Mutex<Vec<Box<dyn Any + Send>>>,
+    /// The shared lock that tells `taskforge restore` this process has the file open. Last, so
+    /// that it is dropped after the reader connections; the writer thread holds it too until
+    /// its connection is closed (see `file_lock.rs`).
+    _lock: Option<Arc<FileLock>>,
 }
 
 impl Connections {
@@ -31,8 +36,9 @@ impl Connections {
         path: PathBuf,
         readers: Pool<SqliteConnectionManager>,
         writer: Writer,
+        lock: Option<Arc<FileLock>>,
     ) -> Self {
-        Self { path, readers, writer, held: Mutex::default() }
+        Self { path, readers, writer, held: Mutex::default(), _lock: lock }
     }
 
     /// The database file.

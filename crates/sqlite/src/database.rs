@@ -12,10 +12,12 @@ use crate::config::SqliteConfig;
 use crate::connection::{self, Pragmas};
 use crate::connections::Connections;
 use crate::error::{OpenError, Stopped, open_error};
+use crate::file_lock::{self, FileLock, LockError, LockKind};
 use crate::migrations::{MIGRATIONS, migrate};
 use crate::projects::SqliteProjects;
 use crate::refresh_tokens::SqliteRefreshTokens;
 use crate::reports::SqliteReports;
+use crate::restore::{self, RestoreError, Restored};
 use crate::tasks::SqliteTasks;
 use crate::users::SqliteUsers;
 use crate::writer::{Writer, WriterStats};
@@ -38,6 +40,14 @@ pub struct ReaderPoolStats {
 #[derive(Debug, Clone)]
 pub struct SqliteDatabase {
     inner: Arc<Connections>,
+}
+
+/// Takes the shared lock every process holds on an open database (see `file_lock.rs`).
+fn lock_shared(path: &Path) -> Result<Option<FileLock>, OpenError> {
+    file_lock::lock(path, LockKind::Shared).map_err(|e| match e {
+        LockError::Held => OpenError::Restoring { path: path.to_path_buf() },
+        LockError::Io(source) => OpenError::Lock { path: path.to_path_buf(), source },
+    })
 }
 
 impl SqliteDatabase {
@@ -78,6 +88,8 @@ impl SqliteDatabase {
         if !config.create && connection::is_plain_file(&path) && !path.exists() {
             return Err(missing());
         }
+        // Before SQLite opens the file, so that a restore cannot swap it between the two.
+        let mut lock = lock_shared(&path)?;
         let mut writer_conn = connection::open(&path, config.create).map_err(|e| {
             // Removed between the check above and the open: still nothing was created.
             if !config.create && connection::is_plain_file(&path) && !path.exists() {
@@ -86,6 +98,10 @@ impl SqliteDatabase {
                 open_error(&path, e)
             }
         })?;
+        if lock.is_none() {
+            // The file did not exist a moment ago: this open created it.
+            lock = lock_shared(&path)?;
+        }
         // Before `configure`, whose switch to WAL would write to a file about to be refused.
         connection::check_whole_pages(&writer_conn, &path).map_err(|e| open_error(&path, e))?;
         if !config.create
@@ -127,8 +143,42 @@ impl SqliteDatabase {
             .build(manager)
             .map_err(|source| OpenError::Pool { path: path.clone(), source })?;
 
-        let writer = Writer::spawn(writer_conn, config.max_batch).map_err(OpenError::Writer)?;
-        Ok(Self { inner: Arc::new(Connections::new(path, readers, writer)) })
+        let lock = lock.map(Arc::new);
+        let writer =
+            Writer::spawn(writer_conn, config.max_batch, Box::new(lock.as_ref().map(Arc::clone)))
+                .map_err(OpenError::Writer)?;
+        Ok(Self { inner: Arc::new(Connections::new(path, readers, writer, lock)) })
+    }
+
+    /// Replaces the database file `target` with the backup `backup`: only while no TaskForge
+    /// process has `target` open (each holds a shared lock on it; this takes the lock
+    /// exclusively), and only once a copy of the backup has passed `PRAGMA integrity_check`
+    /// and `PRAGMA foreign_key_check` and its migrations are ones this build knows with the
+    /// same checksums (missing ones are applied to the copy). The copy then replaces `target`
+    /// in one atomic rename. The backup itself is only read.
+    ///
+    /// The blocking work runs on `spawn_blocking` when called inside a Tokio runtime.
+    ///
+    /// # Errors
+    /// [`RestoreError::Missing`] when `target` does not exist, [`RestoreError::InUse`] while
+    /// another TaskForge process has it open, [`RestoreError::SameFile`],
+    /// [`RestoreError::Unreadable`], [`RestoreError::Damaged`], [`RestoreError::NoSchema`] or
+    /// [`RestoreError::Migration`] for a backup that cannot be used, and [`RestoreError::Io`]
+    /// when writing or renaming fails. In every case `target` is left as it was.
+    pub async fn restore(
+        backup: impl AsRef<Path>,
+        target: impl AsRef<Path>,
+    ) -> Result<Restored, RestoreError> {
+        let (backup, target) = (backup.as_ref().to_path_buf(), target.as_ref().to_path_buf());
+        match tokio::runtime::Handle::try_current() {
+            Ok(handle) => {
+                let path = target.clone();
+                handle.spawn_blocking(move || restore::restore(&backup, &target)).await.map_err(
+                    |e| RestoreError::Io { path, source: Box::new(std::io::Error::other(e)) },
+                )?
+            }
+            Err(_) => restore::restore(&backup, &target),
+        }
     }
 
     /// Every repository port, all backed by this database.

@@ -61,6 +61,23 @@ pub enum OpenError {
     /// The writer thread could not be started.
     #[error("cannot start the database writer thread")]
     Writer(#[source] std::io::Error),
+    /// Another TaskForge process holds the file exclusively: `taskforge restore` is replacing
+    /// it. Nothing was opened; try again once the restore has finished.
+    #[error("database {path} is being replaced by `taskforge restore`; try again when it is done")]
+    Restoring {
+        /// The file.
+        path: PathBuf,
+    },
+    /// The file could not be locked (every process locks the database it opens, so that
+    /// [`crate::SqliteDatabase::restore`] can tell whether anyone has it open).
+    #[error("cannot lock database {path}")]
+    Lock {
+        /// The file.
+        path: PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
 }
 
 /// Why the embedded migrations could not be applied.

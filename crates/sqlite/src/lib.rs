@@ -53,6 +53,8 @@ mod connections;
 mod database;
 /// Open errors and the driver-error → `RepositoryError` mapping.
 mod error;
+/// The lock every process holds on an open database file, and `restore` takes exclusively.
+mod file_lock;
 /// Task listing: the allow-list of listing statements and their parameters.
 mod listing;
 /// The embedded migration runner.
@@ -63,6 +65,8 @@ mod projects;
 mod refresh_tokens;
 /// The report repository: summary and top open tasks, aggregated by index-only statements.
 mod reports;
+/// `taskforge restore`: check a backup, then swap it in under the exclusive lock.
+mod restore;
 /// What a task write re-checks inside its savepoint: references, guards, subtree walks.
 mod task_integrity;
 /// The task repository.
@@ -75,6 +79,7 @@ mod writer;
 pub use config::{SqliteConfig, Synchronous};
 pub use database::{ReaderPoolStats, SqliteDatabase};
 pub use error::{MigrationError, OpenError};
+pub use restore::{RestoreError, Restored};
 pub use writer::WriterStats;
 
 /// Internals exposed for this crate's own integration tests (query plans, statement counts).

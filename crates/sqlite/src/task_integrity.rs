@@ -64,10 +64,10 @@ pub(crate) fn check_references(conn: &Connection, task: &Task) -> Result<(), Rep
             return Err(RepositoryError::MissingReference(Entity::Task));
         }
     }
-    if let Some(category) = task.category_id {
-        if !category_exists(conn, category)? {
-            return Err(RepositoryError::MissingReference(Entity::Category));
-        }
+    if let Some(category) = task.category_id
+        && !category_exists(conn, category)?
+    {
+        return Err(RepositoryError::MissingReference(Entity::Category));
     }
     if let Some(assignee) = task.assignee_id {
         if !user_exists(conn, assignee)? {
@@ -92,10 +92,10 @@ pub(crate) fn check_guards(
             return Err(RepositoryError::TreeChanged);
         }
     }
-    if let Some(max) = guards.subtree_height {
-        if subtree_height(conn, id)? > max {
-            return Err(RepositoryError::SubtreeGrew);
-        }
+    if let Some(max) = guards.subtree_height
+        && subtree_height(conn, id)? > max
+    {
+        return Err(RepositoryError::SubtreeGrew);
     }
     Ok(())
 }

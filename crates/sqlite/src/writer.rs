@@ -173,12 +173,28 @@ impl CommitFailed {
     }
 }
 
-/// The handle to the writer thread. Cloning shares the thread; when the last handle is
-/// dropped the channel closes, the thread finishes what is queued and exits.
-#[derive(Debug, Clone)]
+/// The handle to the writer thread. When it is dropped the channel closes, the thread
+/// finishes what is queued and exits, and the drop waits for that.
+#[derive(Debug)]
 pub(crate) struct Writer {
-    jobs: Sender<Message>,
+    jobs: Option<Sender<Message>>,
     counters: Arc<Counters>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl Drop for Writer {
+    /// Waiting (at most for the batch in progress) means that once a database is dropped its
+    /// writing connection is closed and its file lock released: a restore run right after
+    /// (in the same process, as tests do) finds the file free, instead of a moment later.
+    fn drop(&mut self) {
+        drop(self.jobs.take());
+        if let Some(thread) = self.thread.take() {
+            // A write closure could hold the last handle and drop it on the thread itself.
+            if thread.thread().id() != std::thread::current().id() {
+                let _ = thread.join();
+            }
+        }
+    }
 }
 
 /// What the writer thread receives.
@@ -204,15 +220,30 @@ impl std::fmt::Debug for dyn Job {
 }
 
 impl Writer {
-    /// Starts the writer thread, which owns `conn` from now on.
-    pub(crate) fn spawn(conn: Connection, max_batch: usize) -> std::io::Result<Self> {
+    /// Starts the writer thread, which owns `conn` from now on, and `outlive` as well: it is
+    /// dropped only after the connection is closed (the database's file lock, which must not
+    /// be released while a connection to the file is still open).
+    pub(crate) fn spawn(
+        conn: Connection,
+        max_batch: usize,
+        outlive: Box<dyn std::any::Any + Send>,
+    ) -> std::io::Result<Self> {
         let (jobs, queue) = mpsc::channel();
         let counters = Arc::new(Counters::default());
         let thread_counters = Arc::clone(&counters);
-        std::thread::Builder::new()
+        let thread = std::thread::Builder::new()
             .name(String::from("taskforge-sqlite-writer"))
-            .spawn(move || run(&conn, &queue, &thread_counters, max_batch.max(1)))?;
-        Ok(Self { jobs, counters })
+            .spawn(move || {
+                run(&conn, &queue, &thread_counters, max_batch.max(1));
+                drop(conn);
+                drop(outlive);
+            })?;
+        Ok(Self { jobs: Some(jobs), counters, thread: Some(thread) })
+    }
+
+    /// The queue to the thread (absent only while the handle is being dropped).
+    fn sender(&self) -> Result<&Sender<Message>, RepositoryError> {
+        self.jobs.as_ref().ok_or_else(|| RepositoryError::unavailable(Stopped("writer thread")))
     }
 
     /// Runs `write` on the writer thread, inside a savepoint of the current group commit, and
@@ -224,7 +255,7 @@ impl Writer {
     {
         let (reply, answer) = oneshot::channel();
         let job: Box<dyn Job> = Box::new(Pending { write: Box::new(write), reply });
-        self.jobs
+        self.sender()?
             .send(Message::Write(job))
             .map_err(|_| RepositoryError::unavailable(Stopped("writer thread")))?;
         answer.await.map_err(|_| RepositoryError::unavailable(Stopped("writer thread")))?
@@ -266,7 +297,7 @@ impl Writer {
         let control = Box::new(move |conn: &Connection| {
             let _ = reply.send(f(conn));
         });
-        self.jobs
+        self.sender()?
             .send(Message::Control(control))
             .map_err(|_| RepositoryError::unavailable(Stopped("writer thread")))?;
         answer.await.map_err(|_| RepositoryError::unavailable(Stopped("writer thread")))

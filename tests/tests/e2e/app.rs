@@ -160,10 +160,10 @@ impl TestApp {
     /// The server shared by the tests of this process that do not need one of their own.
     pub async fn shared() -> Self {
         let mut shared = SHARED.lock().await;
-        if let Some((server, people)) = shared.as_ref() {
-            if let Some(server) = server.upgrade() {
-                return Self { server, people: Arc::clone(people), client: client() };
-            }
+        if let Some((server, people)) = shared.as_ref()
+            && let Some(server) = server.upgrade()
+        {
+            return Self { server, people: Arc::clone(people), client: client() };
         }
         let app = Self::spawn().await;
         *shared = Some((Arc::downgrade(&app.server), Arc::clone(&app.people)));

@@ -1,6 +1,6 @@
 //! The database the `taskforge` binary opens, as an operator meets it:
 //!
-//! - Only `serve` and `migrate` create a database. `backup`, `user …` and `export` refuse a
+//! - Only `serve` and `migrate` create a database. `backup`, `restore`, `user …` and `export` refuse a
 //!   path where no TaskForge database is — a mistyped `TASKFORGE_DATABASE`, or a command run
 //!   from another directory with the default `taskforge.db` — with exit status 3 and one line
 //!   naming the absolute path, and create nothing: neither the database nor their own output.
@@ -102,14 +102,22 @@ fn operator_commands_run_where_no_database_is_exit_3_and_create_nothing() {
     // Arrange: an empty working directory and the default database name.
     let dir = tempfile::tempdir().unwrap();
     let expected = std::fs::canonicalize(dir.path()).unwrap().join("taskforge.db");
-    let cases: [(&str, Vec<&str>, Option<&str>); 4] = [
+    let cases: [(&str, Vec<&str>, Option<&str>); 7] = [
         (
             "user create",
             vec!["user", "create", "--username", "admin", "--role", "admin", "--password-stdin"],
             Some("a long admin passphrase\n"),
         ),
         ("user set-role", vec!["user", "set-role", "admin", "viewer"], None),
+        ("user list", vec!["user", "list"], None),
+        (
+            "user reset-password",
+            vec!["user", "reset-password", "admin", "--password-stdin"],
+            Some("a long admin passphrase\n"),
+        ),
         ("backup", vec!["backup", "copy.db"], None),
+        // Restoring replaces a database; it never creates one where there was none.
+        ("restore", vec!["restore", "copy.db"], None),
         ("export", vec!["export", "--format", "csv", "--out", "tasks.csv"], None),
     ];
     for (what, args, stdin) in cases {

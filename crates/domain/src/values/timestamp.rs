@@ -99,7 +99,7 @@ impl fmt::Display for Timestamp {
         let mut len = 19;
         if fraction != 0 {
             let mut width = 6;
-            while fraction % 10 == 0 {
+            while fraction.is_multiple_of(10) {
                 fraction /= 10;
                 width -= 1;
             }

@@ -113,10 +113,10 @@ fn bodies(openapi: &mut OpenApi) {
             property_schema(components.schemas.get_mut(schema), "labels")
         {
             array.max_items = Some(Labels::MAX);
-            if let ArrayItems::RefOrSchema(item) = &mut array.items {
-                if let RefOr::T(Schema::Object(object)) = item.as_mut() {
-                    object.pattern = Some(label());
-                }
+            if let ArrayItems::RefOrSchema(item) = &mut array.items
+                && let RefOr::T(Schema::Object(object)) = item.as_mut()
+            {
+                object.pattern = Some(label());
             }
         }
     }

@@ -209,11 +209,11 @@ impl AuthService {
     /// [`AuthError::Store`].
     pub async fn logout(&self, actor: &Actor, presented: &RefreshToken) -> Result<(), AuthError> {
         let digest = self.ports.minter.digest(presented.expose_secret());
-        if let Some(record) = self.ports.refresh_tokens.find(&digest).await? {
-            if record.user_id == actor.user_id {
-                let now = self.ports.clock.now();
-                self.ports.refresh_tokens.revoke_family(record.family, now).await?;
-            }
+        if let Some(record) = self.ports.refresh_tokens.find(&digest).await?
+            && record.user_id == actor.user_id
+        {
+            let now = self.ports.clock.now();
+            self.ports.refresh_tokens.revoke_family(record.family, now).await?;
         }
         Ok(())
     }
@@ -264,6 +264,35 @@ impl AuthService {
         self.ports.refresh_tokens.revoke_all_for_user(user.id, now).await?;
         self.publish(Some(user.id), EventKind::PasswordChanged(user.id));
         Ok(())
+    }
+
+    /// Sets a new password for `username` without asking for the current one: the operator's
+    /// reset (`taskforge user reset-password`) for someone who lost theirs. The rules of every
+    /// new password apply (length was checked when the [`Password`] was parsed; a common one
+    /// is refused here), and every refresh token of the user is revoked, so sessions end at
+    /// their next refresh — as after a change through the API.
+    ///
+    /// # Errors
+    /// [`AuthError::AccountNotFound`] for an unknown username, [`AuthError::InvalidPassword`]
+    /// for a common password, [`AuthError::Hash`] or [`AuthError::Store`].
+    pub async fn reset_password(
+        &self,
+        username: &Username,
+        new_password: &Password,
+    ) -> Result<User, AuthError> {
+        ensure_uncommon(new_password)?;
+        let mut user =
+            self.ports.users.find_by_username(username).await?.ok_or(AuthError::AccountNotFound)?;
+        user.password_hash = self.ports.hasher.hash(new_password).await?;
+        match self.ports.users.update(&user).await {
+            Ok(()) => {}
+            Err(RepositoryError::NotFound(_)) => return Err(AuthError::AccountNotFound),
+            Err(e) => return Err(e.into()),
+        }
+        self.ports.refresh_tokens.revoke_all_for_user(user.id, self.ports.clock.now()).await?;
+        // No actor: the operator at the machine, not an account, made the change.
+        self.publish(None, EventKind::PasswordChanged(user.id));
+        Ok(user)
     }
 
     async fn create(&self, cmd: Register, role: Role) -> Result<User, AuthError> {
@@ -336,11 +365,11 @@ impl AuthService {
         };
         // Re-read just before writing: `update` replaces the whole row, and a role or password
         // change made meanwhile must not be undone.
-        if let Ok(Some(mut fresh)) = self.ports.users.get(user.id).await {
-            if fresh.password_hash == user.password_hash {
-                fresh.password_hash = new_hash;
-                let _ignored = self.ports.users.update(&fresh).await;
-            }
+        if let Ok(Some(mut fresh)) = self.ports.users.get(user.id).await
+            && fresh.password_hash == user.password_hash
+        {
+            fresh.password_hash = new_hash;
+            let _ignored = self.ports.users.update(&fresh).await;
         }
     }
 

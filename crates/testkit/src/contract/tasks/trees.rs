@@ -76,16 +76,16 @@ fn ids(tasks: &[Task]) -> Vec<TaskId> {
 /// Panics unless every task in `tasks` comes after its parent (when its parent is listed).
 fn assert_parents_first(tree: &Tree, tasks: &[Task], context: &str) {
     for (i, t) in tasks.iter().enumerate() {
-        if let Some(parent) = t.parent_id {
-            if let Some(p) = tasks.iter().position(|x| x.id == parent) {
-                assert!(
-                    p < i,
-                    "{context}: {} is listed before its parent {}: {:?}",
-                    t.title,
-                    tree.name(parent),
-                    tree.names(ids(tasks))
-                );
-            }
+        if let Some(parent) = t.parent_id
+            && let Some(p) = tasks.iter().position(|x| x.id == parent)
+        {
+            assert!(
+                p < i,
+                "{context}: {} is listed before its parent {}: {:?}",
+                t.title,
+                tree.name(parent),
+                tree.names(ids(tasks))
+            );
         }
     }
 }
