@@ -20,6 +20,7 @@ mod faults;
 mod harness;
 mod listing;
 mod openapi;
+mod operator;
 mod permissions;
 mod postgres;
 mod projects;

@@ -2,9 +2,11 @@
 //!
 //! Every test stores the same generated world (`World`): two projects, two categories and 60
 //! tasks that cover every status, every priority, both categories and none, public and
-//! private, and every due-date case around [`TODAY`] (none, before, on, after). Expected
+//! private, and every due-date case around `TODAY` (none, before, on, after). Expected
 //! answers are computed here from the tasks as stored, by the definitions of the port's
-//! rustdoc ([`Task::is_overdue`], [`rank_order`], [`top_order`]), never by the adapter.
+//! rustdoc ([`Task::is_overdue`](taskforge_domain::model::Task::is_overdue),
+//! [`rank_order`](taskforge_domain::reports::rank_order),
+//! [`top_order`](taskforge_domain::reports::top_order)), never by the adapter.
 
 use super::fixtures::{
     at, category, category_name, date, owner_and_project, stored_category, stored_member,

@@ -1,5 +1,5 @@
 //! The contract of [`taskforge_domain::ports::TaskRepository`], listing aside (see
-//! [`super::task_listing`]).
+//! [`task_listing`](crate::contract::task_listing)).
 
 mod integrity;
 mod trees;

@@ -11,7 +11,7 @@
 //!   and ends the account's sessions (its refresh tokens stop working).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod e2e;
+use crate::e2e;
 
 use std::path::Path;
 use std::process::Output;
