@@ -19,7 +19,7 @@ use sha2::Sha256;
 use taskforge_crypto::{HmacKey, JwtConfig, JwtIssuer};
 use taskforge_domain::ports::Clock;
 use taskforge_domain::ports::{Claims, TokenIssuer};
-use taskforge_domain::testing::FixedClock;
+use taskforge_testkit::FixedClock;
 
 /// The `iss` the verifier expects.
 pub const ISSUER: &str = "taskforge";

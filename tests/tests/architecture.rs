@@ -111,6 +111,42 @@ fn adapters_do_not_depend_on_each_other() {
     }
 }
 
+/// The test kit is what an adapter outside this repository depends on: the domain and a
+/// runtime of its own, never an adapter (an outside adapter would drag ours in).
+#[test]
+fn the_testkit_depends_on_the_domain_and_tokio_but_no_adapter() {
+    let deps = normal_dependencies("taskforge-testkit");
+    let internal: Vec<&String> = deps
+        .iter()
+        .filter(|d| {
+            d.starts_with("taskforge-")
+                && !["taskforge-testkit", "taskforge-domain"].contains(&d.as_str())
+        })
+        .collect();
+    assert!(internal.is_empty(), "the test kit must not depend on {internal:?}");
+    assert!(deps.iter().any(|d| d == "taskforge-domain"), "{deps:?}");
+    assert!(deps.iter().any(|d| d == "tokio"), "the kit brings its own runtime: {deps:?}");
+}
+
+/// Every storage adapter runs the one suite from the kit, so all run the same tests; a file
+/// that listed tests of its own, or ran an older copy, would fail here.
+#[test]
+fn every_storage_adapter_runs_the_whole_contract_suite_from_the_kit() {
+    for adapter in ["memory", "sqlite", "postgres"] {
+        if !present(adapter) {
+            continue;
+        }
+        let path = workspace_root().join("crates").join(adapter).join("tests/contract.rs");
+        let source = std::fs::read_to_string(&path).expect("the adapter has a contract test file");
+        assert_eq!(
+            source.matches("taskforge_testkit::contract_tests!(").count(),
+            1,
+            "{} must invoke taskforge_testkit::contract_tests! once",
+            path.display()
+        );
+    }
+}
+
 #[test]
 fn the_check_itself_sees_dependencies() {
     // Guards against a vacuous pass: the trees must list what we know is there.

@@ -22,11 +22,11 @@ use taskforge_domain::services::{
     AuthError, AuthPorts, AuthService, AuthSettings, BucketSettings, Registration, Session,
     ThrottleSettings, UserService, check_new_password,
 };
-use taskforge_domain::testing::{FixedClock, RecordingPublisher};
 use taskforge_domain::values::Timestamp;
 use taskforge_domain::values::{Password, PasswordError, PasswordHash, Role, Username};
 use taskforge_domain::{Actor, User};
 use taskforge_memory::MemoryDatabase;
+use taskforge_testkit::{FixedClock, RecordingPublisher};
 
 const FAST_ITERATIONS: u32 = 1_000;
 const SECRET: &[u8] = b"test-only secret key of at least 32 bytes";

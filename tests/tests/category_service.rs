@@ -13,8 +13,8 @@ use taskforge_domain::commands::CreateCategory;
 use taskforge_domain::events::EventKind;
 use taskforge_domain::query::CategoryCursor;
 use taskforge_domain::services::{BucketSettings, CategoryError, CategoryService};
-use taskforge_domain::testing::FixedClock;
 use taskforge_domain::values::PageLimit;
+use taskforge_testkit::FixedClock;
 
 fn create(name: &str) -> CreateCategory {
     CreateCategory { name: category_name(name) }

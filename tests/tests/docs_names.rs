@@ -818,10 +818,12 @@ fn a_workspace_path_is_followed_through_the_modules_of_its_crate() {
         "ports::Clock",
         "Clock",
         "services::UserService::actor",
-        "contract_tests",
         "ports",
     ] {
         assert_eq!(modules("taskforge_domain", &path(good)), Ok(()), "{good}");
+    }
+    for good in ["contract_tests", "contract::ALL", "Delegating", "fixtures"] {
+        assert_eq!(modules("taskforge_testkit", &path(good)), Ok(()), "{good}");
     }
     let wrong = modules("taskforge_domain", &path("ports::Timestamp")).unwrap_err();
     assert!(

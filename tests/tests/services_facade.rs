@@ -16,7 +16,7 @@ use taskforge_domain::commands::CreateCategory;
 use taskforge_domain::services::{
     BucketSettings, CategoryError, ServicePorts, ServiceSettings, Services,
 };
-use taskforge_domain::testing::RecordingPublisher;
+use taskforge_testkit::RecordingPublisher;
 
 fn services(world: &World, events: Arc<RecordingPublisher>, settings: ServiceSettings) -> Services {
     let hasher = Pbkdf2Hasher::new(Pbkdf2Config::with_iterations(1_000)).unwrap();

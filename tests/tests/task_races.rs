@@ -1,7 +1,7 @@
 //! The task use cases when another request changes the world between their checks and their
 //! write, made deterministic: the rival's write runs right before ours reaches the store
 //! (`RivalWriter::before_next_write`). The end-to-end twins, with real concurrency, are in
-//! `e2e_races.rs`.
+//! `e2e/races.rs`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;

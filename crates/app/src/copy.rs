@@ -181,12 +181,12 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
     use taskforge_domain::ports::Repositories;
-    use taskforge_domain::testing::contract::fixtures::{
+    use taskforge_domain::values::Priority;
+    use taskforge_memory::MemoryDatabase;
+    use taskforge_testkit::fixtures::{
         at, category, labels, owner_and_project, stored_category, stored_member, stored_task,
         subtask, task,
     };
-    use taskforge_domain::values::Priority;
-    use taskforge_memory::MemoryDatabase;
 
     use super::*;
 

@@ -6,8 +6,8 @@ use clap::Parser;
 use taskforge_app::cli::Cli;
 use taskforge_app::commands;
 use taskforge_app::settings::CommonSettings;
-use taskforge_domain::testing::contract::fixtures;
 use taskforge_sqlite::{SqliteConfig, SqliteDatabase};
+use taskforge_testkit::fixtures;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_export_command_writes_every_task_and_refuses_to_overwrite() {

@@ -21,15 +21,14 @@ use clap::Parser;
 use taskforge_app::cli::{Cli, Command};
 use taskforge_app::settings::{CommonSettings, ServeSettings};
 use taskforge_app::wiring::wire;
-use taskforge_domain::ports::{Claims, RepositoryError, TaskRepository, TreeGuards};
+use taskforge_domain::Task;
+use taskforge_domain::ports::{Claims, RepositoryError, TaskRepository};
 use taskforge_domain::query::TaskQuery;
 use taskforge_domain::services::{EXPORT_PAGE_SIZE, ExportService};
-use taskforge_domain::testing::contract::fixtures;
-use taskforge_domain::values::Timestamp;
-use taskforge_domain::values::{Labels, Priority, Role, Status, Version};
-use taskforge_domain::{ProjectId, Task, TaskId};
+use taskforge_domain::values::{Labels, Priority, Role, Status};
 use taskforge_http::{AppState, HttpSettings, build_app};
 use taskforge_sqlite::{SqliteConfig, SqliteDatabase, Synchronous};
+use taskforge_testkit::{Delegating, TaskHooks, fixtures};
 
 const TASKS: usize = 100_000;
 const LIMIT_BYTES: u64 = 20 * 1024 * 1024;
@@ -51,45 +50,19 @@ fn mb(bytes: u64) -> f64 {
     bytes as f64 / (1024.0 * 1024.0)
 }
 
-/// The task repository, counting the pages `list` serves.
+/// Counts the pages `list` serves; every other call passes through unchanged.
 #[derive(Debug)]
-struct CountingPages {
-    inner: Arc<dyn TaskRepository>,
-    pages: Arc<AtomicUsize>,
-}
+struct CountingPages(Arc<AtomicUsize>);
 
 #[async_trait]
-impl TaskRepository for CountingPages {
-    async fn insert(&self, task: &Task, guards: &TreeGuards) -> Result<(), RepositoryError> {
-        self.inner.insert(task, guards).await
-    }
-    async fn get(&self, id: TaskId) -> Result<Option<Task>, RepositoryError> {
-        self.inner.get(id).await
-    }
-    async fn ancestors(&self, id: TaskId) -> Result<Vec<Task>, RepositoryError> {
-        self.inner.ancestors(id).await
-    }
-    async fn descendants(&self, id: TaskId) -> Result<Vec<Task>, RepositoryError> {
-        self.inner.descendants(id).await
-    }
-    async fn update(&self, t: &Task, v: Version, g: &TreeGuards) -> Result<(), RepositoryError> {
-        self.inner.update(t, v, g).await
-    }
-    async fn delete(&self, id: TaskId) -> Result<Vec<TaskId>, RepositoryError> {
-        self.inner.delete(id).await
-    }
-    async fn move_tree(
+impl TaskHooks for CountingPages {
+    async fn list(
         &self,
-        id: TaskId,
-        to: ProjectId,
-        v: Version,
-        at: Timestamp,
+        inner: &dyn TaskRepository,
+        query: &TaskQuery,
     ) -> Result<Vec<Task>, RepositoryError> {
-        self.inner.move_tree(id, to, v, at).await
-    }
-    async fn list(&self, query: &TaskQuery) -> Result<Vec<Task>, RepositoryError> {
-        self.pages.fetch_add(1, Ordering::SeqCst);
-        self.inner.list(query).await
+        self.0.fetch_add(1, Ordering::SeqCst);
+        inner.list(query).await
     }
 }
 
@@ -170,7 +143,7 @@ async fn exporting_100k_tasks_keeps_memory_flat_and_streams_from_the_first_page(
     let mut wired = wire(&common, &serve).await.unwrap();
     let repos = wired.store.repositories();
     let pages = Arc::new(AtomicUsize::new(0));
-    let counting = Arc::new(CountingPages { inner: repos.tasks.clone(), pages: pages.clone() });
+    let counting = Arc::new(Delegating::new(repos.tasks.clone(), CountingPages(pages.clone())));
     wired.services.exports = ExportService::new(counting, repos.categories, repos.users);
     let now = wired.clock.now();
     let token = wired

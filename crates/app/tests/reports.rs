@@ -17,12 +17,12 @@ use taskforge_domain::policy::Actor;
 use taskforge_domain::ports::Repositories;
 use taskforge_domain::query::{Cursor, ListTasks, TaskFilter};
 use taskforge_domain::services::{ReportError, ReportService, TaskService};
-use taskforge_domain::testing::FixedClock;
-use taskforge_domain::testing::contract::fixtures;
 use taskforge_domain::values::{DueDate, PageLimit, PerCategory, Priority, Role, Status};
 use taskforge_domain::{Category, CategoryId, Clock, Project, Task, TaskId, Timestamp};
 use taskforge_memory::MemoryDatabase;
 use taskforge_sqlite::{SqliteConfig, SqliteDatabase, Synchronous};
+use taskforge_testkit::FixedClock;
+use taskforge_testkit::fixtures;
 
 /// 2026-03-10T12:00:00Z: "today" is 2026-03-10.
 const NOW_MICROS: i64 = 1_773_144_000_000_000;

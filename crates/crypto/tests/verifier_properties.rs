@@ -19,7 +19,7 @@ use sha2::Sha256;
 use taskforge_crypto::{HmacKey, JwtConfig, JwtIssuer};
 use taskforge_domain::Timestamp;
 use taskforge_domain::ports::{Claims, TokenIssuer};
-use taskforge_domain::testing::FixedClock;
+use taskforge_testkit::FixedClock;
 
 const SECRET: &[u8] = b"verifier properties: a public 32+ byte test key";
 const PREVIOUS_SECRET: &[u8] = b"verifier properties: the previous public key!!";

@@ -13,9 +13,9 @@
 //! [`ports`] for the contracts adapters honour, [`policy`] for who may do what, [`values`] for
 //! the types that make invalid states unrepresentable.
 //!
-//! **Reusing it:** implement the [`ports`] for your storage, then run the contract suite
-//! (feature `testing`, module `testing::contract`) against your adapter; one that passes can be
-//! swapped in without changing a line elsewhere.
+//! **Reusing it:** implement the [`ports`] for your storage, then run the contract suite of
+//! the `taskforge-testkit` crate (`contract_tests!`) against your adapter; one that passes can
+//! be swapped in without changing a line elsewhere.
 //!
 //! ```
 //! use taskforge_domain::values::{Labels, TaskTitle};
@@ -49,10 +49,6 @@ pub mod reports;
 pub mod services;
 /// Value objects with validating constructors.
 pub mod values;
-
-/// Test support: fixed clock, recording publisher and the repository contract suite.
-#[cfg(feature = "testing")]
-pub mod testing;
 
 pub use id::{CategoryId, IdError, ProjectId, TaskId, TokenFamilyId, UserId};
 pub use model::{Category, Project, ProjectMember, Task, User};

@@ -13,10 +13,11 @@ use taskforge_domain::id::{ProjectId, TaskId};
 use taskforge_domain::model::Task;
 use taskforge_domain::ports::{Entity, Repositories, RepositoryError, TaskRepository, TreeGuards};
 use taskforge_domain::query::TaskQuery;
-use taskforge_domain::testing::contract::{task_listing, tasks};
 use taskforge_domain::values::Timestamp;
 use taskforge_domain::values::Version;
 use taskforge_memory::MemoryDatabase;
+use taskforge_testkit::contract::{task_listing, tasks};
+use taskforge_testkit::{Delegating, TaskHooks};
 
 /// What the broken repository gets wrong.
 #[derive(Debug, Clone, Copy)]
@@ -33,80 +34,70 @@ enum Fault {
     ListDropsTiesAfterTheCursor,
 }
 
-/// The memory task repository with one [`Fault`]; every other method delegates unchanged.
+/// Gets the one thing its [`Fault`] names wrong; every other call passes through the kit's
+/// [`Delegating`] wrapper unchanged.
 #[derive(Debug)]
-struct Broken {
-    inner: Arc<dyn TaskRepository>,
-    fault: Fault,
-}
+struct Broken(Fault);
 
 #[async_trait]
-impl TaskRepository for Broken {
-    async fn insert(&self, task: &Task, guards: &TreeGuards) -> Result<(), RepositoryError> {
-        let Fault::InsertIgnoresGuards = self.fault else {
-            return self.inner.insert(task, guards).await;
+impl TaskHooks for Broken {
+    async fn insert(
+        &self,
+        inner: &dyn TaskRepository,
+        task: &Task,
+        guards: &TreeGuards,
+    ) -> Result<(), RepositoryError> {
+        let Fault::InsertIgnoresGuards = self.0 else {
+            return inner.insert(task, guards).await;
         };
-        self.inner.insert(task, &TreeGuards::none()).await
-    }
-
-    async fn get(&self, id: TaskId) -> Result<Option<Task>, RepositoryError> {
-        self.inner.get(id).await
-    }
-
-    async fn ancestors(&self, id: TaskId) -> Result<Vec<Task>, RepositoryError> {
-        self.inner.ancestors(id).await
-    }
-
-    async fn descendants(&self, id: TaskId) -> Result<Vec<Task>, RepositoryError> {
-        self.inner.descendants(id).await
+        inner.insert(task, &TreeGuards::none()).await
     }
 
     async fn update(
         &self,
+        inner: &dyn TaskRepository,
         task: &Task,
         expected: Version,
         guards: &TreeGuards,
     ) -> Result<(), RepositoryError> {
-        let Fault::UpdateIgnoresExpectedVersion = self.fault else {
-            return self.inner.update(task, expected, guards).await;
+        let Fault::UpdateIgnoresExpectedVersion = self.0 else {
+            return inner.update(task, expected, guards).await;
         };
-        let stored =
-            self.inner.get(task.id).await?.ok_or(RepositoryError::NotFound(Entity::Task))?;
-        self.inner.update(task, stored.version, guards).await
-    }
-
-    async fn delete(&self, id: TaskId) -> Result<Vec<TaskId>, RepositoryError> {
-        self.inner.delete(id).await
+        let stored = inner.get(task.id).await?.ok_or(RepositoryError::NotFound(Entity::Task))?;
+        inner.update(task, stored.version, guards).await
     }
 
     async fn move_tree(
         &self,
+        inner: &dyn TaskRepository,
         id: TaskId,
         to: ProjectId,
         expected: Version,
         at: Timestamp,
     ) -> Result<Vec<Task>, RepositoryError> {
-        let Fault::MoveTreeMovesOnlyTheRoot = self.fault else {
-            return self.inner.move_tree(id, to, expected, at).await;
+        let Fault::MoveTreeMovesOnlyTheRoot = self.0 else {
+            return inner.move_tree(id, to, expected, at).await;
         };
         // The store keeps subtrees whole, so the bug has to cut the children off first.
-        let children =
-            self.inner.descendants(id).await?.into_iter().filter(|t| t.parent_id == Some(id));
+        let children = inner.descendants(id).await?.into_iter().filter(|t| t.parent_id == Some(id));
         for child in children {
             let detached = Task { parent_id: None, version: child.version.next(), ..child.clone() };
-            self.inner.update(&detached, child.version, &TreeGuards::none()).await?;
+            inner.update(&detached, child.version, &TreeGuards::none()).await?;
         }
-        self.inner.move_tree(id, to, expected, at).await
+        inner.move_tree(id, to, expected, at).await
     }
 
-    async fn list(&self, query: &TaskQuery) -> Result<Vec<Task>, RepositoryError> {
-        let (Fault::ListDropsTiesAfterTheCursor, Some(cursor)) = (self.fault, &query.after) else {
-            return self.inner.list(query).await;
+    async fn list(
+        &self,
+        inner: &dyn TaskRepository,
+        query: &TaskQuery,
+    ) -> Result<Vec<Task>, RepositoryError> {
+        let (Fault::ListDropsTiesAfterTheCursor, Some(cursor)) = (self.0, &query.after) else {
+            return inner.list(query).await;
         };
         let everything = TaskQuery { after: None, fetch: usize::MAX, ..query.clone() };
         let sort = query.sort;
-        Ok(self
-            .inner
+        Ok(inner
             .list(&everything)
             .await?
             .into_iter()
@@ -130,7 +121,7 @@ fn healthy() -> Repositories {
 /// A fresh in-memory store whose task repository has `fault`.
 fn broken(fault: Fault) -> Repositories {
     let repos = healthy();
-    Repositories { tasks: Arc::new(Broken { inner: repos.tasks.clone(), fault }), ..repos }
+    Repositories { tasks: Arc::new(Delegating::new(repos.tasks.clone(), Broken(fault))), ..repos }
 }
 
 /// Runs `contract` against the healthy store and against one with `fault`, and asserts that

@@ -1,4 +1,6 @@
-//! The repository contract suite of `taskforge-domain`, run against the in-memory adapter:
+//! The repository contract suite of `taskforge-testkit`, run against the in-memory adapter:
 //! one test per contract sentence, each on a fresh, empty store.
 
-taskforge_domain::contract_tests!(async { taskforge_memory::MemoryDatabase::new().repositories() });
+taskforge_testkit::contract_tests!(async {
+    taskforge_memory::MemoryDatabase::new().repositories()
+});

@@ -1,4 +1,4 @@
-//! The repository contract suite of `taskforge-domain`, run unchanged against PostgreSQL: one
+//! The repository contract suite of `taskforge-testkit`, run unchanged against PostgreSQL: one
 //! test per contract sentence, each on a fresh, empty database of its own (created on the
 //! test server and dropped afterwards, see `taskforge_postgres::testing`).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -21,4 +21,4 @@ async fn fresh() -> Repositories {
     db.repositories()
 }
 
-taskforge_domain::contract_tests!(fresh());
+taskforge_testkit::contract_tests!(fresh());

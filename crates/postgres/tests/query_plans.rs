@@ -96,11 +96,11 @@ fn faults(plan: &Value, limit: Option<usize>, found: &mut Vec<String>) {
 
 /// A stand-in last item of a previous page, for the next-page variants.
 fn cursor_task(project: ProjectId) -> Task {
-    use taskforge_domain::testing::contract::fixtures::{at, task, user};
+    use taskforge_testkit::fixtures::{at, task, user};
     let owner = user("someone");
     let project = taskforge_domain::Project {
         id: project,
-        ..taskforge_domain::testing::contract::fixtures::project(&owner, "p")
+        ..taskforge_testkit::fixtures::project(&owner, "p")
     };
     Task {
         id: TaskId::from_uuid(Uuid::from_u128(u128::MAX / 2)),

@@ -1,4 +1,4 @@
-//! The repository contract suite of `taskforge-domain`, run unchanged against SQLite: one test
+//! The repository contract suite of `taskforge-testkit`, run unchanged against SQLite: one test
 //! per contract sentence, each on a fresh, empty database file in its own temporary directory
 //! (a file, not `:memory:`, which the reader pool would split into separate databases).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -19,4 +19,4 @@ async fn fresh() -> Repositories {
     db.repositories()
 }
 
-taskforge_domain::contract_tests!(fresh());
+taskforge_testkit::contract_tests!(fresh());

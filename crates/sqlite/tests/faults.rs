@@ -9,7 +9,7 @@
 //! `PRAGMA max_page_count` at the current page count makes any write that needs a new page
 //! fail with `SQLITE_FULL`, exactly as a full disk does; `PRAGMA query_only` makes
 //! `BEGIN IMMEDIATE` fail with `SQLITE_READONLY`, exactly as a read-only file does. A real
-//! full filesystem (tmpfs) is exercised end to end by `tests/tests/e2e_faults.rs`.
+//! full filesystem (tmpfs) is exercised end to end by `tests/tests/e2e/faults.rs`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 mod support;

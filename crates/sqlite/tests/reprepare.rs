@@ -144,7 +144,7 @@ fn record(event: TraceEvent<'_>) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn no_statement_of_the_adapter_is_prepared_again_across_the_contract_suite() {
     observe_statements(record);
-    for test in taskforge_domain::testing::contract::ALL {
+    for test in taskforge_testkit::contract::ALL {
         let dir = tempfile::tempdir().unwrap();
         // One reader: every read goes through the same connection and its statement cache, so
         // a statement runs many times on one handle.

@@ -12,7 +12,8 @@
 //!   request id and security headers, problem+json errors).
 //! - [`raw`]: a raw TCP connection for malformed, endless or slow requests.
 //!
-//! Each `tests/e2e_*.rs` file declares `mod e2e;` and uses what it needs.
+//! `main.rs` declares this module and one module per area (`auth.rs`, `tasks.rs`, …), all one
+//! test binary; each area takes `use crate::e2e;` and uses what it needs.
 // Each test file uses a different part of the harness.
 #![allow(dead_code, unused_imports, unreachable_pub)]
 

@@ -15,7 +15,6 @@ use async_trait::async_trait;
 use taskforge_domain::ports::{Repositories, RepositoryError, TaskRepository, TreeGuards};
 use taskforge_domain::query::{ListTasks, TaskFilter, TaskQuery, TaskSort, Visibility};
 use taskforge_domain::services::{CategoryService, ProjectService, TaskService, UserService};
-use taskforge_domain::testing::{RecordingPublisher, SteppingClock};
 use taskforge_domain::values::{
     CategoryName, Description, DueDate, Label, Labels, PageLimit, PasswordHash, Priority,
     ProjectDescription, ProjectName, Role, Status, TaskTitle, Username, Version,
@@ -25,6 +24,7 @@ use taskforge_domain::{
 };
 use taskforge_domain::{ports::Clock, values::Timestamp};
 use taskforge_memory::MemoryDatabase;
+use taskforge_testkit::{Delegating, RecordingPublisher, SteppingClock, TaskHooks};
 
 /// A syntactically valid PHC string; the service tests never verify passwords.
 pub const DUMMY_HASH: &str = "$pbkdf2-sha256$i=1,l=32$c2FsdA$aGFzaA";
@@ -46,7 +46,7 @@ pub struct World {
     /// The clock every service reads.
     pub clock: Arc<SteppingClock>,
     /// Simulates another client writing a task between the service's read and its write.
-    pub rival: Arc<RivalWriter>,
+    pub rival: Arc<Delegating<RivalWriter>>,
     /// Task use cases.
     pub tasks: TaskService,
     /// Project use cases.
@@ -100,7 +100,7 @@ impl World {
         let events = Arc::new(RecordingPublisher::new());
         let start = Timestamp::from_unix_micros(START_MICROS).expect("start instant is valid");
         let clock = Arc::new(SteppingClock::new(start, CLOCK_STEP_MICROS));
-        let rival = Arc::new(RivalWriter::new(Arc::clone(&repos.tasks)));
+        let rival = Arc::new(Delegating::new(Arc::clone(&repos.tasks), RivalWriter::new()));
         let tasks = TaskService::new(
             rival.clone(),
             Arc::clone(&repos.projects),
@@ -421,12 +421,11 @@ pub fn version(n: u64) -> Version {
 /// What "another client" does in the moment between a use case's reads and its write.
 type Interjection = Box<dyn FnOnce() -> Pin<Box<dyn Future<Output = ()> + Send>> + Send>;
 
-/// A [`TaskRepository`] decorator that, when armed, lets "another client" change the task
-/// right before the service's own write reaches the store — the race optimistic concurrency
-/// exists for, made deterministic. [`RivalWriter::before_next_write`] lets the rival do
-/// anything at that moment (move a parent, remove a member, add a subtask).
+/// The hooks of a [`Delegating`] task repository that, when armed, let "another client" change
+/// the task right before the service's own write reaches the store — the race optimistic
+/// concurrency exists for, made deterministic. [`RivalWriter::before_next_write`] lets the
+/// rival do anything at that moment (move a parent, remove a member, add a subtask).
 pub struct RivalWriter {
-    inner: Arc<dyn TaskRepository>,
     strikes: AtomicUsize,
     interjection: Mutex<Option<Interjection>>,
 }
@@ -441,8 +440,8 @@ impl std::fmt::Debug for RivalWriter {
 pub const RIVAL_DESCRIPTION: &str = "changed by someone else";
 
 impl RivalWriter {
-    fn new(inner: Arc<dyn TaskRepository>) -> Self {
-        Self { inner, strikes: AtomicUsize::new(0), interjection: Mutex::new(None) }
+    fn new() -> Self {
+        Self { strikes: AtomicUsize::new(0), interjection: Mutex::new(None) }
     }
 
     /// Right before the next task write (insert, update, delete or move) reaches the store,
@@ -469,7 +468,7 @@ impl RivalWriter {
         self.strikes.store(n, Ordering::SeqCst);
     }
 
-    async fn maybe_strike(&self, id: TaskId) {
+    async fn maybe_strike(&self, inner: &dyn TaskRepository, id: TaskId) {
         let armed = self
             .strikes
             .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
@@ -477,11 +476,11 @@ impl RivalWriter {
         if !armed {
             return;
         }
-        if let Ok(Some(mut task)) = self.inner.get(id).await {
+        if let Ok(Some(mut task)) = inner.get(id).await {
             let expected = task.version;
             task.description = description(RIVAL_DESCRIPTION);
             task.version = expected.next();
-            self.inner
+            inner
                 .update(&task, expected, &TreeGuards::none())
                 .await
                 .expect("the rival's write succeeds");
@@ -489,54 +488,50 @@ impl RivalWriter {
     }
 }
 
+/// Reads pass through; each write first lets the rival act.
 #[async_trait]
-impl TaskRepository for RivalWriter {
-    async fn insert(&self, task: &Task, guards: &TreeGuards) -> Result<(), RepositoryError> {
+impl TaskHooks for RivalWriter {
+    async fn insert(
+        &self,
+        inner: &dyn TaskRepository,
+        task: &Task,
+        guards: &TreeGuards,
+    ) -> Result<(), RepositoryError> {
         self.maybe_interject().await;
-        self.inner.insert(task, guards).await
-    }
-
-    async fn get(&self, id: TaskId) -> Result<Option<Task>, RepositoryError> {
-        self.inner.get(id).await
-    }
-
-    async fn ancestors(&self, id: TaskId) -> Result<Vec<Task>, RepositoryError> {
-        self.inner.ancestors(id).await
-    }
-
-    async fn descendants(&self, id: TaskId) -> Result<Vec<Task>, RepositoryError> {
-        self.inner.descendants(id).await
+        inner.insert(task, guards).await
     }
 
     async fn update(
         &self,
+        inner: &dyn TaskRepository,
         task: &Task,
         expected: Version,
         guards: &TreeGuards,
     ) -> Result<(), RepositoryError> {
         self.maybe_interject().await;
-        self.maybe_strike(task.id).await;
-        self.inner.update(task, expected, guards).await
+        self.maybe_strike(inner, task.id).await;
+        inner.update(task, expected, guards).await
     }
 
-    async fn delete(&self, id: TaskId) -> Result<Vec<TaskId>, RepositoryError> {
+    async fn delete(
+        &self,
+        inner: &dyn TaskRepository,
+        id: TaskId,
+    ) -> Result<Vec<TaskId>, RepositoryError> {
         self.maybe_interject().await;
-        self.inner.delete(id).await
+        inner.delete(id).await
     }
 
     async fn move_tree(
         &self,
+        inner: &dyn TaskRepository,
         id: TaskId,
         to: ProjectId,
         expected: Version,
         at: Timestamp,
     ) -> Result<Vec<Task>, RepositoryError> {
         self.maybe_interject().await;
-        self.maybe_strike(id).await;
-        self.inner.move_tree(id, to, expected, at).await
-    }
-
-    async fn list(&self, query: &TaskQuery) -> Result<Vec<Task>, RepositoryError> {
-        self.inner.list(query).await
+        self.maybe_strike(inner, id).await;
+        inner.move_tree(id, to, expected, at).await
     }
 }

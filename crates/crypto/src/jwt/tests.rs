@@ -1,7 +1,7 @@
 use hmac::{Hmac, Mac};
 use serde_json::{Value, json};
 use sha2::{Sha256, Sha512};
-use taskforge_domain::testing::FixedClock;
+use taskforge_testkit::FixedClock;
 
 use super::*;
 

@@ -15,53 +15,23 @@ use taskforge_domain::values::{Description, Labels, Priority, Status, TaskTitle,
 use taskforge_domain::{Project, ProjectId, Task, TaskId};
 use taskforge_http::{HttpSettings, build_app};
 use taskforge_memory::MemoryDatabase;
+use taskforge_testkit::{Delegating, TaskHooks};
 
 use crate::support::{seed_people, state, with_auth};
 
-/// The memory task repository, counting the pages `list` serves.
+/// Counts the pages `list` serves; every other call passes through unchanged.
 #[derive(Debug)]
-struct CountingPages {
-    inner: Arc<dyn TaskRepository>,
-    pages: Arc<AtomicUsize>,
-}
+struct CountingPages(Arc<AtomicUsize>);
 
 #[async_trait]
-impl TaskRepository for CountingPages {
-    async fn insert(&self, task: &Task, guards: &TreeGuards) -> Result<(), RepositoryError> {
-        self.inner.insert(task, guards).await
-    }
-    async fn get(&self, id: TaskId) -> Result<Option<Task>, RepositoryError> {
-        self.inner.get(id).await
-    }
-    async fn ancestors(&self, id: TaskId) -> Result<Vec<Task>, RepositoryError> {
-        self.inner.ancestors(id).await
-    }
-    async fn descendants(&self, id: TaskId) -> Result<Vec<Task>, RepositoryError> {
-        self.inner.descendants(id).await
-    }
-    async fn update(
+impl TaskHooks for CountingPages {
+    async fn list(
         &self,
-        task: &Task,
-        expected: Version,
-        guards: &TreeGuards,
-    ) -> Result<(), RepositoryError> {
-        self.inner.update(task, expected, guards).await
-    }
-    async fn delete(&self, id: TaskId) -> Result<Vec<TaskId>, RepositoryError> {
-        self.inner.delete(id).await
-    }
-    async fn move_tree(
-        &self,
-        id: TaskId,
-        to: ProjectId,
-        expected: Version,
-        at: Timestamp,
+        inner: &dyn TaskRepository,
+        query: &TaskQuery,
     ) -> Result<Vec<Task>, RepositoryError> {
-        self.inner.move_tree(id, to, expected, at).await
-    }
-    async fn list(&self, query: &TaskQuery) -> Result<Vec<Task>, RepositoryError> {
-        self.pages.fetch_add(1, Ordering::SeqCst);
-        self.inner.list(query).await
+        self.0.fetch_add(1, Ordering::SeqCst);
+        inner.list(query).await
     }
 }
 
@@ -102,7 +72,7 @@ async fn the_first_chunk_arrives_before_the_last_page_is_read() {
         repos.tasks.insert(&task, &TreeGuards::none()).await.unwrap();
     }
     let pages = Arc::new(AtomicUsize::new(0));
-    repos.tasks = Arc::new(CountingPages { inner: repos.tasks.clone(), pages: pages.clone() });
+    repos.tasks = Arc::new(Delegating::new(repos.tasks.clone(), CountingPages(pages.clone())));
     let service = test::init_service(build_app(state(&repos), HttpSettings::default())).await;
     let total_pages = TASKS.div_ceil(EXPORT_PAGE_SIZE);
 
