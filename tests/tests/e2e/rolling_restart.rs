@@ -13,7 +13,7 @@
 //! (an expand step serving side by side with the old binary).
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod e2e;
+use crate::e2e;
 
 use std::net::SocketAddr;
 use std::path::Path;

@@ -9,7 +9,7 @@
 //! unless `TASKFORGE_REQUIRE_POSTGRES=1`.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
-mod e2e;
+use crate::e2e;
 
 use std::path::Path;
 use std::sync::Arc;
