@@ -20,6 +20,8 @@
 
 /// The stylesheet, served under a content-hashed name with a long cache lifetime.
 pub mod assets;
+/// Who the client is (its IP address) for the throttles, handed in by the app crate.
+pub mod client_address;
 /// Downloads in the API's export formats, handed in by the app crate.
 pub mod export;
 /// Form fields → domain commands, and form values for re-showing a form.
@@ -35,5 +37,6 @@ pub mod session;
 /// What the handlers share: the use cases and the settings.
 pub mod state;
 
+pub use client_address::{ClientAddresses, PeerAddress};
 pub use routes::configure;
 pub use state::{WebServices, WebSettings, WebState};
