@@ -149,8 +149,8 @@ async fn paths_the_document_does_not_list_are_404() {
     let doc = app.openapi().await.expect(200);
     let listed = documented(&doc);
     let id = uuid::Uuid::now_v7();
+    // Not `/`: it is the web interface's root (a redirect to the login page).
     for path in [
-        "/".to_owned(),
         "/api".to_owned(),
         "/api/v1".to_owned(),
         "/api/v1/".to_owned(),
