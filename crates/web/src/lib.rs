@@ -8,7 +8,9 @@
 //! **What it may depend on:** `taskforge-domain` and web crates only — not `taskforge-http`
 //! (the two driving adapters are independent) and no storage or crypto adapter. The app crate
 //! builds [`WebState`] from the services it wired and mounts [`configure`] on the same server
-//! and port as the API.
+//! and port as the API; it also hands in how the client's address is found
+//! ([`ClientAddresses`], the API's trusted-proxy rule) and answers a browser's unknown path
+//! with [`response::not_found_page`].
 //!
 //! **Where to start reading:** [`routes`] holds the handlers, one module per area;
 //! [`session`] how a cookie becomes an `Actor` and how unsafe requests are checked (CSRF
