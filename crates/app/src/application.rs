@@ -9,6 +9,7 @@ use taskforge_web::{WebSettings, WebState};
 
 use crate::settings::{CommonSettings, JwtSecret, ServeSettings, default_workers};
 use crate::store_metrics;
+use crate::web_client_addresses::ProxiedClientAddresses;
 use crate::wiring::{StartError, Store, Wired, wire};
 
 /// The web interface's state: the same use cases the API calls.
@@ -21,6 +22,9 @@ fn web_state(wired: &Wired, serve: &ServeSettings) -> WebState {
         },
     )
     .with_exports(std::sync::Arc::new(crate::web_exports::ApiExportFormats))
+    .with_client_addresses(std::sync::Arc::new(ProxiedClientAddresses(
+        serve.trusted_proxies.clone(),
+    )))
 }
 
 /// A built, bound, not yet running server (zero-to-production's start-up shape).
@@ -79,6 +83,7 @@ impl Application {
             build_app_with(state.clone(), http_settings.clone(), move |cfg| {
                 cfg.app_data(actix_web::web::Data::new(web_state));
                 taskforge_web::configure(cfg);
+                cfg.default_service(actix_web::web::to(crate::not_found::not_found));
             })
         });
         // actix times only the first request's head; the watch times the heads that follow

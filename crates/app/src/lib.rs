@@ -24,6 +24,8 @@ pub mod duration;
 pub mod log_fields;
 /// The caching decorator over project membership.
 pub mod membership_cache;
+/// The answer for unknown paths: the 404 page to browsers, a problem to API clients.
+pub mod not_found;
 /// The PostgreSQL pool's gauges on `/metrics`.
 pub mod postgres_metrics;
 /// Typed, validated settings.
@@ -34,6 +36,8 @@ pub mod store_metrics;
 pub mod telemetry;
 /// The caching decorator over the user repository.
 pub mod user_cache;
+/// The web interface's client address through the API's trusted-proxy rule.
+pub mod web_client_addresses;
 /// The web interface's downloads through the API's exporters.
 pub mod web_exports;
 /// The composition root.

@@ -129,6 +129,7 @@ pub fn build_app(
 }
 
 /// [`build_app`] plus the routes `extra` mounts (behind the same middleware and body rules).
+/// A default service `extra` sets replaces [`not_found`] for paths no route serves.
 pub fn build_app_with(
     state: AppState,
     settings: HttpSettings,
@@ -149,8 +150,10 @@ pub fn build_app_with(
         .app_data(web::PayloadConfig::new(BODY_LIMIT))
         .app_data(settings.body_timeout)
         .configure(routes::configure)
-        .configure(extra)
+        // Before `extra`, so that `extra` may replace it (`ServiceConfig::default_service`):
+        // the app crate answers a browser's unknown path with the web interface's 404 page.
         .default_service(web::to(not_found))
+        .configure(extra)
         // Innermost first: the last `wrap` sees the request first.
         // Without an allow-list there is nothing to grant: no CORS layer at all, so browsers
         // apply the same-origin policy and an OPTIONS request is an ordinary 405.
@@ -166,7 +169,11 @@ pub fn build_app_with(
         .wrap(from_fn(mark_requests))
 }
 
-async fn not_found() -> Result<HttpResponse, ApiError> {
+/// The answer for a path no route serves: a `404` problem.
+///
+/// # Errors
+/// Always: [`ApiError`] 404, which renders as `application/problem+json`.
+pub async fn not_found() -> Result<HttpResponse, ApiError> {
     Err(ApiError::not_found("no resource at this path"))
 }
 

@@ -8,7 +8,9 @@
 //! **What it may depend on:** `taskforge-domain` and web crates only — not `taskforge-http`
 //! (the two driving adapters are independent) and no storage or crypto adapter. The app crate
 //! builds [`WebState`] from the services it wired and mounts [`configure`] on the same server
-//! and port as the API.
+//! and port as the API; it also hands in how the client's address is found
+//! ([`ClientAddresses`], the API's trusted-proxy rule) and answers a browser's unknown path
+//! with [`response::not_found_page`].
 //!
 //! **Where to start reading:** [`routes`] holds the handlers, one module per area;
 //! [`session`] how a cookie becomes an `Actor` and how unsafe requests are checked (CSRF
@@ -20,6 +22,8 @@
 
 /// The stylesheet, served under a content-hashed name with a long cache lifetime.
 pub mod assets;
+/// Who the client is (its IP address) for the throttles, handed in by the app crate.
+pub mod client_address;
 /// Downloads in the API's export formats, handed in by the app crate.
 pub mod export;
 /// Form fields → domain commands, and form values for re-showing a form.
@@ -35,5 +39,6 @@ pub mod session;
 /// What the handlers share: the use cases and the settings.
 pub mod state;
 
+pub use client_address::{ClientAddresses, PeerAddress};
 pub use routes::configure;
 pub use state::{WebServices, WebSettings, WebState};

@@ -50,6 +50,31 @@ pub fn see_other(location: &str) -> HttpResponse {
         .finish()
 }
 
+/// True when the client names `text/html` in `Accept` (with a non-zero quality), as a
+/// browser navigating does. `*/*` alone does not count: curl and API clients send it, and
+/// they expect the API's problem details.
+#[must_use]
+pub fn accepts_html(headers: &header::HeaderMap) -> bool {
+    headers.get_all(header::ACCEPT).filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).any(
+        |range| {
+            let mut parts = range.split(';');
+            let is_html = parts.next().is_some_and(|t| t.trim().eq_ignore_ascii_case("text/html"));
+            // `q=0` means "not acceptable" (RFC 9110 §12.4.2).
+            let refused = parts.filter_map(|p| p.split_once('=')).any(|(name, value)| {
+                name.trim().eq_ignore_ascii_case("q")
+                    && value.trim().parse::<f32>().is_ok_and(|q| q <= 0.0)
+            });
+            is_html && !refused
+        },
+    )
+}
+
+/// The "page not found" page (404, with the page headers).
+#[must_use]
+pub fn not_found_page() -> HttpResponse {
+    WebError::NotFound.error_response()
+}
+
 /// Why a page could not be shown.
 #[derive(Debug)]
 pub enum WebError {
@@ -127,5 +152,45 @@ impl ResponseError for WebError {
             Ok(body) => page_builder(self.status_code()).body(body),
             Err(_) => page_builder(self.status_code()).body(heading),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use actix_web::http::header::{HeaderMap, HeaderValue};
+
+    use super::*;
+
+    fn accept(values: &[&str]) -> HeaderMap {
+        let mut headers = HeaderMap::new();
+        for v in values {
+            headers.append(header::ACCEPT, HeaderValue::from_str(v).unwrap());
+        }
+        headers
+    }
+
+    #[test]
+    fn only_a_client_that_names_html_accepts_html() {
+        let browser = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
+        assert!(accepts_html(&accept(&[browser])));
+        assert!(accepts_html(&accept(&["application/json", "Text/HTML; charset=utf-8"])));
+        assert!(!accepts_html(&accept(&[])));
+        assert!(!accepts_html(&accept(&["*/*"])));
+        assert!(!accepts_html(&accept(&["application/json, application/problem+json"])));
+        assert!(!accepts_html(&accept(&["text/html;q=0, */*"])));
+        assert!(!accepts_html(&accept(&["text/htmlx"])));
+    }
+
+    #[test]
+    fn the_not_found_page_is_html_under_the_page_csp() {
+        let page = not_found_page();
+        assert_eq!(page.status(), StatusCode::NOT_FOUND);
+        let headers = page.headers();
+        assert_eq!(headers.get(header::CONTENT_SECURITY_POLICY).unwrap(), PAGE_CSP);
+        assert!(
+            headers.get(header::CONTENT_TYPE).unwrap().to_str().unwrap().starts_with("text/html")
+        );
     }
 }

@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use crate::client_address::{ClientAddresses, PeerAddress};
 use crate::export::{ExportFormats, NoExports};
 
 /// The use cases the pages call: the domain's `Services` facade, the very bundle the JSON
@@ -27,19 +28,36 @@ pub struct WebState {
     pub settings: WebSettings,
     /// The export formats (the app crate hands in the API's exporters).
     pub exports: Arc<dyn ExportFormats>,
+    /// Who the client is, for the login and registration throttles (the app crate hands in
+    /// the API's trusted-proxy rule; by default the TCP peer).
+    pub client_addresses: Arc<dyn ClientAddresses>,
 }
 
 impl WebState {
-    /// The state from its collaborators, without export formats.
+    /// The state from its collaborators, without export formats, taking the TCP peer as
+    /// the client.
     #[must_use]
     pub fn new(services: WebServices, settings: WebSettings) -> Self {
-        Self { services, settings, exports: Arc::new(NoExports) }
+        Self {
+            services,
+            settings,
+            exports: Arc::new(NoExports),
+            client_addresses: Arc::new(PeerAddress),
+        }
     }
 
     /// Serves exports in these formats.
     #[must_use]
     pub fn with_exports(mut self, exports: Arc<dyn ExportFormats>) -> Self {
         self.exports = exports;
+        self
+    }
+
+    /// Resolves the client's address with `addresses` (e.g. believing `X-Forwarded-For`
+    /// from trusted reverse proxies) instead of taking the TCP peer.
+    #[must_use]
+    pub fn with_client_addresses(mut self, addresses: Arc<dyn ClientAddresses>) -> Self {
+        self.client_addresses = addresses;
         self
     }
 }

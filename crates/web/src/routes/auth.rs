@@ -7,6 +7,7 @@ use taskforge_domain::services::AuthError;
 use taskforge_domain::values::{EmailAddress, Password, Username};
 
 use super::{field, form_fields, resource};
+use crate::client_address::client_address;
 use crate::pages::{Layout, LoginPage, RegisterPage};
 use crate::response::{WebError, render, see_other};
 use crate::session::{
@@ -110,7 +111,7 @@ async fn login(
     let command = Login {
         username: username.clone(),
         password: field(&fields, "password").to_owned(),
-        client: req.peer_addr().map(|a| a.ip()),
+        client: client_address(&req, &state),
     };
     let auth = &state.services.auth;
     let (status, message) = match auth.login(command).await {
@@ -215,7 +216,7 @@ async fn register(
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
     if let (Some(username), Some(password), true) = (parsed_username, password, errors.is_empty()) {
         let command = Register { username, password, email: parsed_email };
-        match state.services.auth.register(command, req.peer_addr().map(|a| a.ip())).await {
+        match state.services.auth.register(command, client_address(&req, &state)).await {
             Ok(_) => return Ok(see_other("/login?registered=1")),
             Err(AuthError::UsernameTaken) => {
                 errors.push(("username", String::from("This username is taken.")));

@@ -2,14 +2,18 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
+use std::net::IpAddr;
+use std::sync::Arc;
+
+use actix_web::http::header::HeaderMap;
 use actix_web::test::TestRequest;
 use taskforge_domain::Actor;
 use taskforge_domain::commands::ChangePassword;
 use taskforge_domain::values::{Password, Role};
-use taskforge_web::WebSettings;
 use taskforge_web::response::PAGE_CSP;
+use taskforge_web::{ClientAddresses, WebSettings};
 
-use crate::support::{Browser, PASSWORD, web_app, web_app_with};
+use crate::support::{Browser, PASSWORD, web_app, web_app_resolving, web_app_with};
 
 #[actix_web::test]
 async fn the_root_sends_anonymous_people_to_the_login_page_and_others_to_their_projects() {
@@ -302,4 +306,72 @@ async fn an_unrouted_method_on_a_page_is_405_with_allow() {
     let reply = app.send(TestRequest::delete().uri("/login")).await;
     reply.expect(405);
     assert_eq!(reply.header("allow"), Some("GET, HEAD, POST"));
+}
+
+/// Believes a test header, as the app crate's resolver believes a trusted proxy's
+/// `X-Forwarded-For`: every request below comes from the same (unknown) peer.
+#[derive(Debug)]
+struct FromTestHeader;
+
+impl ClientAddresses for FromTestHeader {
+    fn client_address(&self, _peer: Option<IpAddr>, headers: &HeaderMap) -> Option<IpAddr> {
+        headers.get("x-test-client")?.to_str().ok()?.parse().ok()
+    }
+}
+
+#[actix_web::test]
+async fn logins_are_throttled_per_client_as_the_injected_resolver_names_it() {
+    // Arrange
+    let app = web_app_resolving(Arc::new(FromTestHeader)).await;
+    app.account("alice", Role::Editor).await;
+    let token = "d".repeat(64);
+    let cookie = format!("taskforge_csrf={token}");
+    let login_from = |client: &'static str, password: &'static str| {
+        let (app, token, cookie) = (&app, token.clone(), cookie.clone());
+        async move {
+            let fields =
+                [("csrf_token", token.as_str()), ("username", "alice"), ("password", password)];
+            let headers = [("cookie", cookie.as_str()), ("x-test-client", client)];
+            app.post_raw(&Browser::default(), "/login", &fields, &headers).await
+        }
+    };
+    // Act: client A guesses until it is throttled.
+    let mut statuses = Vec::new();
+    for _ in 0..8 {
+        statuses.push(login_from("198.51.100.1", "wrong password").await.status.as_u16());
+    }
+    // Assert: A is refused, even with the right password; B, another client, is not.
+    assert_eq!(statuses.last(), Some(&429), "{statuses:?}");
+    login_from("198.51.100.1", PASSWORD).await.expect(429);
+    login_from("198.51.100.2", "wrong password").await.expect(401);
+    login_from("198.51.100.2", PASSWORD).await.expect_redirect("/projects");
+}
+
+#[actix_web::test]
+async fn registrations_draw_on_the_budget_of_the_client_the_resolver_names() {
+    // Arrange: client A uses up the registration budget of one address (20).
+    let app = web_app_resolving(Arc::new(FromTestHeader)).await;
+    let token = "e".repeat(64);
+    let cookie = format!("taskforge_csrf={token}");
+    let register_from = |client: &'static str, name: String| {
+        let (app, token, cookie) = (&app, token.clone(), cookie.clone());
+        async move {
+            let fields = [
+                ("csrf_token", token.as_str()),
+                ("username", name.as_str()),
+                ("password", PASSWORD),
+            ];
+            let headers = [("cookie", cookie.as_str()), ("x-test-client", client)];
+            app.post_raw(&Browser::default(), "/register", &fields, &headers).await
+        }
+    };
+    let mut statuses = Vec::new();
+    for i in 0..22 {
+        statuses.push(register_from("198.51.100.1", format!("a-person-{i}")).await.status.as_u16());
+    }
+    assert_eq!(statuses.last(), Some(&429), "{statuses:?}");
+    // Act / Assert: client B still registers.
+    register_from("198.51.100.2", String::from("b-person"))
+        .await
+        .expect_redirect("/login?registered=1");
 }

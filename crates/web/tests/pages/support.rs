@@ -142,6 +142,25 @@ pub async fn web_app_exporting(
     Web { service, repos, state }
 }
 
+pub async fn web_app_resolving(
+    addresses: std::sync::Arc<dyn taskforge_web::ClientAddresses>,
+) -> Web<
+    impl Service<
+        actix_http::Request,
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+    >,
+> {
+    let repos = MemoryDatabase::new().repositories();
+    let settings = WebSettings { secure_cookies: false, registration_open: true };
+    let state = state(&repos, settings).with_client_addresses(addresses);
+    let service = test::init_service(
+        App::new().app_data(web::Data::new(state.clone())).configure(taskforge_web::configure),
+    )
+    .await;
+    Web { service, repos, state }
+}
+
 pub async fn web_app() -> Web<
     impl Service<
         actix_http::Request,
