@@ -74,7 +74,7 @@ impl Timestamp {
 /// The digits are put into a buffer on the stack and written at once, rather than through
 /// `time`'s RFC 3339 formatter, which builds a `String` on every call, or through `write!`,
 /// whose per-argument machinery costs more than the digits: a listing writes two timestamps
-/// per task, and they were a tenth of a 50-task page's instructions (issue 14). A unit test
+/// per task, and they were a tenth of a 50-task page's instructions (docs/benchmarks.md). A unit test
 /// holds the text to `time`'s formatter over the whole range.
 impl fmt::Display for Timestamp {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
