@@ -52,12 +52,23 @@ impl<K> Default for Buckets<K> {
 impl<K: Hash + Eq + Clone> Buckets<K> {
     /// Microseconds until `key` may draw a token; 0 when it may now.
     pub(crate) fn wait(&self, key: &K, rule: Rule, now: Timestamp) -> i64 {
+        // A rule that refills instantly is no limit at all. Said outright rather than left to
+        // the arithmetic: callers read the clock before taking the lock, so a request holding an
+        // earlier instant can arrive after one holding a later instant, and would otherwise see
+        // a bucket "full again" a few microseconds in its future and be refused.
+        if rule.interval == 0 {
+            return 0;
+        }
         let now = now.unix_micros();
         let full_at = self.full_at.get(key).copied().unwrap_or(now).max(now);
         (full_at.saturating_sub(rule.tolerance).saturating_sub(now)).max(0)
     }
 
     pub(crate) fn take(&mut self, key: K, rule: Rule, now: Timestamp, max_tracked: usize) {
+        if rule.interval == 0 {
+            // Nothing to remember for an unlimited rule.
+            return;
+        }
         let now = now.unix_micros();
         if !self.full_at.contains_key(&key) && self.full_at.len() >= max_tracked {
             self.evict(now, max_tracked);
@@ -142,5 +153,39 @@ impl UserBudget {
     fn lock(&self) -> std::sync::MutexGuard<'_, Buckets<UserId>> {
         // The buckets are a cache of instants; after a panic elsewhere they are still usable.
         self.buckets.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::num::NonZeroU32;
+    use std::time::Duration;
+
+    use super::*;
+
+    fn at(micros: i64) -> Timestamp {
+        Timestamp::from_unix_micros(micros).unwrap()
+    }
+
+    #[test]
+    fn a_rule_that_refills_instantly_never_refuses_even_when_instants_arrive_out_of_order() {
+        let rule =
+            Rule::from(BucketSettings { capacity: NonZeroU32::MIN, refill_every: Duration::ZERO });
+        let mut buckets = Buckets::default();
+        buckets.take("client", rule, at(1_000_010), 8);
+        // A request that read the clock earlier but reached the lock later.
+        assert_eq!(buckets.wait(&"client", rule, at(1_000_000)), 0);
+        assert!(buckets.full_at.is_empty(), "an unlimited rule tracks nobody");
+    }
+
+    #[test]
+    fn a_limited_rule_still_refuses_a_second_draw_within_its_interval() {
+        let rule = Rule::from(BucketSettings {
+            capacity: NonZeroU32::MIN,
+            refill_every: Duration::from_secs(1),
+        });
+        let mut buckets = Buckets::default();
+        buckets.take("client", rule, at(1_000_000), 8);
+        assert_eq!(buckets.wait(&"client", rule, at(1_000_000)), 1_000_000);
     }
 }
