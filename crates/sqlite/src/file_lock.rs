@@ -99,7 +99,8 @@ fn same_file(_file: &File, _path: &Path) -> std::io::Result<bool> {
     Ok(true)
 }
 
-#[cfg(all(test, unix))]
+#[cfg(test)]
+#[cfg(unix)]
 mod tests {
     use super::*;
 
