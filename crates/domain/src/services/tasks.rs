@@ -10,7 +10,7 @@ use super::{TaskError, TaskRule};
 use crate::commands::{CreateTask, MoveTask, UpdateTask};
 use crate::events::{DomainEvent, EventKind};
 use crate::id::{TaskId, UserId};
-use crate::model::Task;
+use crate::model::{EntryDraft, EntryId, FieldChange, Task, TaskChange, task_changes};
 use crate::policy::{self, Actor, Decision, TaskRelation};
 use crate::ports::Clock;
 use crate::ports::{
@@ -99,9 +99,9 @@ impl TaskService {
                 Some(parent_id) => self.subtask_guards(actor, project.id, parent_id).await?,
                 None => TreeGuards::none(),
             };
-            match self.tasks.insert(&task, &guards).await {
-                Ok(()) => {
-                    self.publish(actor, EventKind::TaskCreated(Box::new(task.clone())));
+            match self.tasks.insert(&task, &guards, &EntryDraft::task_created(&task)).await {
+                Ok(entry) => {
+                    self.publish(actor, entry, EventKind::TaskCreated(Box::new(task.clone())));
                     return Ok(task);
                 }
                 // The parent's chain changed since it was read: check the new one.
@@ -149,10 +149,17 @@ impl TaskService {
             let Some((after, guards)) = self.apply(actor, &before, cmd.clone()).await? else {
                 return Ok(before);
             };
-            match self.tasks.update(&after, before.version, &guards).await {
-                Ok(()) => {
+            let draft = EntryDraft::task(
+                &after,
+                actor.user_id,
+                after.updated_at,
+                TaskChange::Updated(task_changes(&before, &after)),
+            );
+            match self.tasks.update(&after, before.version, &guards, &draft).await {
+                Ok(entry) => {
                     self.publish(
                         actor,
+                        entry,
                         EventKind::TaskUpdated {
                             before: Box::new(before),
                             after: Box::new(after.clone()),
@@ -194,13 +201,15 @@ impl TaskService {
     ) -> Result<(), TaskError> {
         let task = self.writable(actor, id).await?;
         check_if_match(if_match, task.version)?;
-        let deleted = match self.tasks.delete(id).await {
+        let draft = EntryDraft::task(&task, actor.user_id, self.clock.now(), TaskChange::Trashed);
+        let (deleted, entry) = match self.tasks.delete(id, &draft).await {
             Ok(deleted) => deleted,
             Err(RepositoryError::NotFound(_)) => return Err(TaskError::NotFound),
             Err(e) => return Err(e.into()),
         };
         self.publish(
             actor,
+            entry,
             EventKind::TaskTrashed { task_id: id, project_id: task.project_id, trashed: deleted },
         );
         Ok(())
@@ -245,25 +254,39 @@ impl TaskService {
         if orphaned {
             return Err(TaskRule::AssigneeNotMember.into());
         }
-        let moved = match self.tasks.move_tree(id, target.id, task.version, self.clock.now()).await
-        {
-            Ok(moved) => moved,
-            Err(RepositoryError::VersionConflict(_)) => {
-                return Err(self.stale(id, cmd.if_match).await);
-            }
-            Err(RepositoryError::NotFound(Entity::Task)) => return Err(TaskError::NotFound),
-            Err(RepositoryError::MissingReference(Entity::Project)) => {
-                return Err(TaskError::ProjectNotFound);
-            }
-            // A task assigned to a non-member of the target joined the subtree meanwhile.
-            Err(RepositoryError::MissingReference(Entity::Member)) => {
-                return Err(TaskRule::AssigneeNotMember.into());
-            }
-            Err(e) => return Err(e.into()),
+        let now = self.clock.now();
+        let draft = EntryDraft {
+            project_id: target.id,
+            actor: actor.user_id,
+            at: now,
+            change: crate::model::Change::Task {
+                task_id: id,
+                change: TaskChange::Moved(FieldChange {
+                    before: task.project_id,
+                    after: target.id,
+                }),
+            },
         };
+        let (moved, entry) =
+            match self.tasks.move_tree(id, target.id, task.version, now, &draft).await {
+                Ok(moved) => moved,
+                Err(RepositoryError::VersionConflict(_)) => {
+                    return Err(self.stale(id, cmd.if_match).await);
+                }
+                Err(RepositoryError::NotFound(Entity::Task)) => return Err(TaskError::NotFound),
+                Err(RepositoryError::MissingReference(Entity::Project)) => {
+                    return Err(TaskError::ProjectNotFound);
+                }
+                // A task assigned to a non-member of the target joined the subtree meanwhile.
+                Err(RepositoryError::MissingReference(Entity::Member)) => {
+                    return Err(TaskRule::AssigneeNotMember.into());
+                }
+                Err(e) => return Err(e.into()),
+            };
         let root = moved.first().cloned().ok_or(TaskError::NotFound)?;
         self.publish(
             actor,
+            entry,
             EventKind::TaskMoved {
                 task_id: id,
                 from: task.project_id,
@@ -357,11 +380,11 @@ impl TaskService {
         Ok(Some((after, guards)))
     }
 
-    fn publish(&self, actor: &Actor, kind: EventKind) {
+    fn publish(&self, actor: &Actor, entry: EntryId, kind: EventKind) {
         self.events.publish(&DomainEvent {
             actor: Some(actor.user_id),
             at: self.clock.now(),
-            entry: None,
+            entry: Some(entry),
             kind,
         });
     }
