@@ -7,10 +7,13 @@ use std::sync::Arc;
 
 use super::task_rules::{check_parent, subtree_height};
 use super::{TaskError, TaskRule};
-use crate::commands::{CreateTask, MoveTask, UpdateTask};
+use crate::commands::{CreateTask, MoveTask, Patch, UpdateTask};
 use crate::events::{DomainEvent, EventKind};
 use crate::id::{TaskId, UserId};
-use crate::model::{EntryDraft, EntryId, FieldChange, Task, TaskChange, task_changes};
+use crate::model::{
+    Change, EntryDraft, EntryId, FieldChange, HistoryEntry, Task, TaskChange, TaskFieldChange,
+    task_changes,
+};
 use crate::policy::{self, Actor, Decision, TaskRelation};
 use crate::ports::Clock;
 use crate::ports::{
@@ -143,18 +146,68 @@ impl TaskService {
         id: TaskId,
         cmd: UpdateTask,
     ) -> Result<Task, TaskError> {
+        self.write_update(actor, id, cmd, None).await
+    }
+
+    /// Reverts `entry` (Command with its inverse): sets back the "before" value of every field
+    /// the entry changed, if the task still holds every "after" value. The revert is a normal
+    /// update — the rules are checked again, the version moves on, `if_match` is honoured —
+    /// recorded as a [`TaskChange::Reverted`] entry, which can itself be reverted.
+    ///
+    /// # Errors
+    /// [`TaskError::EntryNotFound`] when the entry is not about this task,
+    /// [`TaskError::NotRevertible`] for an entry that is not an update or a revert,
+    /// [`TaskError::ChangedSince`] naming the fields that changed after the entry, and every
+    /// error of [`Self::update`].
+    pub async fn revert(
+        &self,
+        actor: &Actor,
+        id: TaskId,
+        entry: &HistoryEntry,
+        if_match: Option<Version>,
+    ) -> Result<Task, TaskError> {
+        let changes = match &entry.change {
+            Change::Task { task_id, .. } if *task_id != id => return Err(TaskError::EntryNotFound),
+            Change::Task { change: TaskChange::Updated(changes), .. }
+            | Change::Task { change: TaskChange::Reverted { changes, .. }, .. } => changes,
+            Change::Task { .. } => return Err(TaskError::NotRevertible),
+            Change::Project(_) => return Err(TaskError::EntryNotFound),
+        };
+        let mut cmd = UpdateTask { if_match, ..UpdateTask::default() };
+        for change in changes {
+            undo(&mut cmd, change);
+        }
+        self.write_update(actor, id, cmd, Some((entry.id, changes))).await
+    }
+
+    /// An update, or with `reverting` the revert of that entry (whose changes must all still
+    /// hold, checked on each attempt's fresh read).
+    async fn write_update(
+        &self,
+        actor: &Actor,
+        id: TaskId,
+        cmd: UpdateTask,
+        reverting: Option<(EntryId, &[TaskFieldChange])>,
+    ) -> Result<Task, TaskError> {
         for _ in 0..WRITE_ATTEMPTS {
             let before = self.writable(actor, id).await?;
             check_if_match(cmd.if_match, before.version)?;
+            if let Some((_, changes)) = reverting {
+                let changed: Vec<_> =
+                    changes.iter().filter(|c| !c.holds_after(&before)).map(|c| c.field()).collect();
+                if !changed.is_empty() {
+                    return Err(TaskError::ChangedSince { changed });
+                }
+            }
             let Some((after, guards)) = self.apply(actor, &before, cmd.clone()).await? else {
                 return Ok(before);
             };
-            let draft = EntryDraft::task(
-                &after,
-                actor.user_id,
-                after.updated_at,
-                TaskChange::Updated(task_changes(&before, &after)),
-            );
+            let changes = task_changes(&before, &after);
+            let change = match reverting {
+                Some((entry, _)) => TaskChange::Reverted { entry, changes },
+                None => TaskChange::Updated(changes),
+            };
+            let draft = EntryDraft::task(&after, actor.user_id, after.updated_at, change);
             match self.tasks.update(&after, before.version, &guards, &draft).await {
                 Ok(entry) => {
                     self.publish(
@@ -387,6 +440,25 @@ impl TaskService {
             entry: Some(entry),
             kind,
         });
+    }
+}
+
+/// Adds to `cmd` the patch that sets `change`'s field back to its "before" value.
+fn undo(cmd: &mut UpdateTask, change: &TaskFieldChange) {
+    fn patch<T: Clone>(value: Option<&T>) -> Patch<T> {
+        value.map_or(Patch::Clear, |v| Patch::Set(v.clone()))
+    }
+    match change {
+        TaskFieldChange::Title(c) => cmd.title = Some(c.before.clone()),
+        TaskFieldChange::Description(c) => cmd.description = Patch::Set(c.before.clone()),
+        TaskFieldChange::Status(c) => cmd.status = Some(c.before),
+        TaskFieldChange::Priority(c) => cmd.priority = Some(c.before),
+        TaskFieldChange::Category(c) => cmd.category_id = patch(c.before.as_ref()),
+        TaskFieldChange::Assignee(c) => cmd.assignee_id = patch(c.before.as_ref()),
+        TaskFieldChange::Labels(c) => cmd.labels = Patch::Set(c.before.clone()),
+        TaskFieldChange::DueDate(c) => cmd.due_date = patch(c.before.as_ref()),
+        TaskFieldChange::Parent(c) => cmd.parent_id = patch(c.before.as_ref()),
+        TaskFieldChange::IsPublic(c) => cmd.is_public = Some(c.before),
     }
 }
 
