@@ -68,6 +68,11 @@ impl Application {
         if let Store::Postgres(db) = &wired.store {
             crate::postgres_metrics::maintain(&metrics, db.clone());
         }
+        crate::trash_sweep::maintain(
+            wired.services.trash.clone(),
+            wired.clock.clone(),
+            serve.trash_retention,
+        );
         let state =
             AppState::new(wired.services.clone(), wired.tokens.clone(), wired.clock.clone())
                 .with_readiness(wired.readiness.clone())

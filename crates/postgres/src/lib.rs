@@ -68,6 +68,8 @@ mod tasks;
 /// Throwaway databases for tests.
 #[cfg(feature = "testing")]
 pub mod testing;
+/// The trash: deleted task subtrees, restore and purge.
+mod trash;
 /// The user repository.
 mod users;
 
@@ -84,4 +86,5 @@ pub mod internals {
     pub use crate::listing::{ListParams, list_statement};
     pub use crate::migrations::{LOCK_KEY, MIGRATIONS, Migration, checksum, migrate};
     pub use crate::reports::{SUMMARY_STATEMENT, TOP_STATEMENT};
+    pub use crate::trash::{AGED_STATEMENT, PAGE_STATEMENT as TRASH_PAGE_STATEMENT};
 }

@@ -69,6 +69,12 @@ pub static MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../migrations/sqlite/0005_history.sql"),
         reworded_from: &[],
     },
+    Migration {
+        version: 6,
+        name: "0006_trash.sql",
+        sql: include_str!("../../../migrations/sqlite/0006_trash.sql"),
+        reworded_from: &[],
+    },
 ];
 
 impl Migration {
@@ -221,6 +227,7 @@ mod tests {
         ("0003_repair_trees_and_assignees.sql", "7914ae53076fb375"),
         ("0004_project_top.sql", "2ef02df04619e904"),
         ("0005_history.sql", "440ba46daacdbae1"),
+        ("0006_trash.sql", "99a662c61e147bd8"),
     ];
 
     #[test]

@@ -33,6 +33,7 @@ mod repositories;
 mod repository_error;
 mod task_repository;
 mod token_issuer;
+mod trash_repository;
 mod user_repository;
 
 pub use category_repository::CategoryRepository;
@@ -49,4 +50,5 @@ pub use repositories::Repositories;
 pub use repository_error::{Entity, RepositoryError};
 pub use task_repository::{TaskRepository, TreeGuards, VersionGuard};
 pub use token_issuer::{AccessToken, Claims, TokenError, TokenIssuer};
+pub use trash_repository::TrashRepository;
 pub use user_repository::UserRepository;

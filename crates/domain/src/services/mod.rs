@@ -13,6 +13,7 @@ mod projects;
 mod reports;
 mod task_rules;
 mod tasks;
+mod trash;
 mod users;
 
 pub use auth::{
@@ -30,6 +31,7 @@ pub use history::HistoryService;
 pub use projects::ProjectService;
 pub use reports::{ReportService, SummaryReport};
 pub use tasks::TaskService;
+pub use trash::TrashService;
 pub use users::UserService;
 
 /// Whole seconds, rounded up, for messages (never 0 for a real wait).
