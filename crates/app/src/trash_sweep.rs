@@ -1,6 +1,7 @@
 //! The trash's retention: subtrees trashed longer ago than `TASKFORGE_TRASH_RETENTION`
-//! (default `30d`) are purged by a sweep every [`SWEEP_EVERY`], in every instance (a purge
-//! is idempotent, so several instances sweeping the same database only repeat each other).
+//! (default `30d`) are purged by a sweep at start and every ten minutes (`SWEEP_EVERY`), in
+//! every instance (a purge is idempotent, so several instances sweeping one database only
+//! repeat each other).
 
 use std::time::Duration;
 
