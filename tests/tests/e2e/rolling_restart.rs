@@ -13,7 +13,8 @@
 //! (`taskforge-ahead`, adr/0023-expand-contract-and-mixed-version-rollouts.md): the first
 //! replacement migrates the database while the old build keeps serving, the other old
 //! instance restarts against the newer schema, both builds serve side by side, and then the
-//! last old instance is replaced too — with zero failed requests throughout.
+//! last old instance is replaced too — with zero failed requests throughout. The third does
+//! the same on SQLite's blue-green overlap: blue restarts after green migrated the file.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use crate::e2e;
@@ -249,4 +250,37 @@ async fn a_build_one_expand_migration_ahead_serves_beside_the_old_one_through_a_
     eprintln!("rollout one migration ahead: {ok} requests answered, {} failed", failed.len());
     assert!(failed.is_empty(), "failed requests during the rollout: {failed:?}");
     assert!(ok > 20, "the load ran: {ok} requests");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn on_sqlite_blue_restarts_after_green_one_expand_migration_ahead_migrated_the_file() {
+    // Arrange: blue (the old build) serves a database file.
+    let ahead = tokio::task::spawn_blocking(e2e::binary::taskforge_ahead)
+        .await
+        .expect("taskforge-ahead is built");
+    let blue = TestApp::spawn().await;
+    let project = blue.new_project().await;
+    // Act: green (one expand migration ahead) starts on the same file and migrates it; blue
+    // restarts, as it would if it crashed during the overlap.
+    let green = blue.another_instance_of(ahead);
+    let status = blue.server.terminate(Duration::from_secs(15));
+    assert!(status.is_some_and(|s| s.success()), "blue stopped cleanly: {status:?}");
+    let blue = blue.another_instance(&[]);
+    // Assert: blue is ready beside green, names the newer migration, and both serve the
+    // other's writes.
+    assert_eq!(blue.ready().await.status, 200);
+    let released = Path::new(env!("CARGO_MANIFEST_DIR")).join("../migrations/sqlite");
+    let known = std::fs::read_dir(released).expect("migrations/sqlite").count();
+    let fixture = format!("{} (rollout_fixture.sql)", known + 1);
+    assert!(
+        blue.server.log().iter().any(|line| line.contains("WARN") && line.contains(&fixture)),
+        "blue warns about {fixture}: {:#?}",
+        blue.server.log()
+    );
+    let editor = &blue.people.editor;
+    for (writer, other) in [(&green, &blue), (&blue, &green)] {
+        let task = writer.create_task(editor, &task_body(&project, &json!({}))).await.expect(201);
+        let id = id_of(&task);
+        assert_eq!(other.get_task(editor, &id).await.expect(200)["id"], task["id"]);
+    }
 }
