@@ -95,8 +95,9 @@ impl PostgresDatabase {
     ///
     /// # Errors
     /// [`OpenError::Config`] for unparsable settings, [`OpenError::Connect`] when the server
-    /// cannot be reached or refuses the login, [`OpenError::Migration`] for a schema newer
-    /// than this build, an edited migration or a failing one.
+    /// cannot be reached or refuses the login, [`OpenError::Migration`] for a schema a newer
+    /// build changed with a contract step (its expand-only steps are accepted and listed by
+    /// [`PostgresDatabase::newer_migrations`]), an edited migration or a failing one.
     pub async fn open(config: PostgresConfig) -> Result<Self, OpenError> {
         let pg = connection_config(&config)?;
         let migrated = Self::migrate_with(&pg, config.create).await?;

@@ -65,8 +65,9 @@ impl SqliteDatabase {
     /// no TaskForge has migrated, when creating is off (nothing is created or written then);
     /// [`OpenError::NotADatabase`] for a file that is not an SQLite database,
     /// [`OpenError::CannotOpen`] when the file cannot be opened or created,
-    /// [`OpenError::Migration`] for a schema newer than this build, an edited migration or a
-    /// failing one, [`OpenError::Pool`] / [`OpenError::Writer`] for resource failures.
+    /// [`OpenError::Migration`] for a schema a newer build changed with a contract step (its
+    /// expand-only steps are accepted and listed by [`SqliteDatabase::newer_migrations`]), an
+    /// edited migration or a failing one, [`OpenError::Pool`] / [`OpenError::Writer`] for resource failures.
     pub async fn open(config: SqliteConfig) -> Result<Self, OpenError> {
         match tokio::runtime::Handle::try_current() {
             Ok(handle) => handle

@@ -23,8 +23,9 @@
 //! [`MigrationKind::Expand`] (it only added what this build ignores; they are returned in
 //! [`Migrated::newer`] for the caller to log), and refuses with
 //! [`MigrationError::NewerContract`] when one is a contract step. A database whose
-//! `schema_migrations` predates the `kind` column gets the column on first open (its rows keep
-//! an empty kind, which counts as a contract step: no build that wrote them is newer).
+//! `schema_migrations` predates the `kind` column gets the column on first open; its rows keep
+//! no kind (builds no newer than this one wrote them), and an unknown migration without a kind
+//! is refused as before ([`MigrationError::NewerVersion`]).
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior, params};
 
@@ -110,6 +111,7 @@ const RELEASED: &[Migration] = &[
         name: "0003_repair_trees_and_assignees.sql",
         sql: include_str!("../../../migrations/sqlite/0003_repair_trees_and_assignees.sql"),
         reworded_from: &[],
+        // It rewrites rows (a repair), which is not an addition older code can ignore.
         kind: MigrationKind::Contract,
     },
     Migration {
