@@ -79,6 +79,7 @@ mod writer;
 pub use config::{SqliteConfig, Synchronous};
 pub use database::{ReaderPoolStats, SqliteDatabase};
 pub use error::{MigrationError, OpenError};
+pub use migrations::{MigrationKind, NewerMigration};
 pub use restore::{RestoreError, Restored};
 pub use writer::WriterStats;
 
@@ -89,7 +90,9 @@ pub mod internals {
     pub use crate::categories::{BY_ID_STATEMENT, NAMES_STATEMENT, PAGE_STATEMENT};
     pub use crate::connection::{observe_statements, reader};
     pub use crate::listing::{list_statement, list_tasks_on};
-    pub use crate::migrations::{MIGRATIONS, Migration, checksum, migrate};
+    pub use crate::migrations::{
+        MIGRATIONS, Migrated, Migration, checksum, migrate, migrate_reporting,
+    };
     pub use crate::reports::{
         summary_on, summary_parameters, summary_statement, top_open_on, top_parameters,
         top_statement,
