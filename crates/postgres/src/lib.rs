@@ -66,6 +66,8 @@ mod tasks;
 /// Throwaway databases for tests.
 #[cfg(feature = "testing")]
 pub mod testing;
+/// The login and registration budgets, shared by every instance.
+mod throttle;
 /// The user repository.
 mod users;
 
@@ -81,4 +83,5 @@ pub mod internals {
     pub use crate::listing::{ListParams, list_statement};
     pub use crate::migrations::{LOCK_KEY, MIGRATIONS, Migration, checksum, migrate};
     pub use crate::reports::{SUMMARY_STATEMENT, TOP_STATEMENT};
+    pub use crate::throttle::SWEEP as THROTTLE_SWEEP_STATEMENT;
 }
