@@ -80,6 +80,7 @@ pub use error::{MigrationError, OpenError};
 #[doc(hidden)]
 pub mod internals {
     pub use crate::database::session_options;
+    pub use crate::error::map_err;
     pub use crate::listing::{ListParams, list_statement};
     pub use crate::migrations::{LOCK_KEY, MIGRATIONS, Migration, checksum, migrate};
     pub use crate::reports::{SUMMARY_STATEMENT, TOP_STATEMENT};
