@@ -66,6 +66,8 @@ mod tasks;
 /// Throwaway databases for tests.
 #[cfg(feature = "testing")]
 pub mod testing;
+/// The login and registration budgets, shared by every instance.
+mod throttle;
 /// The user repository.
 mod users;
 
@@ -79,9 +81,11 @@ pub use migrations::{MigrationKind, NewerMigration};
 #[doc(hidden)]
 pub mod internals {
     pub use crate::database::session_options;
+    pub use crate::error::map_err;
     pub use crate::listing::{ListParams, list_statement};
     pub use crate::migrations::{
         LOCK_KEY, MIGRATIONS, Migrated, Migration, checksum, migrate, migrate_reporting,
     };
     pub use crate::reports::{SUMMARY_STATEMENT, TOP_STATEMENT};
+    pub use crate::throttle::SWEEP as THROTTLE_SWEEP_STATEMENT;
 }

@@ -91,6 +91,13 @@ const RELEASED: &[Migration] = &[
         // Triggers that only send notifications, which older builds do not listen to.
         kind: MigrationKind::Expand,
     },
+    Migration {
+        version: 3,
+        name: "0003_throttle_buckets.sql",
+        sql: include_str!("../../../migrations/postgres/0003_throttle_buckets.sql"),
+        // A new table and its index, which older builds never read.
+        kind: MigrationKind::Expand,
+    },
 ];
 
 /// Every migration of this build, in order: the released ones.
