@@ -98,6 +98,13 @@ const RELEASED: &[Migration] = &[
         // A new table and its index, which older builds never read.
         kind: MigrationKind::Expand,
     },
+    Migration {
+        version: 4,
+        name: "0004_history.sql",
+        sql: include_str!("../../../migrations/postgres/0004_history.sql"),
+        // New tables and indexes; an older build writes no entries but reads nothing here.
+        kind: MigrationKind::Expand,
+    },
 ];
 
 /// Every migration of this build, in order: the released ones.

@@ -121,6 +121,14 @@ const RELEASED: &[Migration] = &[
         reworded_from: &[],
         kind: MigrationKind::Expand,
     },
+    Migration {
+        version: 5,
+        name: "0005_history.sql",
+        sql: include_str!("../../../migrations/sqlite/0005_history.sql"),
+        reworded_from: &[],
+        // New tables and indexes; an older build writes no entries but reads nothing here.
+        kind: MigrationKind::Expand,
+    },
 ];
 
 /// Every migration of this build, in order: the released ones.
@@ -369,6 +377,7 @@ mod tests {
         ("0002_reports.sql", "0b685be4be0ded78"),
         ("0003_repair_trees_and_assignees.sql", "7914ae53076fb375"),
         ("0004_project_top.sql", "2ef02df04619e904"),
+        ("0005_history.sql", "440ba46daacdbae1"),
     ];
 
     #[test]
