@@ -150,7 +150,7 @@ impl Store {
     }
 
     async fn open_with(settings: &CommonSettings, create: bool) -> Result<Self, StartError> {
-        Ok(match &settings.database {
+        let store = match &settings.database {
             DatabaseSetting::Memory => Self::Memory(MemoryDatabase::new()),
             DatabaseSetting::Sqlite(path) => {
                 let config = SqliteConfig::new(path)
@@ -164,7 +164,38 @@ impl Store {
                     .create_if_missing(create);
                 Self::Postgres(PostgresDatabase::open(config).await?)
             }
-        })
+        };
+        store.warn_about_newer_migrations();
+        Ok(store)
+    }
+
+    /// Logs, once per start, the expand-only migrations of a newer build that the database
+    /// has and this build does not know: a rollout is under way, and this build serves beside
+    /// the newer one, ignoring what they added (adr/0023-expand-contract-and-mixed-version-rollouts.md).
+    /// Readiness is not affected; the warning tells the operator to finish the rollout.
+    fn warn_about_newer_migrations(&self) {
+        let newer: Vec<String> = match self {
+            Self::Memory(_) => Vec::new(),
+            Self::Sqlite(db) => db
+                .newer_migrations()
+                .iter()
+                .map(|m| format!("{} ({})", m.version, m.name))
+                .collect(),
+            Self::Postgres(db) => db
+                .newer_migrations()
+                .iter()
+                .map(|m| format!("{} ({})", m.version, m.name))
+                .collect(),
+        };
+        if !newer.is_empty() {
+            tracing::warn!(
+                migrations = %newer.join(", "),
+                "the database has expand-only migrations from a newer taskforge that this build \
+                 does not know: {}; this build runs beside the newer one until the rollout \
+                 replaces it",
+                newer.join(", ")
+            );
+        }
     }
 
     /// Where the data lives, for the log: `memory`, the database file's absolute path with
@@ -346,7 +377,7 @@ pub async fn wire(common: &CommonSettings, serve: &ServeSettings) -> Result<Wire
             .map_err(|e| StartError::Other(e.to_string()))?,
     );
     let repositories_behind_caches = Repositories { users, projects, ..repositories.clone() };
-    let services = Services::new(
+    let mut services = Services::new(
         ServicePorts {
             repositories: repositories_behind_caches,
             hasher: hasher(common)?,
@@ -371,6 +402,11 @@ pub async fn wire(common: &CommonSettings, serve: &ServeSettings) -> Result<Wire
             category_creations: hourly_budget(serve.categories_per_hour),
         },
     );
+    // Instances sharing a PostgreSQL database draw on one login and registration budget kept
+    // in it (ADR 0021); one process per SQLite file keeps the budget in its memory.
+    if let Store::Postgres(db) = &store {
+        services.auth = services.auth.with_throttle_store(db.throttle_store());
+    }
     // A clone shares the login throttle with the services', which start-up warms.
     let auth = services.auth.clone();
     let readiness: Arc<dyn ReadinessCheck> =

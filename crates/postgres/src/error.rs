@@ -38,6 +38,21 @@ pub enum MigrationError {
         /// The highest version embedded in this build.
         known: i64,
     },
+    /// The database records a contract step from a newer build (ADR 0023): it removed or
+    /// changed something this build may still use, so this build must not run on it.
+    #[error(
+        "database has migration {version} ({name}) from a newer build (this build knows up to \
+         {known}), a contract step this build cannot run against; run the newer taskforge, or \
+         restore the backup taken before that migration"
+    )]
+    NewerContract {
+        /// Its version.
+        version: i64,
+        /// Its file name, as the newer build recorded it.
+        name: String,
+        /// The highest version embedded in this build.
+        known: i64,
+    },
     /// An applied migration's text differs from the embedded one: migrations are append-only.
     #[error(
         "migration {version} ({name}) was changed after it was applied \
@@ -85,11 +100,13 @@ pub(crate) fn corrupt(what: &'static str, detail: impl std::fmt::Display) -> Rep
 /// Translates a driver error about `entity`:
 /// - unique violations are duplicates (the checks before each insert make this a race
 ///   outcome only);
-/// - serialization failures and deadlocks are lost races: a conflict, as a stale version is;
+/// - serialization failures and deadlocks are lost races that roll the whole transaction
+///   back: [`RepositoryError::Contention`] (503 with `Retry-After`), not a version conflict —
+///   the caller's version was not stale, and the same request may succeed a moment later;
 /// - a closed connection, a server shutting down, too many connections or a full disk mean
 ///   the store cannot serve now (503, retry later);
 /// - anything else is a bug or corruption.
-pub(crate) fn map_err(entity: Entity, e: tokio_postgres::Error) -> RepositoryError {
+pub fn map_err(entity: Entity, e: tokio_postgres::Error) -> RepositoryError {
     let Some(code) = e.code() else {
         // No SQLSTATE: the connection itself failed (closed, I/O, protocol).
         return RepositoryError::unavailable(e);
@@ -99,7 +116,7 @@ pub(crate) fn map_err(entity: Entity, e: tokio_postgres::Error) -> RepositoryErr
     } else if *code == SqlState::T_R_SERIALIZATION_FAILURE
         || *code == SqlState::T_R_DEADLOCK_DETECTED
     {
-        RepositoryError::VersionConflict(entity)
+        RepositoryError::contention(e)
     } else if code.code().starts_with("08")
         || code.code().starts_with("53")
         || code.code().starts_with("57")

@@ -68,6 +68,8 @@ mod tasks;
 /// Throwaway databases for tests.
 #[cfg(feature = "testing")]
 pub mod testing;
+/// The login and registration budgets, shared by every instance.
+mod throttle;
 /// The trash: deleted task subtrees, restore and purge.
 mod trash;
 /// The user repository.
@@ -77,14 +79,19 @@ pub use changes::{CHANNEL, Change, ChangeHandler};
 pub use config::{PostgresConfig, is_postgres_url, redact_url};
 pub use database::{PoolStats, PostgresDatabase};
 pub use error::{MigrationError, OpenError};
+pub use migrations::{MigrationKind, NewerMigration};
 
 /// Internals exposed for this crate's own integration tests. Not part of the public API.
 #[doc(hidden)]
 pub mod internals {
     pub use crate::database::session_options;
+    pub use crate::error::map_err;
     pub use crate::history::{AFTER_STATEMENT, PROJECT_PAGE_STATEMENT, TASK_PAGE_STATEMENT};
     pub use crate::listing::{ListParams, list_statement};
-    pub use crate::migrations::{LOCK_KEY, MIGRATIONS, Migration, checksum, migrate};
+    pub use crate::migrations::{
+        LOCK_KEY, MIGRATIONS, Migrated, Migration, checksum, migrate, migrate_reporting,
+    };
     pub use crate::reports::{SUMMARY_STATEMENT, TOP_STATEMENT};
+    pub use crate::throttle::SWEEP as THROTTLE_SWEEP_STATEMENT;
     pub use crate::trash::{AGED_STATEMENT, PAGE_STATEMENT as TRASH_PAGE_STATEMENT};
 }

@@ -94,6 +94,21 @@ pub enum MigrationError {
         /// The highest version embedded in this build.
         known: i64,
     },
+    /// The database records a contract step from a newer build (ADR 0023): it removed or
+    /// changed something this build may still use, so this build must not run on it.
+    #[error(
+        "database has migration {version} ({name}) from a newer build (this build knows up to \
+         {known}), a contract step this build cannot run against; run the newer taskforge, or \
+         restore the backup taken before that migration"
+    )]
+    NewerContract {
+        /// Its version.
+        version: i64,
+        /// Its file name, as the newer build recorded it.
+        name: String,
+        /// The highest version embedded in this build.
+        known: i64,
+    },
     /// An applied migration's text differs from the embedded one: migrations are append-only.
     #[error(
         "migration {version} ({name}) was changed after it was applied \
@@ -130,7 +145,9 @@ impl MigrationError {
     pub(crate) fn is_not_a_database(&self) -> bool {
         let source = match self {
             Self::VersionTable(e) | Self::Failed { source: e, .. } => e,
-            Self::NewerVersion { .. } | Self::Changed { .. } => return false,
+            Self::NewerVersion { .. } | Self::NewerContract { .. } | Self::Changed { .. } => {
+                return false;
+            }
         };
         is_not_a_database(source)
     }
@@ -160,6 +177,9 @@ pub(crate) fn open_error(path: &std::path::Path, source: rusqlite::Error) -> Ope
 /// process (`SQLITE_BUSY`, `SQLITE_LOCKED`), memory exhausted (`SQLITE_NOMEM`), and a file
 /// over the filesystem's size limit (`SQLITE_NOLFS`). Each clears when the operator frees
 /// space, remounts or the other process finishes, and the writer keeps serving meanwhile.
+///
+/// Never [`RepositoryError::Contention`]: one writer thread runs every write, so two writes
+/// cannot collide inside SQLite.
 ///
 /// Not transient: `SQLITE_CORRUPT` and `SQLITE_NOTADB` at run time. Retrying does not repair
 /// a damaged page; the operator must restore a backup, so it is a 500 with the cause logged.
