@@ -243,6 +243,7 @@ mod tests {
         cache.on_event(&DomainEvent {
             actor: None,
             at: at(),
+            entry: None,
             kind: EventKind::MemberAdded { project_id: project.id, user_id: bob },
         });
         assert!(cache.is_member(project.id, bob).await.unwrap());
@@ -355,7 +356,7 @@ mod tests {
     }
 
     fn event(kind: EventKind) -> DomainEvent {
-        DomainEvent { actor: None, at: at(), kind }
+        DomainEvent { actor: None, at: at(), entry: None, kind }
     }
 
     #[tokio::test]

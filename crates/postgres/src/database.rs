@@ -11,6 +11,7 @@ use tokio_postgres::NoTls;
 use crate::categories::PgCategories;
 use crate::config::PostgresConfig;
 use crate::error::{MigrationError, OpenError, pool_err};
+use crate::history::PgHistory;
 use crate::migrations::{MIGRATIONS, migrate};
 use crate::projects::PgProjects;
 use crate::refresh_tokens::PgRefreshTokens;
@@ -159,6 +160,7 @@ impl PostgresDatabase {
             tasks: Arc::new(PgTasks::new(Arc::clone(&self.inner))),
             refresh_tokens: Arc::new(PgRefreshTokens::new(Arc::clone(&self.inner))),
             reports: Arc::new(PgReports::new(Arc::clone(&self.inner))),
+            history: Arc::new(PgHistory::new(Arc::clone(&self.inner))),
         }
     }
 

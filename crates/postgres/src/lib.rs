@@ -47,6 +47,8 @@ mod config;
 mod database;
 /// Open errors and the driver-error → `RepositoryError` mapping.
 mod error;
+/// The change log: reads, and the append every recorded write makes.
+mod history;
 /// Task listing: one statement per sort, keyset-paginated.
 mod listing;
 /// The embedded migration runner, under an advisory lock.
@@ -78,6 +80,7 @@ pub use error::{MigrationError, OpenError};
 #[doc(hidden)]
 pub mod internals {
     pub use crate::database::session_options;
+    pub use crate::history::{AFTER_STATEMENT, PROJECT_PAGE_STATEMENT, TASK_PAGE_STATEMENT};
     pub use crate::listing::{ListParams, list_statement};
     pub use crate::migrations::{LOCK_KEY, MIGRATIONS, Migration, checksum, migrate};
     pub use crate::reports::{SUMMARY_STATEMENT, TOP_STATEMENT};

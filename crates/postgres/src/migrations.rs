@@ -38,6 +38,11 @@ pub static MIGRATIONS: &[Migration] = &[
         name: "0002_change_notifications.sql",
         sql: include_str!("../../../migrations/postgres/0002_change_notifications.sql"),
     },
+    Migration {
+        version: 3,
+        name: "0003_history.sql",
+        sql: include_str!("../../../migrations/postgres/0003_history.sql"),
+    },
 ];
 
 /// The advisory lock key every TaskForge migrator takes: the bytes of "TaskForg" as an i64.

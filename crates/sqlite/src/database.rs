@@ -13,6 +13,7 @@ use crate::connection::{self, Pragmas};
 use crate::connections::Connections;
 use crate::error::{OpenError, Stopped, open_error};
 use crate::file_lock::{self, FileLock, LockError, LockKind};
+use crate::history::SqliteHistory;
 use crate::migrations::{MIGRATIONS, migrate};
 use crate::projects::SqliteProjects;
 use crate::refresh_tokens::SqliteRefreshTokens;
@@ -191,6 +192,7 @@ impl SqliteDatabase {
             tasks: Arc::new(SqliteTasks::new(Arc::clone(&self.inner))),
             refresh_tokens: Arc::new(SqliteRefreshTokens::new(Arc::clone(&self.inner))),
             reports: Arc::new(SqliteReports::new(Arc::clone(&self.inner))),
+            history: Arc::new(SqliteHistory::new(Arc::clone(&self.inner))),
         }
     }
 

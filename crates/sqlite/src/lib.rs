@@ -55,6 +55,8 @@ mod database;
 mod error;
 /// The lock every process holds on an open database file, and `restore` takes exclusively.
 mod file_lock;
+/// The change log: reads, and the append every recorded write makes.
+mod history;
 /// Task listing: the allow-list of listing statements and their parameters.
 mod listing;
 /// The embedded migration runner.
@@ -88,6 +90,7 @@ pub use writer::WriterStats;
 pub mod internals {
     pub use crate::categories::{BY_ID_STATEMENT, NAMES_STATEMENT, PAGE_STATEMENT};
     pub use crate::connection::{observe_statements, reader};
+    pub use crate::history::{AFTER_STATEMENT, PROJECT_PAGE_STATEMENT, TASK_PAGE_STATEMENT};
     pub use crate::listing::{list_statement, list_tasks_on};
     pub use crate::migrations::{MIGRATIONS, Migration, checksum, migrate};
     pub use crate::reports::{

@@ -63,6 +63,12 @@ pub static MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../migrations/sqlite/0004_project_top.sql"),
         reworded_from: &[],
     },
+    Migration {
+        version: 5,
+        name: "0005_history.sql",
+        sql: include_str!("../../../migrations/sqlite/0005_history.sql"),
+        reworded_from: &[],
+    },
 ];
 
 impl Migration {
@@ -214,6 +220,7 @@ mod tests {
         ("0002_reports.sql", "0b685be4be0ded78"),
         ("0003_repair_trees_and_assignees.sql", "7914ae53076fb375"),
         ("0004_project_top.sql", "2ef02df04619e904"),
+        ("0005_history.sql", "440ba46daacdbae1"),
     ];
 
     #[test]

@@ -302,6 +302,7 @@ impl ProjectService {
         self.events.publish(&DomainEvent {
             actor: Some(actor.user_id),
             at: self.clock.now(),
+            entry: None,
             kind,
         });
     }

@@ -201,7 +201,7 @@ impl TaskService {
         };
         self.publish(
             actor,
-            EventKind::TaskDeleted { task_id: id, project_id: task.project_id, deleted },
+            EventKind::TaskTrashed { task_id: id, project_id: task.project_id, trashed: deleted },
         );
         Ok(())
     }
@@ -361,6 +361,7 @@ impl TaskService {
         self.events.publish(&DomainEvent {
             actor: Some(actor.user_id),
             at: self.clock.now(),
+            entry: None,
             kind,
         });
     }
