@@ -4,6 +4,7 @@
 //! cargo run -p taskforge-bench --release -- all     # the full benchmark (≈ 10–15 min)
 //! cargo run -p taskforge-bench --release -- smoke   # seconds, tiny data: proves it still works
 //! cargo run -p taskforge-bench --release -- load    # the load test (≈ 2 min, `load.rs`)
+//! cargo run -p taskforge-bench --release -- events  # 1,000 live event streams (≈ 1.5 min, `events.rs`)
 //! ```
 //!
 //! It builds the `taskforge` binary and the bare baseline (`src/bin/baseline.rs`) in the
@@ -16,6 +17,8 @@
 
 /// A tiny blocking HTTP client for set-up steps and the login burst.
 mod client;
+/// The live-stream benchmark: 1,000 event streams, memory and delivery latency.
+mod events;
 /// The load test: 1,000 connections held, then a mixed load with memory sampled.
 mod load;
 /// The mixed load script's summary.
@@ -59,13 +62,16 @@ enum Mode {
     /// The load test: 1,000 keep-alive connections for 30 s, then 60 s of mixed
     /// reads, writes and logins with the server's memory sampled (`--smoke`: 3 s and 5 s).
     Load,
+    /// The live-stream test: 1,000 open event streams, one change a second for a minute,
+    /// memory sampled and delivery latency measured (`--smoke`: 20 streams, 5 s).
+    Events,
 }
 
 /// TaskForge's benchmark: the real server against a bare actix-web + SQLite baseline.
 #[derive(Debug, Parser)]
 #[command(name = "taskforge-bench")]
 struct Args {
-    /// `all`, `smoke` or `load`.
+    /// `all`, `smoke`, `load` or `events`.
     #[arg(value_enum)]
     mode: Mode,
     /// With `load`: seconds instead of minutes, on tiny data (the test suite runs it).
@@ -806,6 +812,9 @@ fn utc_now() -> String {
 fn run(args: &Args) -> anyhow::Result<bool> {
     if args.mode == Mode::Load {
         return load::run(args);
+    }
+    if args.mode == Mode::Events {
+        return events::run(args);
     }
     let started = Instant::now();
     let settings = Settings::from(args);

@@ -43,6 +43,11 @@ pub static MIGRATIONS: &[Migration] = &[
         name: "0003_history.sql",
         sql: include_str!("../../../migrations/postgres/0003_history.sql"),
     },
+    Migration {
+        version: 4,
+        name: "0004_history_notifications.sql",
+        sql: include_str!("../../../migrations/postgres/0004_history_notifications.sql"),
+    },
 ];
 
 /// The advisory lock key every TaskForge migrator takes: the bytes of "TaskForg" as an i64.
