@@ -42,7 +42,6 @@ pub const AFTER_STATEMENT: &str =
 /// must be the last statement of the write's transaction: the counter row stays locked from
 /// here to COMMIT, so a concurrent recorder waits and then draws a larger id, which it can
 /// only commit after this one — ids become visible in order.
-#[allow(dead_code, reason = "the recording writes arrive in the next commit")]
 const RECORD_STATEMENT: &str = "WITH next AS (\
          UPDATE history_counter SET last_id = last_id + 1 WHERE only_row RETURNING last_id) \
      INSERT INTO history (id, project_id, task_id, actor_id, at, kind, reverts, fields) \
@@ -62,7 +61,6 @@ impl PgHistory {
 
 /// Appends `draft` to the log inside the caller's transaction; see [`RECORD_STATEMENT`] for
 /// why it must come last before COMMIT. Returns the entry's id.
-#[allow(dead_code, reason = "the recording writes arrive in the next commit")]
 pub(crate) async fn record<C: GenericClient>(
     client: &C,
     draft: &EntryDraft,

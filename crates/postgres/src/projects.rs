@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
+use taskforge_domain::model::{EntryDraft, EntryId};
 use taskforge_domain::ports::{Entity, ProjectRepository, RepositoryError};
 use taskforge_domain::query::Visibility;
 use taskforge_domain::values::Timestamp;
@@ -16,6 +17,7 @@ use uuid::Uuid;
 use crate::codec::{get, timestamp};
 use crate::database::Inner;
 use crate::error::{corrupt, map_err};
+use crate::history::record;
 use crate::statements::{exec, exec_raw, exists, opt, rows, violated_constraint};
 use crate::users::user_exists;
 
@@ -82,7 +84,11 @@ pub(crate) async fn member_exists<C: GenericClient>(
 
 #[async_trait]
 impl ProjectRepository for PgProjects {
-    async fn insert(&self, project: &Project) -> Result<(), RepositoryError> {
+    async fn insert(
+        &self,
+        project: &Project,
+        entry: &EntryDraft,
+    ) -> Result<EntryId, RepositoryError> {
         let mut client = self.db.client().await?;
         let tx = client.transaction().await.map_err(err)?;
         if !user_exists(&tx, project.owner_id).await? {
@@ -112,7 +118,10 @@ impl ProjectRepository for PgProjects {
             &[project.id.as_uuid(), project.owner_id.as_uuid(), &project.created_at.unix_micros()],
         )
         .await?;
-        tx.commit().await.map_err(err)
+        // Last before COMMIT: see `record`.
+        let entry = record(&tx, entry).await?;
+        tx.commit().await.map_err(err)?;
+        Ok(entry)
     }
 
     async fn get(&self, id: ProjectId) -> Result<Option<Project>, RepositoryError> {
@@ -166,7 +175,11 @@ impl ProjectRepository for PgProjects {
         found.iter().map(project_from_row).collect()
     }
 
-    async fn update(&self, project: &Project) -> Result<(), RepositoryError> {
+    async fn update(
+        &self,
+        project: &Project,
+        entry: &EntryDraft,
+    ) -> Result<EntryId, RepositoryError> {
         let mut client = self.db.client().await?;
         let tx = client.transaction().await.map_err(err)?;
         if !exists(
@@ -194,7 +207,9 @@ impl ProjectRepository for PgProjects {
             ],
         )
         .await?;
-        tx.commit().await.map_err(err)
+        let entry = record(&tx, entry).await?;
+        tx.commit().await.map_err(err)?;
+        Ok(entry)
     }
 
     async fn delete(&self, id: ProjectId) -> Result<(), RepositoryError> {

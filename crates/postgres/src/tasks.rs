@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
+use taskforge_domain::model::{EntryDraft, EntryId};
 use taskforge_domain::ports::{Entity, RepositoryError, TaskRepository, TreeGuards};
 use taskforge_domain::query::TaskQuery;
 use taskforge_domain::values::Timestamp;
@@ -15,6 +16,7 @@ use uuid::Uuid;
 use crate::codec::{due_value, get, priority_value, task_columns, tasks_from_rows, version_value};
 use crate::database::Inner;
 use crate::error::map_err;
+use crate::history::record;
 use crate::projects::project_exists;
 use crate::statements::{exec, exists, opt, rows};
 use crate::task_integrity::{check_guards, check_references, lock_task, subtree};
@@ -137,11 +139,19 @@ async fn replace_labels<C: GenericClient>(client: &C, task: &Task) -> Result<(),
 
 #[async_trait]
 impl TaskRepository for PgTasks {
-    async fn insert(&self, task: &Task, guards: &TreeGuards) -> Result<(), RepositoryError> {
+    async fn insert(
+        &self,
+        task: &Task,
+        guards: &TreeGuards,
+        entry: &EntryDraft,
+    ) -> Result<EntryId, RepositoryError> {
         let mut client = self.db.client().await?;
         let tx = client.transaction().await.map_err(err)?;
         insert_guarded(&tx, task, guards).await?;
-        tx.commit().await.map_err(err)
+        // Last before COMMIT: see `record`.
+        let entry = record(&tx, entry).await?;
+        tx.commit().await.map_err(err)?;
+        Ok(entry)
     }
 
     async fn get(&self, id: TaskId) -> Result<Option<Task>, RepositoryError> {
@@ -175,7 +185,8 @@ impl TaskRepository for PgTasks {
         task: &Task,
         expected: Version,
         guards: &TreeGuards,
-    ) -> Result<(), RepositoryError> {
+        entry: &EntryDraft,
+    ) -> Result<EntryId, RepositoryError> {
         let mut client = self.db.client().await?;
         let tx = client.transaction().await.map_err(err)?;
         let project_id = match lock_task(&tx, task.id).await? {
@@ -214,10 +225,16 @@ impl TaskRepository for PgTasks {
         )
         .await?;
         replace_labels(&tx, &task).await?;
-        tx.commit().await.map_err(err)
+        let entry = record(&tx, entry).await?;
+        tx.commit().await.map_err(err)?;
+        Ok(entry)
     }
 
-    async fn delete(&self, id: TaskId) -> Result<Vec<TaskId>, RepositoryError> {
+    async fn delete(
+        &self,
+        id: TaskId,
+        entry: &EntryDraft,
+    ) -> Result<(Vec<TaskId>, EntryId), RepositoryError> {
         let mut client = self.db.client().await?;
         let tx = client.transaction().await.map_err(err)?;
         if lock_task(&tx, id).await?.is_none() {
@@ -239,8 +256,9 @@ impl TaskRepository for PgTasks {
         let ids: Vec<Uuid> = found.iter().map(|r| get(r, 0)).collect::<Result<_, _>>()?;
         // Labels follow by cascade; so would any subtask the walk missed.
         exec(&tx, Entity::Task, "DELETE FROM tasks WHERE id = ANY($1)", &[&ids]).await?;
+        let entry = record(&tx, entry).await?;
         tx.commit().await.map_err(err)?;
-        Ok(ids.into_iter().map(TaskId::from_uuid).collect())
+        Ok((ids.into_iter().map(TaskId::from_uuid).collect(), entry))
     }
 
     async fn move_tree(
@@ -249,7 +267,8 @@ impl TaskRepository for PgTasks {
         to: ProjectId,
         expected: Version,
         at: Timestamp,
-    ) -> Result<Vec<Task>, RepositoryError> {
+        entry: &EntryDraft,
+    ) -> Result<(Vec<Task>, EntryId), RepositoryError> {
         let mut client = self.db.client().await?;
         let tx = client.transaction().await.map_err(err)?;
         match lock_task(&tx, id).await? {
@@ -313,8 +332,9 @@ impl TaskRepository for PgTasks {
             return Err(RepositoryError::NotFound(Entity::Task));
         }
         moved.extend(read_tasks(&tx, DESCENDANTS, id).await?);
+        let entry = record(&tx, entry).await?;
         tx.commit().await.map_err(err)?;
-        Ok(moved)
+        Ok((moved, entry))
     }
 
     async fn list(&self, query: &TaskQuery) -> Result<Vec<Task>, RepositoryError> {

@@ -53,7 +53,6 @@ fn err(e: rusqlite::Error) -> RepositoryError {
 
 /// Appends `draft` to the log on the writer's connection, inside the caller's savepoint: the
 /// entry commits or rolls back with the change it records. Returns the entry's id.
-#[allow(dead_code, reason = "the recording writes arrive in the next commit")]
 pub(crate) fn record(conn: &Connection, draft: &EntryDraft) -> Result<EntryId, RepositoryError> {
     let stored = draft.change.to_stored();
     let id: i64 = conn

@@ -413,10 +413,16 @@ pub struct EntryDraft {
 }
 
 impl EntryDraft {
-    /// The entry recording the creation of `task` by `actor`.
+    /// The entry recording the creation of `task`: by its creator, at its creation time.
     #[must_use]
-    pub fn task_created(task: &Task, actor: UserId, at: Timestamp) -> Self {
-        Self::task(task, actor, at, TaskChange::Created)
+    pub fn task_created(task: &Task) -> Self {
+        Self::task(task, task.created_by, task.created_at, TaskChange::Created)
+    }
+
+    /// The entry recording the creation of `project`: by its owner, at its creation time.
+    #[must_use]
+    pub fn project_created(project: &Project) -> Self {
+        Self::project(project.id, project.owner_id, project.created_at, ProjectChange::Created)
     }
 
     /// The entry recording a change of `task` (its project and id are taken from it).
