@@ -69,9 +69,10 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             position in the change log, `event` its kind (`task_created`, `task_updated`, \
             `task_moved`, `task_trashed`, `task_restored`, `task_reverted`, \
             `project_created`, `project_updated`, or `reset`), `data` the history entry as \
-            JSON. A `: keep-alive` comment is sent every 15 s; the stream ends when the \
-            access token expires, and is closed when the client stops reading. 429: the \
-            caller holds as many streams as allowed; 503: the service does.",
+            one line of JSON, exactly as `GET /api/v1/tasks/{id}/history` shows it. A \
+            `: keep-alive` comment is sent every 15 s; the stream ends when the access token \
+            expires, and is closed when the client stops reading. 429: the caller holds as \
+            many streams as allowed; 503: the service does.",
             content_type = "text/event-stream", body = String),
         AuthErrors, Throttled,
     )
