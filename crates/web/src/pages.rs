@@ -281,6 +281,10 @@ pub struct TaskPage {
     pub move_targets: Vec<(String, String)>,
     /// The session's CSRF token.
     pub csrf: String,
+    /// Its latest changes, newest first.
+    pub history: Vec<crate::history::HistoryRow>,
+    /// Whether older changes exist than those shown.
+    pub more_history: bool,
 }
 
 /// `GET /projects/{id}/members`.
