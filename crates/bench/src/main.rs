@@ -27,6 +27,8 @@ mod load_mix;
 mod measure;
 /// The open-file limit for 1,000 connections.
 mod nofile;
+/// The textbook Python stack for the same API, measured in the same run.
+mod peer;
 /// The table, the targets and the JSON file.
 mod report;
 /// Resident memory sampled over a long run, and the "flat" verdict.
@@ -850,6 +852,16 @@ fn run(args: &Args) -> anyhow::Result<bool> {
     let mut scenarios = Vec::new();
     if small {
         scenarios = small_phase(&bins, dir, &cache, &settings, &mut failures, &mut high_water)?;
+    }
+    if peer::KEYS.iter().any(|k| settings.runs(k)) {
+        scenarios.extend(peer::phase(
+            &bins,
+            dir,
+            &cache,
+            &settings,
+            &mut failures,
+            &mut high_water,
+        )?);
     }
     let mut export = ExportResult::default();
     if large {

@@ -75,6 +75,7 @@ pub use changes::{CHANNEL, Change, ChangeHandler};
 pub use config::{PostgresConfig, is_postgres_url, redact_url};
 pub use database::{PoolStats, PostgresDatabase};
 pub use error::{MigrationError, OpenError};
+pub use migrations::{MigrationKind, NewerMigration};
 
 /// Internals exposed for this crate's own integration tests. Not part of the public API.
 #[doc(hidden)]
@@ -82,6 +83,8 @@ pub mod internals {
     pub use crate::database::session_options;
     pub use crate::history::{AFTER_STATEMENT, PROJECT_PAGE_STATEMENT, TASK_PAGE_STATEMENT};
     pub use crate::listing::{ListParams, list_statement};
-    pub use crate::migrations::{LOCK_KEY, MIGRATIONS, Migration, checksum, migrate};
+    pub use crate::migrations::{
+        LOCK_KEY, MIGRATIONS, Migrated, Migration, checksum, migrate, migrate_reporting,
+    };
     pub use crate::reports::{SUMMARY_STATEMENT, TOP_STATEMENT};
 }

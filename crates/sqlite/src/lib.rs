@@ -81,6 +81,7 @@ mod writer;
 pub use config::{SqliteConfig, Synchronous};
 pub use database::{ReaderPoolStats, SqliteDatabase};
 pub use error::{MigrationError, OpenError};
+pub use migrations::{MigrationKind, NewerMigration};
 pub use restore::{RestoreError, Restored};
 pub use writer::WriterStats;
 
@@ -92,7 +93,9 @@ pub mod internals {
     pub use crate::connection::{observe_statements, reader};
     pub use crate::history::{AFTER_STATEMENT, PROJECT_PAGE_STATEMENT, TASK_PAGE_STATEMENT};
     pub use crate::listing::{list_statement, list_tasks_on};
-    pub use crate::migrations::{MIGRATIONS, Migration, checksum, migrate};
+    pub use crate::migrations::{
+        MIGRATIONS, Migrated, Migration, checksum, migrate, migrate_reporting,
+    };
     pub use crate::reports::{
         summary_on, summary_parameters, summary_statement, top_open_on, top_parameters,
         top_statement,
