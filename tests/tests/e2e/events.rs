@@ -116,7 +116,12 @@ async fn resuming_with_the_last_event_id_loses_nothing_and_repeats_nothing() {
     let editor = &app.people.editor;
     let mut first = app.events(viewer, None).await;
     app.update_task(editor, &task, &json!({"title": "one"})).await.expect(200);
-    let seen = first.events_until(PATIENCE, about_task(&task)).await;
+    // (The task's creation may arrive first: the stream may open before the hub read it.)
+    let seen = first
+        .events_until(PATIENCE, |f| {
+            about_task(&task)(f) && f.json()["changes"][0]["after"] == "one"
+        })
+        .await;
     let last = seen.last().unwrap().id().unwrap();
     drop(first);
     // Act: changes while disconnected, then resume, then changes while connected again.

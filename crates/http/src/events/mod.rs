@@ -17,12 +17,13 @@ pub mod stream;
 use std::time::Duration;
 
 use actix_web::http::header;
-use actix_web::{HttpRequest, HttpResponse, web};
+use actix_web::{HttpMessage as _, HttpRequest, HttpResponse, web};
 use taskforge_domain::services::{ChangeFeed, Resume};
 
 use crate::error::ApiError;
 use crate::metrics::HttpMetrics;
 use crate::middleware::connection_watch::ConnectionCutter;
+use crate::middleware::head::WasHead;
 use crate::openapi::{AuthErrors, Throttled};
 use crate::routes::resource;
 use crate::state::AppState;
@@ -87,6 +88,19 @@ pub async fn events(
         .ok_or_else(|| ApiError::not_ready("live updates are not available"))?;
     let last_event_id = req.headers().get("last-event-id").map(|v| v.to_str().unwrap_or("\u{0}"));
     let resume = Resume::from_last_event_id(last_event_id);
+    let response = || {
+        let mut response = HttpResponse::Ok();
+        response
+            .content_type("text/event-stream")
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            // Reverse proxies that buffer responses (nginx) pass this one on as it comes.
+            .insert_header(("x-accel-buffering", "no"));
+        response
+    };
+    if req.extensions().get::<WasHead>().is_some() {
+        // The headers a GET would get, and no stream that would never end.
+        return Ok(response().finish());
+    }
     let slot = live.open.admit(actor.user_id)?;
     let cursor = live
         .feed
@@ -106,10 +120,5 @@ pub async fn events(
             metrics: state.metrics().clone(),
         },
     );
-    Ok(HttpResponse::Ok()
-        .content_type("text/event-stream")
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        // Reverse proxies that buffer responses (nginx) pass this one on as it comes.
-        .insert_header(("x-accel-buffering", "no"))
-        .streaming(body))
+    Ok(response().streaming(body))
 }

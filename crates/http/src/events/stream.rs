@@ -24,6 +24,10 @@ use super::limits::StreamSlot;
 use crate::metrics::HttpMetrics;
 use crate::middleware::connection_watch::ConnectionCutter;
 
+/// How long an ended stream's client has to read what is still queued before its connection
+/// is shut.
+const DRAIN_GRACE: Duration = Duration::from_secs(2);
+
 /// The settings of every event stream.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct EventStreamSettings {
@@ -107,20 +111,40 @@ fn offer(sender: &mpsc::Sender<Bytes>, frame: Bytes) -> Result<(), End> {
 async fn run(cursor: FeedCursor, pump: Pump, sender: mpsc::Sender<Bytes>) {
     let Pump { settings, expires_in, slot, cutter, metrics } = pump;
     let end = pump_frames(cursor, settings, expires_in, &sender).await;
+    // The stream is over: its place is free whatever happens to the frames still queued.
+    drop(slot);
     match end {
-        End::SlowReader => {
+        // Behind the hub (`Lagged`) or behind its queue: either way a stream that did not
+        // keep up, dropped instead of buffered for.
+        End::SlowReader | End::Lagged => {
             metrics.slow_event_reader_dropped();
-            tracing::info!("closing an event stream whose client stopped reading");
-            if let Some(cutter) = cutter {
-                cutter.cut_off();
-            }
+            tracing::info!(end = ?end, "closing an event stream that did not keep up");
         }
         End::StoreFailed => tracing::warn!("ending an event stream: the change log failed"),
         other => tracing::debug!(end = ?other, "event stream ended"),
     }
-    // The body ends once it has drained what is queued.
-    drop(sender);
-    drop(slot);
+    if end == End::ClientLeft {
+        return;
+    }
+    // A client that reads gets what is queued and then the end of the body. One that does
+    // not would hold the connection for ever — actix waits to write the rest — so unless the
+    // queue drains soon (at once for a slow reader: it is full), the connection is shut.
+    let drained = end != End::SlowReader && drains(&sender, settings.queue.max(1)).await;
+    if !drained && let Some(cutter) = cutter {
+        cutter.cut_off();
+    }
+}
+
+/// Whether the body takes everything queued within [`DRAIN_GRACE`].
+async fn drains(sender: &mpsc::Sender<Bytes>, capacity: usize) -> bool {
+    let deadline = tokio::time::Instant::now() + DRAIN_GRACE;
+    while sender.capacity() < capacity && !sender.is_closed() {
+        if tokio::time::Instant::now() >= deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    true
 }
 
 async fn pump_frames(

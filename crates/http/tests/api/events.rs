@@ -470,3 +470,17 @@ async fn a_reader_that_stops_reading_is_dropped_instead_of_buffered_for() {
     }
     assert!(held <= 16, "the stream held {held} events for a client that did not read");
 }
+
+#[actix_web::test]
+async fn head_answers_the_headers_of_a_stream_without_starting_one() {
+    let f = fixture(settings(), Duration::from_secs(600)).await;
+    let req = TestRequest::default()
+        .method(actix_web::http::Method::HEAD)
+        .uri("/api/v1/events")
+        .insert_header(bearer(f.people.viewer));
+    let response = test::call_service(&f.service, req.to_request()).await;
+    assert_eq!(response.status().as_u16(), 200);
+    assert_eq!(response.headers().get("content-type").unwrap(), "text/event-stream");
+    let body = tokio::time::timeout(Duration::from_secs(5), test::read_body(response)).await;
+    assert!(body.expect("the body ends").is_empty());
+}
