@@ -48,6 +48,21 @@ impl LiveUpdates {
     }
 }
 
+/// One event of the stream, as a Server-Sent Events client reads it (comments, such as the
+/// heartbeat, are not events).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct EventFrame {
+    /// The change's position in the change log (what `Last-Event-ID` resumes from); empty on
+    /// a `reset`, which clears the client's last id.
+    #[schema(pattern = "^[0-9]*$")]
+    pub id: Option<String>,
+    /// `task_created`, `task_updated`, `task_moved`, `task_trashed`, `task_restored`,
+    /// `task_reverted`, `project_created`, `project_updated`, or `reset`.
+    pub event: String,
+    /// The history entry as one line of JSON (`{}` for a `reset`).
+    pub data: String,
+}
+
 /// Mounts `GET /api/v1/events`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.service(resource("/api/v1/events", "GET").route(web::get().to(events)));
@@ -74,7 +89,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
             `: keep-alive` comment is sent every 15 s; the stream ends when the access token \
             expires, and is closed when the client stops reading. 429: the caller holds as \
             many streams as allowed; 503: the service does.",
-            content_type = "text/event-stream", body = String),
+            content_type = "text/event-stream", body = EventFrame),
         AuthErrors, Throttled,
     )
 )]
