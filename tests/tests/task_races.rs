@@ -48,7 +48,17 @@ fn rival_moves(repos: &Repositories, task: &Task, to: &Project) -> impl FnOnce()
     let (repos, task, to) = (repos.clone(), task.clone(), to.id);
     move || {
         Box::pin(async move {
-            repos.tasks.move_tree(task.id, to, task.version, task.updated_at).await.unwrap();
+            repos
+                .tasks
+                .move_tree(
+                    task.id,
+                    to,
+                    task.version,
+                    task.updated_at,
+                    &taskforge_testkit::fixtures::entry(task.id),
+                )
+                .await
+                .unwrap();
         })
     }
 }
@@ -89,7 +99,16 @@ async fn a_subtask_whose_ancestor_is_re_parented_deeper_before_the_insert_is_ref
     let (repos, top) = (world.repos.clone(), chain[0].clone());
     let hung = Task { parent_id: Some(other_root.id), version: top.version.next(), ..top.clone() };
     world.rival.before_next_write(move || async move {
-        repos.tasks.update(&hung, top.version, &TreeGuards::none()).await.unwrap();
+        repos
+            .tasks
+            .update(
+                &hung,
+                top.version,
+                &TreeGuards::none(),
+                &taskforge_testkit::fixtures::entry(hung.id),
+            )
+            .await
+            .unwrap();
     });
 
     // Act
@@ -110,7 +129,16 @@ async fn a_subtask_whose_parent_is_only_edited_before_the_insert_is_still_create
     let (repos, seen) = (world.repos.clone(), parent.clone());
     let renamed = Task { title: title("Renamed"), version: seen.version.next(), ..seen.clone() };
     world.rival.before_next_write(move || async move {
-        repos.tasks.update(&renamed, seen.version, &TreeGuards::none()).await.unwrap();
+        repos
+            .tasks
+            .update(
+                &renamed,
+                seen.version,
+                &TreeGuards::none(),
+                &taskforge_testkit::fixtures::entry(renamed.id),
+            )
+            .await
+            .unwrap();
     });
 
     // Act
@@ -140,7 +168,11 @@ async fn a_re_parenting_whose_subtree_grows_before_the_write_is_refused() {
         ..bottom.clone()
     };
     world.rival.before_next_write(move || async move {
-        repos.tasks.insert(&grown, &TreeGuards::none()).await.unwrap();
+        repos
+            .tasks
+            .insert(&grown, &TreeGuards::none(), &taskforge_testkit::fixtures::created(&grown))
+            .await
+            .unwrap();
     });
 
     // Act
@@ -168,7 +200,16 @@ async fn a_re_parenting_with_the_current_version_whose_new_parent_is_only_edited
     let (repos, seen) = (world.repos.clone(), parent.clone());
     let renamed = Task { title: title("Renamed"), version: seen.version.next(), ..seen.clone() };
     world.rival.before_next_write(move || async move {
-        repos.tasks.update(&renamed, seen.version, &TreeGuards::none()).await.unwrap();
+        repos
+            .tasks
+            .update(
+                &renamed,
+                seen.version,
+                &TreeGuards::none(),
+                &taskforge_testkit::fixtures::entry(renamed.id),
+            )
+            .await
+            .unwrap();
     });
     let cmd = UpdateTask { if_match: Some(task.version), ..reparent_under(&parent) };
 

@@ -903,14 +903,14 @@ async fn an_editor_member_deletes_a_task_with_all_its_subtasks() {
         assert_eq!(world.stored(gone).await, None);
     }
     assert_eq!(world.stored(bystander.id).await, Some(bystander));
-    assert_eq!(world.event_names(), ["task_deleted"]);
+    assert_eq!(world.event_names(), ["task_trashed"]);
     match world.events.events().pop().unwrap().kind {
-        EventKind::TaskDeleted { task_id, project_id, deleted } => {
+        EventKind::TaskTrashed { task_id, project_id, trashed: deleted } => {
             assert_eq!(task_id, root.id);
             assert_eq!(project_id, team.project.id);
             assert_eq!(deleted, [root.id, child.id, grandchild.id]);
         }
-        other => panic!("expected task_deleted, got {other:?}"),
+        other => panic!("expected task_trashed, got {other:?}"),
     }
 }
 
@@ -1026,7 +1026,7 @@ async fn an_admin_can_delete_a_task_of_a_project_they_do_not_belong_to() {
 
     // Assert
     assert_eq!(world.stored(task.id).await, None);
-    assert_eq!(world.event_names(), ["task_deleted"]);
+    assert_eq!(world.event_names(), ["task_trashed"]);
 }
 
 #[tokio::test]

@@ -7,6 +7,7 @@
 //! moment to end every session): everyone logs in again afterwards.
 
 use taskforge_domain::Task;
+use taskforge_domain::model::{EntryDraft, FieldChange, TaskChange, TaskFieldChange};
 use taskforge_domain::ports::{Repositories, RepositoryError, TreeGuards};
 use taskforge_domain::query::{
     Cursor, SortDirection, SortField, TaskFilter, TaskQuery, TaskSort, Visibility,
@@ -108,7 +109,10 @@ pub async fn copy_all(from: &Repositories, to: &Repositories) -> Result<Copied, 
             from.projects.list(Visibility::All, after, PAGE).await.map_err(read("projects"))?;
         for project in &page {
             // The insert makes the owner a member.
-            to.projects.insert(project).await.map_err(write("projects"))?;
+            to.projects
+                .insert(project, &EntryDraft::project_created(project))
+                .await
+                .map_err(write("projects"))?;
             copied.projects += 1;
             copied.memberships += 1;
             let members = from.projects.members(project.id).await.map_err(read("members"))?;
@@ -142,7 +146,10 @@ pub async fn copy_all(from: &Repositories, to: &Repositories) -> Result<Copied, 
         let page = from.tasks.list(&query).await.map_err(read("tasks"))?;
         for task in &page {
             let root = Task { parent_id: None, ..task.clone() };
-            to.tasks.insert(&root, &TreeGuards::none()).await.map_err(write("tasks"))?;
+            // The copy records each task's creation, by its creator at its creation time; the
+            // source's change log is not copied.
+            let created = EntryDraft::task_created(&root);
+            to.tasks.insert(&root, &TreeGuards::none(), &created).await.map_err(write("tasks"))?;
             if task.parent_id.is_some() {
                 subtasks.push(task.id);
             }
@@ -156,7 +163,7 @@ pub async fn copy_all(from: &Repositories, to: &Repositories) -> Result<Copied, 
     for id in subtasks {
         let Some(task) = from.tasks.get(id).await.map_err(read("tasks"))? else { continue };
         to.tasks
-            .update(&task, task.version, &TreeGuards::none())
+            .update(&task, task.version, &TreeGuards::none(), &parent_set(&task))
             .await
             .map_err(write("subtask parents"))?;
     }
@@ -174,6 +181,13 @@ async fn ensure_empty(to: &Repositories) -> Result<(), CopyError> {
         return Err(CopyError::NotEmpty("projects"));
     }
     Ok(())
+}
+
+/// The entry recording that the copy gave `task` its parent back (it was inserted as a root
+/// first, so parents exist before their subtasks point at them).
+fn parent_set(task: &Task) -> EntryDraft {
+    let change = TaskFieldChange::Parent(FieldChange { before: None, after: task.parent_id });
+    EntryDraft::task(task, task.created_by, task.updated_at, TaskChange::Updated(vec![change]))
 }
 
 #[cfg(test)]

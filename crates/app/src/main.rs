@@ -11,7 +11,8 @@ use taskforge_app::settings::{CommonSettings, LogFormat, ServeSettings, parse_ro
 use taskforge_app::wiring::StartError;
 use taskforge_app::{commands, telemetry};
 
-fn main() -> ExitCode {
+/// Also the entry point of the test-only `taskforge-ahead` (`src/bin/taskforge-ahead.rs`).
+pub(crate) fn main() -> ExitCode {
     let cli = Cli::parse();
     let common = match CommonSettings::from_cli(&cli) {
         Ok(common) => common,

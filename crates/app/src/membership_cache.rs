@@ -13,6 +13,7 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use taskforge_domain::events::{DomainEvent, EventKind};
+use taskforge_domain::model::{EntryDraft, EntryId};
 use taskforge_domain::ports::EventSubscriber;
 use taskforge_domain::ports::{ProjectRepository, RepositoryError};
 use taskforge_domain::query::Visibility;
@@ -105,8 +106,12 @@ impl CachedMemberships {
 
 #[async_trait]
 impl ProjectRepository for CachedMemberships {
-    async fn insert(&self, project: &Project) -> Result<(), RepositoryError> {
-        let result = self.inner.insert(project).await;
+    async fn insert(
+        &self,
+        project: &Project,
+        entry: &EntryDraft,
+    ) -> Result<EntryId, RepositoryError> {
+        let result = self.inner.insert(project, entry).await;
         self.forget(Subject::Project(project.id));
         result
     }
@@ -124,8 +129,12 @@ impl ProjectRepository for CachedMemberships {
         self.inner.list(visibility, after, limit).await
     }
 
-    async fn update(&self, project: &Project) -> Result<(), RepositoryError> {
-        self.inner.update(project).await
+    async fn update(
+        &self,
+        project: &Project,
+        entry: &EntryDraft,
+    ) -> Result<EntryId, RepositoryError> {
+        self.inner.update(project, entry).await
     }
 
     async fn delete(&self, id: ProjectId) -> Result<(), RepositoryError> {
@@ -231,7 +240,10 @@ mod tests {
         let owner = user(&db, "owner").await;
         let bob = user(&db, "bob").await;
         let project = project_of(owner);
-        cache.insert(&project).await.unwrap();
+        cache
+            .insert(&project, &taskforge_domain::model::EntryDraft::project_created(&project))
+            .await
+            .unwrap();
         assert!(!cache.is_member(project.id, bob).await.unwrap());
         cache.add_member(project.id, bob, at()).await.unwrap();
         assert!(cache.is_member(project.id, bob).await.unwrap(), "added through the cache");
@@ -243,6 +255,7 @@ mod tests {
         cache.on_event(&DomainEvent {
             actor: None,
             at: at(),
+            entry: None,
             kind: EventKind::MemberAdded { project_id: project.id, user_id: bob },
         });
         assert!(cache.is_member(project.id, bob).await.unwrap());
@@ -259,7 +272,10 @@ mod tests {
         let owner = user(&db, "owner").await;
         let bob = user(&db, "bob").await;
         let project = project_of(owner);
-        inner.insert(&project).await.unwrap();
+        inner
+            .insert(&project, &taskforge_domain::model::EntryDraft::project_created(&project))
+            .await
+            .unwrap();
         assert!(!cache.is_member(project.id, bob).await.unwrap());
         inner.add_member(project.id, bob, at()).await.unwrap();
         assert!(cache.is_member(project.id, bob).await.unwrap());
@@ -300,8 +316,12 @@ mod tests {
 
     #[async_trait]
     impl ProjectRepository for Counting {
-        async fn insert(&self, project: &Project) -> Result<(), RepositoryError> {
-            self.inner.insert(project).await
+        async fn insert(
+            &self,
+            project: &Project,
+            entry: &EntryDraft,
+        ) -> Result<EntryId, RepositoryError> {
+            self.inner.insert(project, entry).await
         }
         async fn get(&self, id: ProjectId) -> Result<Option<Project>, RepositoryError> {
             self.inner.get(id).await
@@ -314,8 +334,12 @@ mod tests {
         ) -> Result<Vec<Project>, RepositoryError> {
             self.inner.list(visibility, after, limit).await
         }
-        async fn update(&self, project: &Project) -> Result<(), RepositoryError> {
-            self.inner.update(project).await
+        async fn update(
+            &self,
+            project: &Project,
+            entry: &EntryDraft,
+        ) -> Result<EntryId, RepositoryError> {
+            self.inner.update(project, entry).await
         }
         async fn delete(&self, id: ProjectId) -> Result<(), RepositoryError> {
             self.inner.delete(id).await
@@ -355,7 +379,7 @@ mod tests {
     }
 
     fn event(kind: EventKind) -> DomainEvent {
-        DomainEvent { actor: None, at: at(), kind }
+        DomainEvent { actor: None, at: at(), entry: None, kind }
     }
 
     #[tokio::test]
@@ -367,7 +391,11 @@ mod tests {
         let cache = CachedMemberships::new(counting.clone(), Duration::from_secs(3600), 100);
         let owner = user(&db, "owner").await;
         let project = project_of(owner);
-        db.repositories().projects.insert(&project).await.unwrap();
+        db.repositories()
+            .projects
+            .insert(&project, &taskforge_domain::model::EntryDraft::project_created(&project))
+            .await
+            .unwrap();
 
         for _ in 0..2_000 {
             assert!(cache.is_member(project.id, owner).await.unwrap());
@@ -387,7 +415,11 @@ mod tests {
         let owner = user(&db, "owner").await;
         let (gone, kept) = (project_of(owner), project_of(owner));
         for p in [&gone, &kept] {
-            db.repositories().projects.insert(p).await.unwrap();
+            db.repositories()
+                .projects
+                .insert(p, &taskforge_domain::model::EntryDraft::project_created(p))
+                .await
+                .unwrap();
             assert!(cache.is_member(p.id, owner).await.unwrap());
         }
 
@@ -408,7 +440,11 @@ mod tests {
         let owner = user(&db, "owner").await;
         let bob = user(&db, "bob").await;
         let project = project_of(owner);
-        db.repositories().projects.insert(&project).await.unwrap();
+        db.repositories()
+            .projects
+            .insert(&project, &taskforge_domain::model::EntryDraft::project_created(&project))
+            .await
+            .unwrap();
         db.repositories().projects.add_member(project.id, bob, at()).await.unwrap();
         for who in [owner, bob] {
             assert!(cache.is_member(project.id, who).await.unwrap());
@@ -435,7 +471,11 @@ mod tests {
         let owner = user(&db, "owner").await;
         let bob = user(&db, "bob").await;
         let project = project_of(owner);
-        db.repositories().projects.insert(&project).await.unwrap();
+        db.repositories()
+            .projects
+            .insert(&project, &taskforge_domain::model::EntryDraft::project_created(&project))
+            .await
+            .unwrap();
         let gate = counting.gate.as_ref().unwrap();
 
         let in_flight = tokio::spawn({

@@ -108,6 +108,7 @@ mod tests {
             AuditLog.on_event(&DomainEvent {
                 actor: None,
                 at: Timestamp::from_unix_micros(1_767_225_600_000_000).unwrap(),
+                entry: None,
                 kind: EventKind::LoginFailed { username: FORGED.to_owned() },
             });
         });

@@ -199,6 +199,7 @@ mod tests {
         cache.on_event(&DomainEvent {
             actor: None,
             at: Timestamp::from_unix_micros(0).unwrap(),
+            entry: None,
             kind: EventKind::RoleChanged { user_id: bob.id, from: Role::Admin, to: Role::Viewer },
         });
         assert_eq!(cache.get(bob.id).await.unwrap().unwrap().role, Role::Viewer);

@@ -150,7 +150,7 @@ impl Store {
     }
 
     async fn open_with(settings: &CommonSettings, create: bool) -> Result<Self, StartError> {
-        Ok(match &settings.database {
+        let store = match &settings.database {
             DatabaseSetting::Memory => Self::Memory(MemoryDatabase::new()),
             DatabaseSetting::Sqlite(path) => {
                 let config = SqliteConfig::new(path)
@@ -164,7 +164,38 @@ impl Store {
                     .create_if_missing(create);
                 Self::Postgres(PostgresDatabase::open(config).await?)
             }
-        })
+        };
+        store.warn_about_newer_migrations();
+        Ok(store)
+    }
+
+    /// Logs, once per start, the expand-only migrations of a newer build that the database
+    /// has and this build does not know: a rollout is under way, and this build serves beside
+    /// the newer one, ignoring what they added (adr/0023-expand-contract-and-mixed-version-rollouts.md).
+    /// Readiness is not affected; the warning tells the operator to finish the rollout.
+    fn warn_about_newer_migrations(&self) {
+        let newer: Vec<String> = match self {
+            Self::Memory(_) => Vec::new(),
+            Self::Sqlite(db) => db
+                .newer_migrations()
+                .iter()
+                .map(|m| format!("{} ({})", m.version, m.name))
+                .collect(),
+            Self::Postgres(db) => db
+                .newer_migrations()
+                .iter()
+                .map(|m| format!("{} ({})", m.version, m.name))
+                .collect(),
+        };
+        if !newer.is_empty() {
+            tracing::warn!(
+                migrations = %newer.join(", "),
+                "the database has expand-only migrations from a newer taskforge that this build \
+                 does not know: {}; this build runs beside the newer one until the rollout \
+                 replaces it",
+                newer.join(", ")
+            );
+        }
     }
 
     /// Where the data lives, for the log: `memory`, the database file's absolute path with

@@ -25,6 +25,8 @@ mod load_mix;
 mod measure;
 /// The open-file limit for 1,000 connections.
 mod nofile;
+/// The textbook Python stack for the same API, measured in the same run.
+mod peer;
 /// SQLite vs PostgreSQL, and one vs two instances on PostgreSQL (`postgres.rs`).
 mod postgres;
 /// The table, the targets and the JSON file.
@@ -864,6 +866,16 @@ fn run(args: &Args) -> anyhow::Result<bool> {
         scenarios = postgres::phase(&bins, dir, &cache, &settings, &mut failures, &mut high_water)?;
     } else if small {
         scenarios = small_phase(&bins, dir, &cache, &settings, &mut failures, &mut high_water)?;
+    }
+    if args.mode != Mode::Postgres && peer::KEYS.iter().any(|k| settings.runs(k)) {
+        scenarios.extend(peer::phase(
+            &bins,
+            dir,
+            &cache,
+            &settings,
+            &mut failures,
+            &mut high_water,
+        )?);
     }
     let mut export = ExportResult::default();
     if large && args.mode != Mode::Postgres {

@@ -213,6 +213,18 @@ pub fn judge(report: &Report) -> Vec<Target> {
             "×",
         ));
     }
+    for (key, what) in [
+        ("peer_read_by_id", "read by id"),
+        ("peer_list_small_page1", "50-item list"),
+        ("peer_create", "durable create"),
+    ] {
+        targets.push(at_least(
+            &format!("{what}: ≥ 5× the textbook Python stack's rate (Flask + sqlite3 + PyJWT, gunicorn 2×4)"),
+            find(report, key).and_then(|s| s.variant(tf)).map(|v| v.ratio.rps),
+            5.0,
+            "×",
+        ));
+    }
     let full = rps(report, "create", "taskforge FULL");
     let normal = rps(report, "create", "taskforge NORMAL");
     let one_commit = rps(report, "create", "baseline FULL");

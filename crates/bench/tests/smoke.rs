@@ -1,7 +1,8 @@
 //! The benchmark's smoke mode, run by the test suite (and so by CI): tiny data, one-second
 //! runs, every scenario and every code path of the full benchmark — seeding, both servers,
-//! wrk with its scripts, the login burst, the writer counters on `/metrics`, the export probe,
-//! the report and the JSON file — so the benchmark cannot rot between full runs.
+//! the Python peer, wrk with its scripts, the login burst, the writer counters on `/metrics`,
+//! the export probe, the report and the JSON file — so the benchmark cannot rot between full
+//! runs.
 //!
 //! It runs against the **debug** binaries the test build already made (`--profile debug`):
 //! the figures mean nothing; only that every request succeeds does. `wrk` must be installed
@@ -50,6 +51,9 @@ fn the_benchmark_runs_end_to_end_in_smoke_mode() {
         "create",
         "list_large_page1",
         "list_large_deep",
+        "peer_read_by_id",
+        "peer_list_small_page1",
+        "peer_create",
     ] {
         assert!(keys.contains(&key), "scenario {key} missing from {keys:?}");
     }

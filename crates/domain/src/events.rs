@@ -4,7 +4,7 @@
 use std::sync::{Arc, RwLock};
 
 use crate::id::{CategoryId, ProjectId, TaskId, UserId};
-use crate::model::{Category, Project, Task};
+use crate::model::{Category, EntryId, Project, Task};
 use crate::ports::{EventPublisher, EventSubscriber};
 use crate::values::Timestamp;
 use crate::values::{Role, Username};
@@ -16,6 +16,10 @@ pub struct DomainEvent {
     pub actor: Option<UserId>,
     /// When it happened.
     pub at: Timestamp,
+    /// The change-log entry recording it, for the changes of tasks and projects the history
+    /// keeps (its position in the log, see [`crate::ports::HistoryRepository`]); `None` for
+    /// everything else (logins, memberships, categories, accounts).
+    pub entry: Option<EntryId>,
     /// What happened.
     pub kind: EventKind,
 }
@@ -44,14 +48,14 @@ pub enum EventKind {
         /// Every task that moved, the task first.
         moved: Vec<TaskId>,
     },
-    /// A task and its subtasks were deleted.
-    TaskDeleted {
-        /// The task that was deleted.
+    /// A task and its subtasks went to the trash (`DELETE /api/v1/tasks/{id}`).
+    TaskTrashed {
+        /// The task that was trashed.
         task_id: TaskId,
         /// Its project.
         project_id: ProjectId,
-        /// Every task deleted, the task first.
-        deleted: Vec<TaskId>,
+        /// Every task trashed, the task first.
+        trashed: Vec<TaskId>,
     },
     /// A project was created.
     ProjectCreated(Box<Project>),
@@ -120,7 +124,7 @@ impl EventKind {
             Self::TaskCreated(_) => "task_created",
             Self::TaskUpdated { .. } => "task_updated",
             Self::TaskMoved { .. } => "task_moved",
-            Self::TaskDeleted { .. } => "task_deleted",
+            Self::TaskTrashed { .. } => "task_trashed",
             Self::ProjectCreated(_) => "project_created",
             Self::ProjectUpdated(_) => "project_updated",
             Self::ProjectDeleted(_) => "project_deleted",

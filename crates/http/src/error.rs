@@ -53,7 +53,8 @@ pub struct Problem {
     pub status: u16,
     /// What went wrong this time.
     pub detail: String,
-    /// The invalid fields or parameters (validation problems only).
+    /// The invalid fields or parameters (validation and bad-parameter problems), or the
+    /// fields a conflict is about (a revert of a change whose fields changed since).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
     /// The request id, to quote when reporting an internal error (500 only).
@@ -124,6 +125,11 @@ impl ApiError {
     /// 409.
     pub fn conflict(detail: impl Into<String>) -> Self {
         Self::new(ProblemKind::Conflict, detail)
+    }
+
+    /// 409 naming the fields the conflict is about.
+    pub fn conflict_on(detail: impl Into<String>, errors: Vec<FieldError>) -> Self {
+        Self { errors, ..Self::conflict(detail) }
     }
 
     /// 412.

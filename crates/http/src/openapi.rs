@@ -14,7 +14,7 @@ use utoipa::{IntoResponses, Modify, OpenApi};
 
 use crate::error::PROBLEM_JSON;
 use crate::export::FORMATS;
-use crate::routes::{auth, categories, export, health, projects, reports, tasks, users};
+use crate::routes::{auth, categories, export, health, history, projects, reports, tasks, users};
 
 mod constraints;
 mod links;
@@ -64,6 +64,9 @@ use links::Links;
         tasks::update,
         tasks::delete,
         tasks::move_task,
+        history::task_history,
+        history::project_activity,
+        history::revert,
         export::export,
         reports::summary,
         reports::top,
@@ -77,6 +80,7 @@ use links::Links;
         (name = "projects", description = "Projects and their members"),
         (name = "categories", description = "The shared task categories"),
         (name = "tasks", description = "Tasks: create, read, change, move, list, export"),
+        (name = "history", description = "Task history, project activity, and reverting one change"),
         (name = "reports", description = "Counts and rankings of the tasks the caller can see"),
     )
 )]

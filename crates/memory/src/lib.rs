@@ -14,6 +14,7 @@
 #![forbid(unsafe_code)]
 
 mod categories;
+mod history;
 mod projects;
 mod refresh_tokens;
 mod reports;
@@ -26,6 +27,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use taskforge_domain::ports::Repositories;
 
 pub use categories::MemoryCategoryRepository;
+pub use history::MemoryHistoryRepository;
 pub use projects::MemoryProjectRepository;
 pub use refresh_tokens::MemoryRefreshTokenRepository;
 pub use reports::MemoryReportRepository;
@@ -48,7 +50,7 @@ impl MemoryDatabase {
         Self::default()
     }
 
-    /// All six repositories over this store, ready for injection.
+    /// All seven repositories over this store, ready for injection.
     #[must_use]
     pub fn repositories(&self) -> Repositories {
         Repositories {
@@ -58,6 +60,7 @@ impl MemoryDatabase {
             tasks: Arc::new(MemoryTaskRepository::new(self.clone())),
             refresh_tokens: Arc::new(MemoryRefreshTokenRepository::new(self.clone())),
             reports: Arc::new(MemoryReportRepository::new(self.clone())),
+            history: Arc::new(MemoryHistoryRepository::new(self.clone())),
         }
     }
 

@@ -1,4 +1,5 @@
 use async_trait::async_trait;
+use taskforge_domain::model::{EntryDraft, EntryId};
 use taskforge_domain::ports::{Entity, ProjectRepository, RepositoryError};
 use taskforge_domain::query::Visibility;
 use taskforge_domain::values::Timestamp;
@@ -22,7 +23,11 @@ impl MemoryProjectRepository {
 
 #[async_trait]
 impl ProjectRepository for MemoryProjectRepository {
-    async fn insert(&self, project: &Project) -> Result<(), RepositoryError> {
+    async fn insert(
+        &self,
+        project: &Project,
+        entry: &EntryDraft,
+    ) -> Result<EntryId, RepositoryError> {
         let mut state = self.db.lock();
         if state.projects.contains_key(&project.id) {
             return Err(RepositoryError::Duplicate(Entity::Project));
@@ -32,7 +37,7 @@ impl ProjectRepository for MemoryProjectRepository {
         }
         state.projects.insert(project.id, project.clone());
         state.members.insert((project.id, project.owner_id), project.created_at);
-        Ok(())
+        Ok(state.record(entry))
     }
 
     async fn get(&self, id: ProjectId) -> Result<Option<Project>, RepositoryError> {
@@ -60,7 +65,11 @@ impl ProjectRepository for MemoryProjectRepository {
             .collect())
     }
 
-    async fn update(&self, project: &Project) -> Result<(), RepositoryError> {
+    async fn update(
+        &self,
+        project: &Project,
+        entry: &EntryDraft,
+    ) -> Result<EntryId, RepositoryError> {
         let mut state = self.db.lock();
         if !state.projects.contains_key(&project.id) {
             return Err(RepositoryError::NotFound(Entity::Project));
@@ -72,7 +81,7 @@ impl ProjectRepository for MemoryProjectRepository {
         if let Some(stored) = state.projects.get_mut(&project.id) {
             *stored = Project { created_at: stored.created_at, ..project.clone() };
         }
-        Ok(())
+        Ok(state.record(entry))
     }
 
     async fn delete(&self, id: ProjectId) -> Result<(), RepositoryError> {

@@ -2,6 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
+use taskforge_domain::model::{EntryId, HistoryEntry};
 use taskforge_domain::ports::{RefreshTokenRecord, TokenDigest};
 use taskforge_domain::values::Timestamp;
 use taskforge_domain::{Category, CategoryId, Project, ProjectId, Task, TaskId, User, UserId};
@@ -16,6 +17,10 @@ pub(crate) struct State {
     pub(crate) categories: BTreeMap<CategoryId, Category>,
     pub(crate) tasks: BTreeMap<TaskId, Task>,
     pub(crate) refresh_tokens: HashMap<TokenDigest, RefreshTokenRecord>,
+    /// The change log, by id.
+    pub(crate) history: BTreeMap<EntryId, HistoryEntry>,
+    /// The last id handed out (0 before the first): ids are never reused.
+    pub(crate) last_entry: u64,
 }
 
 impl State {

@@ -1,4 +1,5 @@
 use async_trait::async_trait;
+use taskforge_domain::model::{EntryDraft, EntryId};
 use taskforge_domain::ports::{Entity, RepositoryError, TaskRepository, TreeGuards};
 use taskforge_domain::query::{TaskQuery, Visibility};
 use taskforge_domain::values::Timestamp;
@@ -85,7 +86,12 @@ fn visible(state: &State, visibility: Visibility, task: &Task) -> bool {
 
 #[async_trait]
 impl TaskRepository for MemoryTaskRepository {
-    async fn insert(&self, task: &Task, guards: &TreeGuards) -> Result<(), RepositoryError> {
+    async fn insert(
+        &self,
+        task: &Task,
+        guards: &TreeGuards,
+        entry: &EntryDraft,
+    ) -> Result<EntryId, RepositoryError> {
         let mut state = self.db.lock();
         if state.tasks.contains_key(&task.id) {
             return Err(RepositoryError::Duplicate(Entity::Task));
@@ -93,7 +99,7 @@ impl TaskRepository for MemoryTaskRepository {
         check_guards(&state, task.id, guards)?;
         check_references(&state, task)?;
         state.tasks.insert(task.id, task.clone());
-        Ok(())
+        Ok(state.record(entry))
     }
 
     async fn get(&self, id: TaskId) -> Result<Option<Task>, RepositoryError> {
@@ -124,7 +130,8 @@ impl TaskRepository for MemoryTaskRepository {
         task: &Task,
         expected: Version,
         guards: &TreeGuards,
-    ) -> Result<(), RepositoryError> {
+        entry: &EntryDraft,
+    ) -> Result<EntryId, RepositoryError> {
         let mut state = self.db.lock();
         let stored_project = check_version(&state, task.id, expected)?.project_id;
         check_guards(&state, task.id, guards)?;
@@ -132,10 +139,14 @@ impl TaskRepository for MemoryTaskRepository {
         let task = Task { project_id: stored_project, ..task.clone() };
         check_references(&state, &task)?;
         state.tasks.insert(task.id, task);
-        Ok(())
+        Ok(state.record(entry))
     }
 
-    async fn delete(&self, id: TaskId) -> Result<Vec<TaskId>, RepositoryError> {
+    async fn delete(
+        &self,
+        id: TaskId,
+        entry: &EntryDraft,
+    ) -> Result<(Vec<TaskId>, EntryId), RepositoryError> {
         let mut state = self.db.lock();
         if !state.tasks.contains_key(&id) {
             return Err(RepositoryError::NotFound(Entity::Task));
@@ -145,7 +156,8 @@ impl TaskRepository for MemoryTaskRepository {
         for removed in &ids {
             state.tasks.remove(removed);
         }
-        Ok(ids)
+        let entry = state.record(entry);
+        Ok((ids, entry))
     }
 
     async fn move_tree(
@@ -154,7 +166,8 @@ impl TaskRepository for MemoryTaskRepository {
         to: ProjectId,
         expected: Version,
         at: Timestamp,
-    ) -> Result<Vec<Task>, RepositoryError> {
+        entry: &EntryDraft,
+    ) -> Result<(Vec<Task>, EntryId), RepositoryError> {
         let mut state = self.db.lock();
         let root = check_version(&state, id, expected)?.clone();
         if !state.projects.contains_key(&to) {
@@ -180,7 +193,8 @@ impl TaskRepository for MemoryTaskRepository {
         for task in &moved {
             state.tasks.insert(task.id, task.clone());
         }
-        Ok(moved)
+        let entry = state.record(entry);
+        Ok((moved, entry))
     }
 
     async fn list(&self, query: &TaskQuery) -> Result<Vec<Task>, RepositoryError> {

@@ -10,7 +10,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use taskforge_domain::id::{ProjectId, TaskId};
-use taskforge_domain::model::Task;
+use taskforge_domain::model::{EntryDraft, EntryId, Task};
 use taskforge_domain::ports::{Entity, Repositories, RepositoryError, TaskRepository, TreeGuards};
 use taskforge_domain::query::TaskQuery;
 use taskforge_domain::values::Timestamp;
@@ -46,11 +46,12 @@ impl TaskHooks for Broken {
         inner: &dyn TaskRepository,
         task: &Task,
         guards: &TreeGuards,
-    ) -> Result<(), RepositoryError> {
+        entry: &EntryDraft,
+    ) -> Result<EntryId, RepositoryError> {
         let Fault::InsertIgnoresGuards = self.0 else {
-            return inner.insert(task, guards).await;
+            return inner.insert(task, guards, entry).await;
         };
-        inner.insert(task, &TreeGuards::none()).await
+        inner.insert(task, &TreeGuards::none(), entry).await
     }
 
     async fn update(
@@ -59,12 +60,13 @@ impl TaskHooks for Broken {
         task: &Task,
         expected: Version,
         guards: &TreeGuards,
-    ) -> Result<(), RepositoryError> {
+        entry: &EntryDraft,
+    ) -> Result<EntryId, RepositoryError> {
         let Fault::UpdateIgnoresExpectedVersion = self.0 else {
-            return inner.update(task, expected, guards).await;
+            return inner.update(task, expected, guards, entry).await;
         };
         let stored = inner.get(task.id).await?.ok_or(RepositoryError::NotFound(Entity::Task))?;
-        inner.update(task, stored.version, guards).await
+        inner.update(task, stored.version, guards, entry).await
     }
 
     async fn move_tree(
@@ -74,17 +76,18 @@ impl TaskHooks for Broken {
         to: ProjectId,
         expected: Version,
         at: Timestamp,
-    ) -> Result<Vec<Task>, RepositoryError> {
+        entry: &EntryDraft,
+    ) -> Result<(Vec<Task>, EntryId), RepositoryError> {
         let Fault::MoveTreeMovesOnlyTheRoot = self.0 else {
-            return inner.move_tree(id, to, expected, at).await;
+            return inner.move_tree(id, to, expected, at, entry).await;
         };
         // The store keeps subtrees whole, so the bug has to cut the children off first.
         let children = inner.descendants(id).await?.into_iter().filter(|t| t.parent_id == Some(id));
         for child in children {
             let detached = Task { parent_id: None, version: child.version.next(), ..child.clone() };
-            inner.update(&detached, child.version, &TreeGuards::none()).await?;
+            inner.update(&detached, child.version, &TreeGuards::none(), entry).await?;
         }
-        inner.move_tree(id, to, expected, at).await
+        inner.move_tree(id, to, expected, at, entry).await
     }
 
     async fn list(

@@ -11,7 +11,8 @@ use tokio_postgres::NoTls;
 use crate::categories::PgCategories;
 use crate::config::PostgresConfig;
 use crate::error::{MigrationError, OpenError, pool_err};
-use crate::migrations::{MIGRATIONS, migrate};
+use crate::history::PgHistory;
+use crate::migrations::{MIGRATIONS, Migrated, NewerMigration, migrate_reporting};
 use crate::projects::PgProjects;
 use crate::refresh_tokens::PgRefreshTokens;
 use crate::reports::PgReports;
@@ -47,6 +48,8 @@ pub(crate) struct Inner {
     pub(crate) pg: tokio_postgres::Config,
     /// Values that must live as long as the database (see [`PostgresDatabase::hold`]).
     held: std::sync::Mutex<Vec<Box<dyn std::any::Any + Send>>>,
+    /// Expand-only migrations of a newer build found applied at open (ADR 0023).
+    newer: Vec<NewerMigration>,
 }
 
 impl Inner {
@@ -93,11 +96,12 @@ impl PostgresDatabase {
     ///
     /// # Errors
     /// [`OpenError::Config`] for unparsable settings, [`OpenError::Connect`] when the server
-    /// cannot be reached or refuses the login, [`OpenError::Migration`] for a schema newer
-    /// than this build, an edited migration or a failing one.
+    /// cannot be reached or refuses the login, [`OpenError::Migration`] for a schema a newer
+    /// build changed with a contract step (its expand-only steps are accepted and listed by
+    /// [`PostgresDatabase::newer_migrations`]), an edited migration or a failing one.
     pub async fn open(config: PostgresConfig) -> Result<Self, OpenError> {
         let pg = connection_config(&config)?;
-        Self::migrate_with(&pg, config.create).await?;
+        let migrated = Self::migrate_with(&pg, config.create).await?;
         let manager = Manager::from_config(
             pg.clone(),
             NoTls,
@@ -110,7 +114,8 @@ impl PostgresDatabase {
             .create_timeout(Some(Duration::from_secs(10)))
             .build()
             .map_err(|e| OpenError::Config(e.to_string()))?;
-        Ok(Self { inner: Arc::new(Inner { pool, pg, held: std::sync::Mutex::new(Vec::new()) }) })
+        let held = std::sync::Mutex::new(Vec::new());
+        Ok(Self { inner: Arc::new(Inner { pool, pg, held, newer: migrated.newer }) })
     }
 
     /// Applies the pending migrations of the database of `config` and returns how many were
@@ -120,10 +125,21 @@ impl PostgresDatabase {
     /// # Errors
     /// As [`PostgresDatabase::open`].
     pub async fn migrate(config: &PostgresConfig) -> Result<usize, OpenError> {
-        Self::migrate_with(&connection_config(config)?, config.create).await
+        let migrated = Self::migrate_with(&connection_config(config)?, config.create).await?;
+        Ok(migrated.applied)
     }
 
-    async fn migrate_with(pg: &tokio_postgres::Config, create: bool) -> Result<usize, OpenError> {
+    /// The applied migrations this build does not know, all expand-only steps of a newer build
+    /// (a rollout under way, ADR 0023): empty normally. Opening refuses any other unknown one.
+    #[must_use]
+    pub fn newer_migrations(&self) -> &[NewerMigration] {
+        &self.inner.newer
+    }
+
+    async fn migrate_with(
+        pg: &tokio_postgres::Config,
+        create: bool,
+    ) -> Result<Migrated, OpenError> {
         // A dedicated connection: the advisory lock is held by a session, and this session
         // ends (releasing it whatever happens) when the connection is dropped below.
         let (mut client, connection) = pg.connect(NoTls).await.map_err(OpenError::Connect)?;
@@ -137,7 +153,7 @@ impl PostgresDatabase {
                 return Err(OpenError::NoSchema);
             }
         }
-        let applied = migrate(&mut client, MIGRATIONS).await.map_err(|e| match e {
+        let migrated = migrate_reporting(&mut client, MIGRATIONS).await.map_err(|e| match e {
             MigrationError::VersionTable(source) if source.code().is_none() => {
                 OpenError::Connect(source)
             }
@@ -146,7 +162,7 @@ impl PostgresDatabase {
         drop(client);
         // The driver ends once the client is gone; its own error adds nothing here.
         drop(driver.await);
-        applied
+        migrated
     }
 
     /// Every repository port, sharing this database.
@@ -159,6 +175,7 @@ impl PostgresDatabase {
             tasks: Arc::new(PgTasks::new(Arc::clone(&self.inner))),
             refresh_tokens: Arc::new(PgRefreshTokens::new(Arc::clone(&self.inner))),
             reports: Arc::new(PgReports::new(Arc::clone(&self.inner))),
+            history: Arc::new(PgHistory::new(Arc::clone(&self.inner))),
         }
     }
 

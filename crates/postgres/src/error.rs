@@ -38,6 +38,21 @@ pub enum MigrationError {
         /// The highest version embedded in this build.
         known: i64,
     },
+    /// The database records a contract step from a newer build (ADR 0023): it removed or
+    /// changed something this build may still use, so this build must not run on it.
+    #[error(
+        "database has migration {version} ({name}) from a newer build (this build knows up to \
+         {known}), a contract step this build cannot run against; run the newer taskforge, or \
+         restore the backup taken before that migration"
+    )]
+    NewerContract {
+        /// Its version.
+        version: i64,
+        /// Its file name, as the newer build recorded it.
+        name: String,
+        /// The highest version embedded in this build.
+        known: i64,
+    },
     /// An applied migration's text differs from the embedded one: migrations are append-only.
     #[error(
         "migration {version} ({name}) was changed after it was applied \

@@ -47,6 +47,8 @@ mod config;
 mod database;
 /// Open errors and the driver-error → `RepositoryError` mapping.
 mod error;
+/// The change log: reads, and the append every recorded write makes.
+mod history;
 /// Task listing: one statement per sort, keyset-paginated.
 mod listing;
 /// The embedded migration runner, under an advisory lock.
@@ -77,14 +79,18 @@ pub use changes::{CHANNEL, Change, ChangeHandler};
 pub use config::{PostgresConfig, is_postgres_url, redact_url};
 pub use database::{PoolStats, PostgresDatabase};
 pub use error::{MigrationError, OpenError};
+pub use migrations::{MigrationKind, NewerMigration};
 
 /// Internals exposed for this crate's own integration tests. Not part of the public API.
 #[doc(hidden)]
 pub mod internals {
     pub use crate::database::session_options;
     pub use crate::error::map_err;
+    pub use crate::history::{AFTER_STATEMENT, PROJECT_PAGE_STATEMENT, TASK_PAGE_STATEMENT};
     pub use crate::listing::{ListParams, list_statement};
-    pub use crate::migrations::{LOCK_KEY, MIGRATIONS, Migration, checksum, migrate};
+    pub use crate::migrations::{
+        LOCK_KEY, MIGRATIONS, Migrated, Migration, checksum, migrate, migrate_reporting,
+    };
     pub use crate::reports::{SUMMARY_STATEMENT, TOP_STATEMENT};
     pub use crate::throttle::SWEEP as THROTTLE_SWEEP_STATEMENT;
 }

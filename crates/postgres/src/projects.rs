@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
+use taskforge_domain::model::{EntryDraft, EntryId};
 use taskforge_domain::ports::{Entity, ProjectRepository, RepositoryError};
 use taskforge_domain::query::Visibility;
 use taskforge_domain::values::Timestamp;
@@ -16,6 +17,7 @@ use uuid::Uuid;
 use crate::codec::{get, timestamp};
 use crate::database::Inner;
 use crate::error::{corrupt, map_err};
+use crate::history::record;
 use crate::retry::on_contention;
 use crate::statements::{exec, exec_raw, exists, opt, rows, violated_constraint};
 use crate::users::user_exists;
@@ -83,7 +85,11 @@ pub(crate) async fn member_exists<C: GenericClient>(
 
 #[async_trait]
 impl ProjectRepository for PgProjects {
-    async fn insert(&self, project: &Project) -> Result<(), RepositoryError> {
+    async fn insert(
+        &self,
+        project: &Project,
+        entry: &EntryDraft,
+    ) -> Result<EntryId, RepositoryError> {
         on_contention(move || async move {
             let mut client = self.db.client().await?;
             let tx = client.transaction().await.map_err(err)?;
@@ -118,7 +124,10 @@ impl ProjectRepository for PgProjects {
                 ],
             )
             .await?;
-            tx.commit().await.map_err(err)
+            // Last before COMMIT: see `record`.
+            let entry = record(&tx, entry).await?;
+            tx.commit().await.map_err(err)?;
+            Ok(entry)
         })
         .await
     }
@@ -174,7 +183,11 @@ impl ProjectRepository for PgProjects {
         found.iter().map(project_from_row).collect()
     }
 
-    async fn update(&self, project: &Project) -> Result<(), RepositoryError> {
+    async fn update(
+        &self,
+        project: &Project,
+        entry: &EntryDraft,
+    ) -> Result<EntryId, RepositoryError> {
         on_contention(move || async move {
             let mut client = self.db.client().await?;
             let tx = client.transaction().await.map_err(err)?;
@@ -203,7 +216,9 @@ impl ProjectRepository for PgProjects {
                 ],
             )
             .await?;
-            tx.commit().await.map_err(err)
+            let entry = record(&tx, entry).await?;
+            tx.commit().await.map_err(err)?;
+            Ok(entry)
         })
         .await
     }

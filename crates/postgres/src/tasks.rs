@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
+use taskforge_domain::model::{EntryDraft, EntryId};
 use taskforge_domain::ports::{Entity, RepositoryError, TaskRepository, TreeGuards};
 use taskforge_domain::query::TaskQuery;
 use taskforge_domain::values::Timestamp;
@@ -15,6 +16,7 @@ use uuid::Uuid;
 use crate::codec::{due_value, get, priority_value, task_columns, tasks_from_rows, version_value};
 use crate::database::Inner;
 use crate::error::map_err;
+use crate::history::record;
 use crate::projects::project_exists;
 use crate::retry::on_contention;
 use crate::statements::{exec, exists, opt, rows};
@@ -138,12 +140,20 @@ async fn replace_labels<C: GenericClient>(client: &C, task: &Task) -> Result<(),
 
 #[async_trait]
 impl TaskRepository for PgTasks {
-    async fn insert(&self, task: &Task, guards: &TreeGuards) -> Result<(), RepositoryError> {
+    async fn insert(
+        &self,
+        task: &Task,
+        guards: &TreeGuards,
+        entry: &EntryDraft,
+    ) -> Result<EntryId, RepositoryError> {
         on_contention(move || async move {
             let mut client = self.db.client().await?;
             let tx = client.transaction().await.map_err(err)?;
             insert_guarded(&tx, task, guards).await?;
-            tx.commit().await.map_err(err)
+            // Last before COMMIT: see `record`.
+            let entry = record(&tx, entry).await?;
+            tx.commit().await.map_err(err)?;
+            Ok(entry)
         })
         .await
     }
@@ -179,7 +189,8 @@ impl TaskRepository for PgTasks {
         task: &Task,
         expected: Version,
         guards: &TreeGuards,
-    ) -> Result<(), RepositoryError> {
+        entry: &EntryDraft,
+    ) -> Result<EntryId, RepositoryError> {
         on_contention(move || async move {
             let mut client = self.db.client().await?;
             let tx = client.transaction().await.map_err(err)?;
@@ -219,12 +230,18 @@ impl TaskRepository for PgTasks {
             )
             .await?;
             replace_labels(&tx, &task).await?;
-            tx.commit().await.map_err(err)
+            let entry = record(&tx, entry).await?;
+            tx.commit().await.map_err(err)?;
+            Ok(entry)
         })
         .await
     }
 
-    async fn delete(&self, id: TaskId) -> Result<Vec<TaskId>, RepositoryError> {
+    async fn delete(
+        &self,
+        id: TaskId,
+        entry: &EntryDraft,
+    ) -> Result<(Vec<TaskId>, EntryId), RepositoryError> {
         on_contention(move || async move {
             let mut client = self.db.client().await?;
             let tx = client.transaction().await.map_err(err)?;
@@ -247,8 +264,9 @@ impl TaskRepository for PgTasks {
             let ids: Vec<Uuid> = found.iter().map(|r| get(r, 0)).collect::<Result<_, _>>()?;
             // Labels follow by cascade; so would any subtask the walk missed.
             exec(&tx, Entity::Task, "DELETE FROM tasks WHERE id = ANY($1)", &[&ids]).await?;
+            let entry = record(&tx, entry).await?;
             tx.commit().await.map_err(err)?;
-            Ok(ids.into_iter().map(TaskId::from_uuid).collect())
+            Ok((ids.into_iter().map(TaskId::from_uuid).collect(), entry))
         })
         .await
     }
@@ -259,7 +277,8 @@ impl TaskRepository for PgTasks {
         to: ProjectId,
         expected: Version,
         at: Timestamp,
-    ) -> Result<Vec<Task>, RepositoryError> {
+        entry: &EntryDraft,
+    ) -> Result<(Vec<Task>, EntryId), RepositoryError> {
         on_contention(move || async move {
             let mut client = self.db.client().await?;
             let tx = client.transaction().await.map_err(err)?;
@@ -324,8 +343,9 @@ impl TaskRepository for PgTasks {
                 return Err(RepositoryError::NotFound(Entity::Task));
             }
             moved.extend(read_tasks(&tx, DESCENDANTS, id).await?);
+            let entry = record(&tx, entry).await?;
             tx.commit().await.map_err(err)?;
-            Ok(moved)
+            Ok((moved, entry))
         })
         .await
     }

@@ -1,5 +1,7 @@
 //! The PostgreSQL migration runner: checksums recorded, edits and newer versions refused, and
-//! several instances starting at once migrating exactly once (the advisory lock).
+//! several instances starting at once migrating exactly once (the advisory lock). Mixed
+//! versions (ADR 0023): a newer build's expand-only migration lets this build start, a newer
+//! contract step does not, and a version table from before kinds were recorded gets its column.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use std::str::FromStr;
@@ -7,6 +9,7 @@ use std::str::FromStr;
 use taskforge_postgres::internals::{MIGRATIONS, Migration, checksum, migrate};
 use taskforge_postgres::testing::ThrowawayDatabase;
 use taskforge_postgres::{MigrationError, OpenError, PostgresConfig, PostgresDatabase};
+use taskforge_postgres::{MigrationKind, NewerMigration};
 use tokio_postgres::{Client, NoTls};
 
 async fn connect(url: &str) -> Client {
@@ -63,10 +66,18 @@ async fn opening_twice_applies_nothing_the_second_time() {
 async fn an_edited_migration_is_refused() {
     let Some(db) = ThrowawayDatabase::create().await else { return };
     let mut client = connect(db.url()).await;
-    static FIRST: &[Migration] =
-        &[Migration { version: 1, name: "0001_a.sql", sql: "CREATE TABLE a (x int);" }];
-    static EDITED: &[Migration] =
-        &[Migration { version: 1, name: "0001_a.sql", sql: "CREATE TABLE a (y int);" }];
+    static FIRST: &[Migration] = &[Migration {
+        version: 1,
+        name: "0001_a.sql",
+        sql: "CREATE TABLE a (x int);",
+        kind: MigrationKind::Expand,
+    }];
+    static EDITED: &[Migration] = &[Migration {
+        version: 1,
+        name: "0001_a.sql",
+        sql: "CREATE TABLE a (y int);",
+        kind: MigrationKind::Expand,
+    }];
     assert_eq!(migrate(&mut client, FIRST).await.unwrap(), 1);
     let err = migrate(&mut client, EDITED).await.unwrap_err();
     assert!(matches!(err, MigrationError::Changed { version: 1, .. }), "{err:?}");
@@ -100,6 +111,7 @@ async fn a_failing_migration_leaves_nothing_behind() {
         version: 1,
         name: "0001_broken.sql",
         sql: "CREATE TABLE half (x int); THIS IS NOT SQL;",
+        kind: MigrationKind::Expand,
     }];
     let err = migrate(&mut client, BROKEN).await.unwrap_err();
     assert!(matches!(err, MigrationError::Failed { version: 1, .. }), "{err:?}");
@@ -160,4 +172,111 @@ async fn without_a_server_the_tests_start_a_throwaway_cluster_of_their_own() {
         .expect("initdb and pg_ctl start a cluster");
     let migrated = PostgresDatabase::migrate(&PostgresConfig::new(&url)).await.unwrap();
     assert_eq!(migrated, MIGRATIONS.len());
+}
+
+/// This build's migrations and one more of `kind`, as the next release would have them.
+fn one_ahead(kind: MigrationKind) -> Vec<Migration> {
+    let next = Migration {
+        version: i64::try_from(MIGRATIONS.len()).unwrap() + 1,
+        name: "next_release.sql",
+        sql: "ALTER TABLE tasks ADD COLUMN next_release TEXT;",
+        kind,
+    };
+    MIGRATIONS.iter().copied().chain([next]).collect()
+}
+
+#[tokio::test]
+async fn a_newer_builds_expand_only_migration_lets_this_build_start_and_names_it() {
+    let Some(db) = ThrowawayDatabase::create().await else { return };
+    let newer = one_ahead(MigrationKind::Expand);
+    assert_eq!(migrate(&mut connect(db.url()).await, &newer).await.unwrap(), newer.len());
+
+    let opened = PostgresDatabase::open(PostgresConfig::new(db.url())).await.unwrap();
+    let next = newer.last().unwrap();
+    assert_eq!(
+        opened.newer_migrations(),
+        [NewerMigration { version: next.version, name: next.name.to_owned() }]
+    );
+    // And it still finds nothing of its own to apply.
+    assert_eq!(PostgresDatabase::migrate(&PostgresConfig::new(db.url())).await.unwrap(), 0);
+    let kinds: Vec<(i64, Option<String>)> = connect(db.url())
+        .await
+        .query("SELECT version, kind FROM schema_migrations ORDER BY version", &[])
+        .await
+        .unwrap()
+        .iter()
+        .map(|r| (r.get(0), r.get(1)))
+        .collect();
+    let expected: Vec<(i64, Option<String>)> =
+        newer.iter().map(|m| (m.version, Some(m.kind.as_str().to_owned()))).collect();
+    assert_eq!(kinds, expected);
+}
+
+#[tokio::test]
+async fn a_newer_builds_contract_migration_is_refused_naming_it_and_the_remedy() {
+    let Some(db) = ThrowawayDatabase::create().await else { return };
+    let newer = one_ahead(MigrationKind::Contract);
+    migrate(&mut connect(db.url()).await, &newer).await.unwrap();
+
+    let err = PostgresDatabase::open(PostgresConfig::new(db.url())).await.unwrap_err();
+    let known = i64::try_from(MIGRATIONS.len()).unwrap();
+    assert!(
+        matches!(
+            &err,
+            OpenError::Migration(MigrationError::NewerContract { version, name, known: k })
+                if *version == known + 1 && name == "next_release.sql" && *k == known
+        ),
+        "{err:?}"
+    );
+    let message = std::error::Error::source(&err).unwrap().to_string();
+    assert!(
+        message.contains("next_release.sql")
+            && message.contains("contract step")
+            && message.contains("restore the backup"),
+        "{message}"
+    );
+}
+
+#[tokio::test]
+async fn an_edited_known_migration_is_refused_even_beside_newer_expand_steps() {
+    let Some(db) = ThrowawayDatabase::create().await else { return };
+    migrate(&mut connect(db.url()).await, &one_ahead(MigrationKind::Expand)).await.unwrap();
+    connect(db.url())
+        .await
+        .execute("UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1", &[])
+        .await
+        .unwrap();
+    let err = PostgresDatabase::open(PostgresConfig::new(db.url())).await.unwrap_err();
+    assert!(
+        matches!(err, OpenError::Migration(MigrationError::Changed { version: 1, .. })),
+        "{err:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_version_table_from_before_kinds_were_recorded_gets_the_column_and_keeps_working() {
+    let Some(db) = ThrowawayDatabase::create().await else { return };
+    let config = PostgresConfig::new(db.url());
+    // A database an earlier build migrated: the same rows, no `kind` column.
+    PostgresDatabase::migrate(&config).await.unwrap();
+    let client = connect(db.url()).await;
+    client.batch_execute("ALTER TABLE schema_migrations DROP COLUMN kind").await.unwrap();
+
+    assert_eq!(PostgresDatabase::migrate(&config).await.unwrap(), 0);
+    let rows = client
+        .query("SELECT version, kind FROM schema_migrations ORDER BY version", &[])
+        .await
+        .unwrap();
+    assert_eq!(rows.len(), MIGRATIONS.len());
+    // Rows from before keep no kind; the earlier build's insert (no kind) still works.
+    assert!(rows.iter().all(|r| r.get::<_, Option<String>>(1).is_none()));
+    client
+        .execute(
+            "INSERT INTO schema_migrations (version, name, checksum) VALUES (-1, 'probe', '')",
+            &[],
+        )
+        .await
+        .unwrap();
+    client.execute("DELETE FROM schema_migrations WHERE version = -1", &[]).await.unwrap();
+    assert!(PostgresDatabase::open(config).await.unwrap().newer_migrations().is_empty());
 }

@@ -13,7 +13,8 @@ use crate::connection::{self, Pragmas};
 use crate::connections::Connections;
 use crate::error::{OpenError, Stopped, open_error};
 use crate::file_lock::{self, FileLock, LockError, LockKind};
-use crate::migrations::{MIGRATIONS, migrate};
+use crate::history::SqliteHistory;
+use crate::migrations::{MIGRATIONS, NewerMigration, migrate_reporting};
 use crate::projects::SqliteProjects;
 use crate::refresh_tokens::SqliteRefreshTokens;
 use crate::reports::SqliteReports;
@@ -40,6 +41,8 @@ pub struct ReaderPoolStats {
 #[derive(Debug, Clone)]
 pub struct SqliteDatabase {
     inner: Arc<Connections>,
+    /// Expand-only migrations of a newer build found applied at open (ADR 0023).
+    newer: Arc<[NewerMigration]>,
 }
 
 /// Takes the shared lock every process holds on an open database (see `file_lock.rs`).
@@ -63,8 +66,9 @@ impl SqliteDatabase {
     /// no TaskForge has migrated, when creating is off (nothing is created or written then);
     /// [`OpenError::NotADatabase`] for a file that is not an SQLite database,
     /// [`OpenError::CannotOpen`] when the file cannot be opened or created,
-    /// [`OpenError::Migration`] for a schema newer than this build, an edited migration or a
-    /// failing one, [`OpenError::Pool`] / [`OpenError::Writer`] for resource failures.
+    /// [`OpenError::Migration`] for a schema a newer build changed with a contract step (its
+    /// expand-only steps are accepted and listed by [`SqliteDatabase::newer_migrations`]), an
+    /// edited migration or a failing one, [`OpenError::Pool`] / [`OpenError::Writer`] for resource failures.
     pub async fn open(config: SqliteConfig) -> Result<Self, OpenError> {
         match tokio::runtime::Handle::try_current() {
             Ok(handle) => handle
@@ -110,7 +114,7 @@ impl SqliteDatabase {
             return Err(OpenError::NoSchema { path });
         }
         connection::configure(&writer_conn, pragmas).map_err(|e| open_error(&path, e))?;
-        migrate(&mut writer_conn, MIGRATIONS).map_err(|source| {
+        let migrated = migrate_reporting(&mut writer_conn, MIGRATIONS).map_err(|source| {
             if source.is_not_a_database() {
                 OpenError::NotADatabase {
                     path: path.clone(),
@@ -147,7 +151,10 @@ impl SqliteDatabase {
         let writer =
             Writer::spawn(writer_conn, config.max_batch, Box::new(lock.as_ref().map(Arc::clone)))
                 .map_err(OpenError::Writer)?;
-        Ok(Self { inner: Arc::new(Connections::new(path, readers, writer, lock)) })
+        Ok(Self {
+            inner: Arc::new(Connections::new(path, readers, writer, lock)),
+            newer: migrated.newer.into(),
+        })
     }
 
     /// Replaces the database file `target` with the backup `backup`: only while no TaskForge
@@ -191,6 +198,7 @@ impl SqliteDatabase {
             tasks: Arc::new(SqliteTasks::new(Arc::clone(&self.inner))),
             refresh_tokens: Arc::new(SqliteRefreshTokens::new(Arc::clone(&self.inner))),
             reports: Arc::new(SqliteReports::new(Arc::clone(&self.inner))),
+            history: Arc::new(SqliteHistory::new(Arc::clone(&self.inner))),
         }
     }
 
@@ -204,6 +212,13 @@ impl SqliteDatabase {
     #[must_use]
     pub fn path(&self) -> &Path {
         self.inner.path()
+    }
+
+    /// The applied migrations this build does not know, all expand-only steps of a newer build
+    /// (a rollout under way, ADR 0023): empty normally. Opening refuses any other unknown one.
+    #[must_use]
+    pub fn newer_migrations(&self) -> &[NewerMigration] {
+        &self.newer
     }
 
     /// The writer's counters (writes, commits, …).

@@ -55,6 +55,8 @@ mod database;
 mod error;
 /// The lock every process holds on an open database file, and `restore` takes exclusively.
 mod file_lock;
+/// The change log: reads, and the append every recorded write makes.
+mod history;
 /// Task listing: the allow-list of listing statements and their parameters.
 mod listing;
 /// The embedded migration runner.
@@ -79,6 +81,7 @@ mod writer;
 pub use config::{SqliteConfig, Synchronous};
 pub use database::{ReaderPoolStats, SqliteDatabase};
 pub use error::{MigrationError, OpenError};
+pub use migrations::{MigrationKind, NewerMigration};
 pub use restore::{RestoreError, Restored};
 pub use writer::WriterStats;
 
@@ -88,8 +91,11 @@ pub use writer::WriterStats;
 pub mod internals {
     pub use crate::categories::{BY_ID_STATEMENT, NAMES_STATEMENT, PAGE_STATEMENT};
     pub use crate::connection::{observe_statements, reader};
+    pub use crate::history::{AFTER_STATEMENT, PROJECT_PAGE_STATEMENT, TASK_PAGE_STATEMENT};
     pub use crate::listing::{list_statement, list_tasks_on};
-    pub use crate::migrations::{MIGRATIONS, Migration, checksum, migrate};
+    pub use crate::migrations::{
+        MIGRATIONS, Migrated, Migration, checksum, migrate, migrate_reporting,
+    };
     pub use crate::reports::{
         summary_on, summary_parameters, summary_statement, top_open_on, top_parameters,
         top_statement,

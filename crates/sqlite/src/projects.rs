@@ -2,6 +2,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, Row, params};
+use taskforge_domain::model::{EntryDraft, EntryId};
 use taskforge_domain::ports::{Entity, ProjectRepository, RepositoryError};
 use taskforge_domain::query::Visibility;
 use taskforge_domain::values::Timestamp;
@@ -11,6 +12,7 @@ use taskforge_domain::{Project, ProjectId, ProjectMember, UserId};
 use crate::codec::{bytes16, timestamp};
 use crate::connections::Connections;
 use crate::error::{corrupt, map_err};
+use crate::history::record;
 use crate::users::user_exists;
 
 /// [`ProjectRepository`] over SQLite.
@@ -63,8 +65,13 @@ pub(crate) fn member_exists(
 
 #[async_trait]
 impl ProjectRepository for SqliteProjects {
-    async fn insert(&self, project: &Project) -> Result<(), RepositoryError> {
+    async fn insert(
+        &self,
+        project: &Project,
+        entry: &EntryDraft,
+    ) -> Result<EntryId, RepositoryError> {
         let project = project.clone();
+        let entry = entry.clone();
         self.db
             .write(move |conn| {
                 if project_exists(conn, project.id)? {
@@ -98,7 +105,7 @@ impl ProjectRepository for SqliteProjects {
                     ])
                 })
                 .map_err(err)?;
-                Ok(())
+                record(conn, &entry)
             })
             .await
     }
@@ -152,8 +159,13 @@ impl ProjectRepository for SqliteProjects {
             .await
     }
 
-    async fn update(&self, project: &Project) -> Result<(), RepositoryError> {
+    async fn update(
+        &self,
+        project: &Project,
+        entry: &EntryDraft,
+    ) -> Result<EntryId, RepositoryError> {
         let project = project.clone();
+        let entry = entry.clone();
         self.db
             .write(move |conn| {
                 if !project_exists(conn, project.id)? {
@@ -174,7 +186,7 @@ impl ProjectRepository for SqliteProjects {
                     ])
                 })
                 .map_err(err)?;
-                Ok(())
+                record(conn, &entry)
             })
             .await
     }

@@ -83,7 +83,8 @@ pub enum RestoreError {
         /// The backup.
         path: PathBuf,
     },
-    /// The backup's schema cannot be used by this build (newer, or an edited migration).
+    /// The backup's schema cannot be used by this build (a newer build's contract step, or an
+    /// edited migration).
     #[error("the backup {path} cannot be used by this build")]
     Migration {
         /// The backup.

@@ -2,6 +2,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use rusqlite::{Connection, OptionalExtension, Statement, params};
+use taskforge_domain::model::{EntryDraft, EntryId};
 use taskforge_domain::ports::{Entity, RepositoryError, TaskRepository, TreeGuards};
 use taskforge_domain::query::TaskQuery;
 use taskforge_domain::values::Timestamp;
@@ -11,6 +12,7 @@ use taskforge_domain::{ProjectId, Task, TaskId};
 use crate::codec::{due_value, task_columns, task_from_row, version_value};
 use crate::connections::Connections;
 use crate::error::map_err;
+use crate::history::record;
 use crate::projects::project_exists;
 use crate::task_integrity::{
     assignee_outside, check_guards, check_references, stored_task_head, subtree,
@@ -134,10 +136,21 @@ fn insert_guarded(
 
 #[async_trait]
 impl TaskRepository for SqliteTasks {
-    async fn insert(&self, task: &Task, guards: &TreeGuards) -> Result<(), RepositoryError> {
+    async fn insert(
+        &self,
+        task: &Task,
+        guards: &TreeGuards,
+        entry: &EntryDraft,
+    ) -> Result<EntryId, RepositoryError> {
         let task = task.clone();
         let guards = guards.clone();
-        self.db.write(move |conn| insert_guarded(conn, &task, &guards)).await
+        let entry = entry.clone();
+        self.db
+            .write(move |conn| {
+                insert_guarded(conn, &task, &guards)?;
+                record(conn, &entry)
+            })
+            .await
     }
 
     async fn get(&self, id: TaskId) -> Result<Option<Task>, RepositoryError> {
@@ -177,9 +190,11 @@ impl TaskRepository for SqliteTasks {
         task: &Task,
         expected: Version,
         guards: &TreeGuards,
-    ) -> Result<(), RepositoryError> {
+        entry: &EntryDraft,
+    ) -> Result<EntryId, RepositoryError> {
         let task = task.clone();
         let guards = guards.clone();
+        let entry = entry.clone();
         self.db
             .write(move |conn| {
                 let project_id = match stored_task_head(conn, task.id)? {
@@ -196,12 +211,18 @@ impl TaskRepository for SqliteTasks {
                 conn.prepare_cached(UPDATE_TASK)
                     .and_then(|mut s| execute_with_task_columns(&mut s, &task))
                     .map_err(err)?;
-                replace_labels(conn, &task)
+                replace_labels(conn, &task)?;
+                record(conn, &entry)
             })
             .await
     }
 
-    async fn delete(&self, id: TaskId) -> Result<Vec<TaskId>, RepositoryError> {
+    async fn delete(
+        &self,
+        id: TaskId,
+        entry: &EntryDraft,
+    ) -> Result<(Vec<TaskId>, EntryId), RepositoryError> {
+        let entry = entry.clone();
         self.db
             .write(move |conn| {
                 // The ids first (the port returns them), then one statement deletes the subtree;
@@ -227,7 +248,7 @@ impl TaskRepository for SqliteTasks {
                 ))
                 .and_then(|mut s| s.execute([id.to_bytes()]))
                 .map_err(err)?;
-                Ok(ids)
+                Ok((ids, record(conn, &entry)?))
             })
             .await
     }
@@ -238,8 +259,15 @@ impl TaskRepository for SqliteTasks {
         to: ProjectId,
         expected: Version,
         at: Timestamp,
-    ) -> Result<Vec<Task>, RepositoryError> {
-        self.db.write(move |conn| move_tree(conn, id, to, expected, at)).await
+        entry: &EntryDraft,
+    ) -> Result<(Vec<Task>, EntryId), RepositoryError> {
+        let entry = entry.clone();
+        self.db
+            .write(move |conn| {
+                let moved = move_tree(conn, id, to, expected, at)?;
+                Ok((moved, record(conn, &entry)?))
+            })
+            .await
     }
 
     async fn list(&self, query: &TaskQuery) -> Result<Vec<Task>, RepositoryError> {

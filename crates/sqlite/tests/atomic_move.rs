@@ -53,8 +53,16 @@ async fn a_move_that_fails_half_way_leaves_the_database_exactly_as_before() {
     t.repos.users.insert(&owner).await.unwrap();
     let from = project("From", owner.id);
     let to = project("To", owner.id);
-    t.repos.projects.insert(&from).await.unwrap();
-    t.repos.projects.insert(&to).await.unwrap();
+    t.repos
+        .projects
+        .insert(&from, &taskforge_domain::model::EntryDraft::project_created(&from))
+        .await
+        .unwrap();
+    t.repos
+        .projects
+        .insert(&to, &taskforge_domain::model::EntryDraft::project_created(&to))
+        .await
+        .unwrap();
 
     let root = task(from.id, "root (fails)", owner.id, at_seconds(1));
     let mut child = task(from.id, "child", owner.id, at_seconds(2));
@@ -64,7 +72,11 @@ async fn a_move_that_fails_half_way_leaves_the_database_exactly_as_before() {
     grandchild.parent_id = Some(child.id);
     let bystander = task(from.id, "bystander", owner.id, at_seconds(4));
     for tk in [&root, &child, &grandchild, &bystander] {
-        t.repos.tasks.insert(tk, &TreeGuards::none()).await.unwrap();
+        t.repos
+            .tasks
+            .insert(tk, &TreeGuards::none(), &taskforge_testkit::fixtures::created(tk))
+            .await
+            .unwrap();
     }
 
     let conn = t.raw();
@@ -76,7 +88,17 @@ async fn a_move_that_fails_half_way_leaves_the_database_exactly_as_before() {
     .unwrap();
     let before = snapshot(&conn);
 
-    let moved = t.repos.tasks.move_tree(root.id, to.id, root.version, at_seconds(10)).await;
+    let moved = t
+        .repos
+        .tasks
+        .move_tree(
+            root.id,
+            to.id,
+            root.version,
+            at_seconds(10),
+            &taskforge_testkit::fixtures::entry(root.id),
+        )
+        .await;
     assert!(matches!(moved, Err(RepositoryError::Other(_))), "{moved:?}");
 
     assert_eq!(snapshot(&conn), before, "the failed move changed the database");
@@ -85,8 +107,19 @@ async fn a_move_that_fails_half_way_leaves_the_database_exactly_as_before() {
 
     // Without the fault, the same move goes through, whole.
     conn.execute_batch("DROP TRIGGER fail_mid_move").unwrap();
-    let moved =
-        t.repos.tasks.move_tree(root.id, to.id, root.version, at_seconds(10)).await.unwrap();
+    let moved = t
+        .repos
+        .tasks
+        .move_tree(
+            root.id,
+            to.id,
+            root.version,
+            at_seconds(10),
+            &taskforge_testkit::fixtures::entry(root.id),
+        )
+        .await
+        .unwrap()
+        .0;
     assert_eq!(moved.iter().map(|m| m.id).collect::<Vec<_>>(), [root.id, child.id, grandchild.id]);
     assert!(moved.iter().all(|m| m.project_id == to.id && m.version.get() == 2));
     assert_eq!(t.repos.tasks.get(bystander.id).await.unwrap().unwrap(), bystander);
@@ -99,9 +132,17 @@ async fn a_failing_write_does_not_fail_the_writes_committed_with_it() {
     let owner = user("owner", Role::Editor);
     t.repos.users.insert(&owner).await.unwrap();
     let p = project("P", owner.id);
-    t.repos.projects.insert(&p).await.unwrap();
+    t.repos
+        .projects
+        .insert(&p, &taskforge_domain::model::EntryDraft::project_created(&p))
+        .await
+        .unwrap();
     let duplicate = task(p.id, "taken", owner.id, at_seconds(1));
-    t.repos.tasks.insert(&duplicate, &TreeGuards::none()).await.unwrap();
+    t.repos
+        .tasks
+        .insert(&duplicate, &TreeGuards::none(), &taskforge_testkit::fixtures::created(&duplicate))
+        .await
+        .unwrap();
 
     // Many writes in flight at once, one of which fails: they share group commits.
     let mut writes = tokio::task::JoinSet::new();
@@ -112,12 +153,17 @@ async fn a_failing_write_does_not_fail_the_writes_committed_with_it() {
         } else {
             task(p.id, &format!("task {i}"), owner.id, at_seconds(i))
         };
-        writes.spawn(async move { repos.tasks.insert(&tk, &TreeGuards::none()).await });
+        writes.spawn(async move {
+            repos
+                .tasks
+                .insert(&tk, &TreeGuards::none(), &taskforge_testkit::fixtures::created(&tk))
+                .await
+        });
     }
     let mut failed = 0;
     while let Some(result) = writes.join_next().await {
         match result.unwrap() {
-            Ok(()) => {}
+            Ok(_) => {}
             Err(RepositoryError::Duplicate(_)) => failed += 1,
             Err(e) => panic!("unexpected {e:?}"),
         }

@@ -15,12 +15,20 @@ async fn a_backup_taken_during_writes_is_a_sound_database() {
     let owner = user("owner", Role::Editor);
     t.repos.users.insert(&owner).await.unwrap();
     let p = project("Backed up", owner.id);
-    t.repos.projects.insert(&p).await.unwrap();
+    t.repos
+        .projects
+        .insert(&p, &taskforge_domain::model::EntryDraft::project_created(&p))
+        .await
+        .unwrap();
     for i in 0..100 {
         let title = format!("early {i}");
         t.repos
             .tasks
-            .insert(&task(p.id, &title, owner.id, at_seconds(i)), &TreeGuards::none())
+            .insert(
+                &task(p.id, &title, owner.id, at_seconds(i)),
+                &TreeGuards::none(),
+                &taskforge_testkit::fixtures::created(&task(p.id, &title, owner.id, at_seconds(i))),
+            )
             .await
             .unwrap();
     }
@@ -30,7 +38,11 @@ async fn a_backup_taken_during_writes_is_a_sound_database() {
         tokio::spawn(async move {
             for i in 0..300 {
                 let tk = task(p.id, &format!("during {i}"), owner.id, at_seconds(1_000 + i));
-                repos.tasks.insert(&tk, &TreeGuards::none()).await.unwrap();
+                repos
+                    .tasks
+                    .insert(&tk, &TreeGuards::none(), &taskforge_testkit::fixtures::created(&tk))
+                    .await
+                    .unwrap();
             }
         })
     };

@@ -32,7 +32,11 @@ async fn seeded() -> (TestDb, ProjectId, UserId) {
     let owner = user("owner", Role::Editor);
     t.repos.users.insert(&owner).await.unwrap();
     let p = project("Faults", owner.id);
-    t.repos.projects.insert(&p).await.unwrap();
+    t.repos
+        .projects
+        .insert(&p, &taskforge_domain::model::EntryDraft::project_created(&p))
+        .await
+        .unwrap();
     (t, p.id, owner.id)
 }
 
@@ -75,7 +79,14 @@ async fn insert(
 ) -> (TaskId, Result<(), RepositoryError>) {
     let tk = task(project, &format!("task {n} {}", "x".repeat(150)), owner, at_seconds(0));
     let id = tk.id;
-    (id, repos.tasks.insert(&tk, &TreeGuards::none()).await)
+    (
+        id,
+        repos
+            .tasks
+            .insert(&tk, &TreeGuards::none(), &taskforge_testkit::fixtures::created(&tk))
+            .await
+            .map(|_| ()),
+    )
 }
 
 /// Writes tasks until one fails; returns how many were stored and the failure.
@@ -206,9 +217,17 @@ async fn a_failed_write_of_a_healthy_database_does_not_make_it_not_writable() {
     // Arrange: a duplicate is the caller's fault, not the store's.
     let (t, project_id, owner) = seeded().await;
     let tk = task(project_id, "once", owner, at_seconds(0));
-    t.repos.tasks.insert(&tk, &TreeGuards::none()).await.unwrap();
+    t.repos
+        .tasks
+        .insert(&tk, &TreeGuards::none(), &taskforge_testkit::fixtures::created(&tk))
+        .await
+        .unwrap();
     // Act
-    let duplicate = t.repos.tasks.insert(&tk, &TreeGuards::none()).await;
+    let duplicate = t
+        .repos
+        .tasks
+        .insert(&tk, &TreeGuards::none(), &taskforge_testkit::fixtures::created(&tk))
+        .await;
     // Assert
     assert!(matches!(duplicate, Err(RepositoryError::Duplicate(_))), "{duplicate:?}");
     let commits = t.db.stats().commits;

@@ -18,7 +18,11 @@ async fn concurrent_creates_are_all_stored_with_fewer_commits_than_writes() {
     let owner = user("owner", Role::Editor);
     t.repos.users.insert(&owner).await.unwrap();
     let p = project("Busy", owner.id);
-    t.repos.projects.insert(&p).await.unwrap();
+    t.repos
+        .projects
+        .insert(&p, &taskforge_domain::model::EntryDraft::project_created(&p))
+        .await
+        .unwrap();
     let before = t.db.stats();
 
     let threads: Vec<_> = (0..THREADS)
@@ -34,9 +38,16 @@ async fn concurrent_creates_are_all_stored_with_fewer_commits_than_writes() {
                         let repos = repos.clone();
                         let at = at_seconds(i64::try_from(n * PER_THREAD + i).unwrap());
                         let tk = task(project_id, &format!("thread {n} task {i}"), owner_id, at);
-                        creates.spawn(
-                            async move { repos.tasks.insert(&tk, &TreeGuards::none()).await },
-                        );
+                        creates.spawn(async move {
+                            repos
+                                .tasks
+                                .insert(
+                                    &tk,
+                                    &TreeGuards::none(),
+                                    &taskforge_testkit::fixtures::created(&tk),
+                                )
+                                .await
+                        });
                     }
                     let mut errors = Vec::new();
                     while let Some(result) = creates.join_next().await {

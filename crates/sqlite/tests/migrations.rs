@@ -1,11 +1,15 @@
 //! The migration rules (ADR 0009). A database from a newer build, an applied migration whose
 //! text changed, and a file that is not a (sound) database each fail to open with a clear
-//! error — never a panic, never a half-migrated file.
+//! error — never a panic, never a half-migrated file. Mixed versions (ADR 0023): a newer
+//! build's expand-only migration lets this build open the database, a newer contract step does
+//! not, and a version table from before kinds were recorded gets its column.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use rusqlite::Connection;
 use taskforge_sqlite::internals::{MIGRATIONS, Migration, migrate};
-use taskforge_sqlite::{MigrationError, OpenError, SqliteConfig, SqliteDatabase};
+use taskforge_sqlite::{
+    MigrationError, MigrationKind, NewerMigration, OpenError, SqliteConfig, SqliteDatabase,
+};
 
 fn config(dir: &tempfile::TempDir) -> SqliteConfig {
     SqliteConfig::new(dir.path().join("migrations.db"))
@@ -69,6 +73,7 @@ fn an_applied_migration_whose_text_changed_is_refused() {
             "\n-- an innocent edit\n"
         ),
         reworded_from: &[],
+        kind: MigrationKind::Expand,
     }];
     let dir = tempfile::tempdir().unwrap();
     let mut conn = Connection::open(dir.path().join("edited.db")).unwrap();
@@ -131,4 +136,112 @@ async fn a_path_in_a_missing_directory_cannot_be_opened() {
         .await
         .unwrap_err();
     assert!(matches!(&err, OpenError::CannotOpen { .. }), "{err:?}");
+}
+
+/// This build's migrations and one more of `kind`, as the next release would have them.
+fn one_ahead(kind: MigrationKind) -> Vec<Migration> {
+    let next = Migration {
+        version: i64::try_from(MIGRATIONS.len()).unwrap() + 1,
+        name: "next_release.sql",
+        sql: "ALTER TABLE tasks ADD COLUMN next_release TEXT;",
+        reworded_from: &[],
+        kind,
+    };
+    MIGRATIONS.iter().copied().chain([next]).collect()
+}
+
+#[tokio::test]
+async fn a_newer_builds_expand_only_migration_lets_this_build_open_and_names_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let newer = one_ahead(MigrationKind::Expand);
+    let mut conn = Connection::open(dir.path().join("migrations.db")).unwrap();
+    assert_eq!(migrate(&mut conn, &newer).unwrap(), newer.len());
+    drop(conn);
+
+    let db = SqliteDatabase::open(config(&dir)).await.unwrap();
+    let next = newer.last().unwrap();
+    assert_eq!(
+        db.newer_migrations(),
+        [NewerMigration { version: next.version, name: next.name.to_owned() }]
+    );
+    drop(db);
+    let kinds: Vec<(i64, Option<String>)> = Connection::open(dir.path().join("migrations.db"))
+        .unwrap()
+        .prepare("SELECT version, kind FROM schema_migrations ORDER BY version")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?)))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let expected: Vec<(i64, Option<String>)> =
+        newer.iter().map(|m| (m.version, Some(m.kind.as_str().to_owned()))).collect();
+    assert_eq!(kinds, expected);
+}
+
+#[tokio::test]
+async fn a_newer_builds_contract_migration_is_refused_naming_it_and_the_remedy() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = Connection::open(dir.path().join("migrations.db")).unwrap();
+    migrate(&mut conn, &one_ahead(MigrationKind::Contract)).unwrap();
+    drop(conn);
+
+    let err = SqliteDatabase::open(config(&dir)).await.unwrap_err();
+    let known = i64::try_from(MIGRATIONS.len()).unwrap();
+    assert!(
+        matches!(
+            &err,
+            OpenError::Migration {
+                source: MigrationError::NewerContract { version, name, known: k },
+                ..
+            } if *version == known + 1 && name == "next_release.sql" && *k == known
+        ),
+        "{err:?}"
+    );
+    let message = std::error::Error::source(&err).unwrap().to_string();
+    assert!(
+        message.contains("next_release.sql")
+            && message.contains("contract step")
+            && message.contains("restore the backup"),
+        "{message}"
+    );
+}
+
+#[test]
+fn an_edited_known_migration_is_refused_even_beside_newer_expand_steps() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = Connection::open(dir.path().join("edited.db")).unwrap();
+    migrate(&mut conn, &one_ahead(MigrationKind::Expand)).unwrap();
+    conn.execute("UPDATE schema_migrations SET checksum = 'edited' WHERE version = 1", []).unwrap();
+    let err = migrate(&mut conn, MIGRATIONS).unwrap_err();
+    assert!(matches!(&err, MigrationError::Changed { version: 1, .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn a_version_table_from_before_kinds_were_recorded_gets_the_column_and_keeps_working() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("migrations.db");
+    // A database an earlier build migrated: the same rows, no `kind` column.
+    let mut conn = Connection::open(&path).unwrap();
+    migrate(&mut conn, MIGRATIONS).unwrap();
+    conn.execute_batch("ALTER TABLE schema_migrations DROP COLUMN kind").unwrap();
+    drop(conn);
+
+    let db = SqliteDatabase::open(config(&dir)).await.unwrap();
+    assert!(db.newer_migrations().is_empty());
+    drop(db);
+    let conn = Connection::open(&path).unwrap();
+    let kinds: Vec<Option<String>> = conn
+        .prepare("SELECT kind FROM schema_migrations ORDER BY version")
+        .unwrap()
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    // Rows from before keep no kind; the earlier build's insert (no kind) still works.
+    assert_eq!(kinds, vec![None; MIGRATIONS.len()]);
+    conn.execute_batch(
+        "INSERT INTO schema_migrations (version, name, checksum) VALUES (-1, 'probe', ''); \
+         DELETE FROM schema_migrations WHERE version = -1;",
+    )
+    .unwrap();
 }

@@ -131,7 +131,15 @@ async fn the_repair_detaches_cross_project_subtasks_and_unassigns_non_members_an
         .await
         .unwrap();
     let repos = db.repositories();
-    assert_eq!(repos.tasks.delete(moved_parent).await.unwrap(), [moved_parent]);
+    assert_eq!(
+        repos
+            .tasks
+            .delete(moved_parent, &taskforge_testkit::fixtures::entry(moved_parent))
+            .await
+            .unwrap()
+            .0,
+        [moved_parent]
+    );
     for kept in [split_child, grandchild] {
         let task = repos.tasks.get(kept).await.unwrap().expect("still there");
         assert_eq!(task.project_id, p1.id);

@@ -30,10 +30,18 @@ async fn database_with(dir: &Path, name: &str, tasks: i64) -> PathBuf {
     let owner = user("owner", Role::Editor);
     repos.users.insert(&owner).await.unwrap();
     let p = project("Restored", owner.id);
-    repos.projects.insert(&p).await.unwrap();
+    repos
+        .projects
+        .insert(&p, &taskforge_domain::model::EntryDraft::project_created(&p))
+        .await
+        .unwrap();
     for i in 0..tasks {
         let t = task(p.id, &format!("task {i}"), owner.id, at_seconds(i));
-        repos.tasks.insert(&t, &TreeGuards::none()).await.unwrap();
+        repos
+            .tasks
+            .insert(&t, &TreeGuards::none(), &taskforge_testkit::fixtures::created(&t))
+            .await
+            .unwrap();
     }
     drop((repos, db));
     path

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use taskforge_domain::id::{ProjectId, TaskId};
-use taskforge_domain::model::Task;
+use taskforge_domain::model::{EntryDraft, EntryId, Task};
 use taskforge_domain::ports::{RepositoryError, TaskRepository, TreeGuards};
 use taskforge_domain::query::TaskQuery;
 use taskforge_domain::values::Timestamp;
@@ -26,8 +26,9 @@ pub trait TaskHooks: Send + Sync + Debug {
         inner: &dyn TaskRepository,
         task: &Task,
         guards: &TreeGuards,
-    ) -> Result<(), RepositoryError> {
-        inner.insert(task, guards).await
+        entry: &EntryDraft,
+    ) -> Result<EntryId, RepositoryError> {
+        inner.insert(task, guards, entry).await
     }
 
     /// [`TaskRepository::get`]; forwards by default.
@@ -64,8 +65,9 @@ pub trait TaskHooks: Send + Sync + Debug {
         task: &Task,
         expected: Version,
         guards: &TreeGuards,
-    ) -> Result<(), RepositoryError> {
-        inner.update(task, expected, guards).await
+        entry: &EntryDraft,
+    ) -> Result<EntryId, RepositoryError> {
+        inner.update(task, expected, guards, entry).await
     }
 
     /// [`TaskRepository::delete`]; forwards by default.
@@ -73,8 +75,9 @@ pub trait TaskHooks: Send + Sync + Debug {
         &self,
         inner: &dyn TaskRepository,
         id: TaskId,
-    ) -> Result<Vec<TaskId>, RepositoryError> {
-        inner.delete(id).await
+        entry: &EntryDraft,
+    ) -> Result<(Vec<TaskId>, EntryId), RepositoryError> {
+        inner.delete(id, entry).await
     }
 
     /// [`TaskRepository::move_tree`]; forwards by default.
@@ -85,8 +88,9 @@ pub trait TaskHooks: Send + Sync + Debug {
         to: ProjectId,
         expected: Version,
         at: Timestamp,
-    ) -> Result<Vec<Task>, RepositoryError> {
-        inner.move_tree(id, to, expected, at).await
+        entry: &EntryDraft,
+    ) -> Result<(Vec<Task>, EntryId), RepositoryError> {
+        inner.move_tree(id, to, expected, at, entry).await
     }
 
     /// [`TaskRepository::list`]; forwards by default.
@@ -154,8 +158,13 @@ impl<H> Deref for Delegating<H> {
 
 #[async_trait]
 impl<H: TaskHooks> TaskRepository for Delegating<H> {
-    async fn insert(&self, task: &Task, guards: &TreeGuards) -> Result<(), RepositoryError> {
-        self.hooks.insert(&*self.inner, task, guards).await
+    async fn insert(
+        &self,
+        task: &Task,
+        guards: &TreeGuards,
+        entry: &EntryDraft,
+    ) -> Result<EntryId, RepositoryError> {
+        self.hooks.insert(&*self.inner, task, guards, entry).await
     }
 
     async fn get(&self, id: TaskId) -> Result<Option<Task>, RepositoryError> {
@@ -175,12 +184,17 @@ impl<H: TaskHooks> TaskRepository for Delegating<H> {
         task: &Task,
         expected: Version,
         guards: &TreeGuards,
-    ) -> Result<(), RepositoryError> {
-        self.hooks.update(&*self.inner, task, expected, guards).await
+        entry: &EntryDraft,
+    ) -> Result<EntryId, RepositoryError> {
+        self.hooks.update(&*self.inner, task, expected, guards, entry).await
     }
 
-    async fn delete(&self, id: TaskId) -> Result<Vec<TaskId>, RepositoryError> {
-        self.hooks.delete(&*self.inner, id).await
+    async fn delete(
+        &self,
+        id: TaskId,
+        entry: &EntryDraft,
+    ) -> Result<(Vec<TaskId>, EntryId), RepositoryError> {
+        self.hooks.delete(&*self.inner, id, entry).await
     }
 
     async fn move_tree(
@@ -189,8 +203,9 @@ impl<H: TaskHooks> TaskRepository for Delegating<H> {
         to: ProjectId,
         expected: Version,
         at: Timestamp,
-    ) -> Result<Vec<Task>, RepositoryError> {
-        self.hooks.move_tree(&*self.inner, id, to, expected, at).await
+        entry: &EntryDraft,
+    ) -> Result<(Vec<Task>, EntryId), RepositoryError> {
+        self.hooks.move_tree(&*self.inner, id, to, expected, at, entry).await
     }
 
     async fn list(&self, query: &TaskQuery) -> Result<Vec<Task>, RepositoryError> {

@@ -217,6 +217,23 @@ impl TestApp {
         self.call(Method::POST, path).by(who).json(&json!({"project_id": project})).send().await
     }
 
+    /// `GET /api/v1/tasks/{id}/history?{query}`.
+    pub async fn task_history(&self, who: &Caller, id: &str, query: &str) -> Reply {
+        self.call(Method::GET, format!("/api/v1/tasks/{id}/history?{query}")).by(who).send().await
+    }
+
+    /// `GET /api/v1/projects/{id}/activity?{query}`.
+    pub async fn project_activity(&self, who: &Caller, id: &str, query: &str) -> Reply {
+        let path = format!("/api/v1/projects/{id}/activity?{query}");
+        self.call(Method::GET, path).by(who).send().await
+    }
+
+    /// `POST /api/v1/tasks/{id}/history/{entry}/revert`.
+    pub async fn revert(&self, who: &Caller, id: &str, entry: u64) -> Reply {
+        let path = format!("/api/v1/tasks/{id}/history/{entry}/revert");
+        self.call(Method::POST, path).by(who).send().await
+    }
+
     // --- arranging --------------------------------------------------------------------------
 
     /// A new project owned by `owner`, with `editor` and `viewer` as members; its id.

@@ -158,6 +158,17 @@ impl TestApp {
         }
     }
 
+    /// [`TestApp::another_instance`] running another build of the program (for instance
+    /// `binary::taskforge_ahead`, one migration ahead), with the test environment.
+    pub fn another_instance_of(&self, program: &std::path::Path) -> Self {
+        let command = super::server::serve_command_of(program, self.server.database());
+        Self {
+            server: Arc::new(Server::start_command(command, self.server.database(), None)),
+            people: Arc::clone(&self.people),
+            client: client(),
+        }
+    }
+
     /// The same people (their tokens stay valid: the signing key is fixed) on a new server
     /// on the same database, once this app's server has exited (see [`Server::restart`]).
     pub fn restarted(&self, env: &[(&str, &str)]) -> Self {

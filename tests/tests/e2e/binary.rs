@@ -33,10 +33,20 @@ pub const COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
 /// supported: the binary would not be runnable here anyway.)
 pub fn taskforge() -> &'static Path {
     static BINARY: OnceLock<PathBuf> = OnceLock::new();
-    BINARY.get_or_init(build)
+    BINARY.get_or_init(|| build("taskforge", &[]))
 }
 
-fn build() -> PathBuf {
+/// The path of `taskforge-ahead`, built on first use as [`taskforge`] is: the same program
+/// built with the app crate's test-only `rollout-fixture` feature, whose schema is one expand
+/// migration ahead (adr/0023-expand-contract-and-mixed-version-rollouts.md). A binary of its
+/// own name, so building it never replaces the `taskforge` that other tests are running; the
+/// adapters built with the feature are separate artifacts, so neither build undoes the other.
+pub fn taskforge_ahead() -> &'static Path {
+    static BINARY: OnceLock<PathBuf> = OnceLock::new();
+    BINARY.get_or_init(|| build("taskforge-ahead", &["--features", "rollout-fixture"]))
+}
+
+fn build(name: &str, features: &[&str]) -> PathBuf {
     let exe = std::env::current_exe().expect("the test executable has a path");
     let profile_dir = exe
         .parent()
@@ -58,8 +68,9 @@ fn build() -> PathBuf {
         "-p",
         "taskforge-app",
         "--bin",
-        "taskforge",
+        name,
     ]);
+    command.args(features);
     match profile {
         "debug" => {}
         "release" => {
@@ -72,12 +83,12 @@ fn build() -> PathBuf {
     let output = command.output().expect("cargo can be started");
     assert!(
         output.status.success(),
-        "building the taskforge binary failed ({}):\n{}",
+        "building the {name} binary failed ({}):\n{}",
         output.status,
         String::from_utf8_lossy(&output.stderr)
     );
-    let binary = profile_dir.join(format!("taskforge{}", std::env::consts::EXE_SUFFIX));
-    assert!(binary.is_file(), "cargo built taskforge but {} is missing", binary.display());
+    let binary = profile_dir.join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    assert!(binary.is_file(), "cargo built {name} but {} is missing", binary.display());
     binary
 }
 
@@ -88,7 +99,12 @@ fn build() -> PathBuf {
 /// shared server's users create categories for many tests; each budget has its own test).
 /// Add `TASKFORGE_DATABASE` and whatever else the test is about.
 pub fn command() -> Command {
-    let mut command = Command::new(taskforge());
+    command_of(taskforge())
+}
+
+/// [`command`] for another build of the program (`taskforge_ahead`).
+pub fn command_of(binary: &Path) -> Command {
+    let mut command = Command::new(binary);
     for (name, _) in std::env::vars_os() {
         if name.to_string_lossy().starts_with("TASKFORGE_") {
             command.env_remove(name);
@@ -110,7 +126,12 @@ pub fn command() -> Command {
 
 /// `taskforge` with the test environment on `database`.
 pub fn command_on(database: &Path) -> Command {
-    let mut command = command();
+    command_of_on(taskforge(), database)
+}
+
+/// [`command_on`] for another build of the program (`taskforge_ahead`).
+pub fn command_of_on(binary: &Path, database: &Path) -> Command {
+    let mut command = command_of(binary);
     command.env("TASKFORGE_DATABASE", database);
     command
 }

@@ -18,6 +18,7 @@ mod concurrency;
 mod crash;
 mod faults;
 mod harness;
+mod history;
 mod instances;
 mod listing;
 mod openapi;

@@ -163,6 +163,34 @@ fn restore_refuses_a_backup_from_a_newer_taskforge_with_status_3() {
 }
 
 #[test]
+fn serve_and_migrate_refuse_a_newer_contract_migration_by_name_with_status_3() {
+    // Arrange: a database on which a newer build applied a contract step (ADR 0023).
+    let dir = tempfile::tempdir().unwrap();
+    let database = dir.path().join("taskforge.db");
+    e2e::app::migrate(&database);
+    rusqlite::Connection::open(&database)
+        .unwrap()
+        .execute(
+            "INSERT INTO schema_migrations (version, name, checksum, kind) \
+             VALUES (999, '0999_drop_the_old_shape.sql', 'x', 'contract')",
+            [],
+        )
+        .unwrap();
+    let before = std::fs::read(&database).unwrap();
+    for args in [vec!["serve", "--bind", "127.0.0.1:0"], vec!["migrate"]] {
+        // Act
+        let output = taskforge(&database, &args, None);
+        // Assert: status 3, one line naming the migration, what it is, and the remedy.
+        let text = stderr(&output);
+        assert_eq!(output.status.code(), Some(3), "{args:?}: {text}");
+        for needle in ["0999_drop_the_old_shape.sql", "contract step", "run the newer taskforge"] {
+            assert!(text.contains(needle), "{args:?}: {needle:?} not in: {text}");
+        }
+    }
+    assert_eq!(std::fs::read(&database).unwrap(), before, "the database was left as it was");
+}
+
+#[test]
 fn while_a_restore_holds_the_database_serve_and_commands_are_refused_with_status_4() {
     // Arrange: what a restore holds while it swaps the file — an exclusive lock on it.
     let dir = tempfile::tempdir().unwrap();

@@ -64,6 +64,11 @@ const MATRIX: &[(&str, &str, [u16; 5])] = &[
     ("PATCH",  "/api/v1/tasks/{public_id}",               [200,   200,   403,   403,   401]),
     ("DELETE", "/api/v1/tasks/{public_id}",               [204,   204,   403,   403,   401]),
     ("POST",   "/api/v1/tasks/{public_id}/move",          [200,   200,   403,   403,   401]),
+    ("GET",    "/api/v1/tasks/{id}/history",              [200,   200,   404,   200,   401]),
+    ("GET",    "/api/v1/tasks/{public_id}/history",       [200,   200,   200,   200,   401]),
+    ("GET",    "/api/v1/projects/{id}/activity",          [200,   200,   404,   200,   401]),
+    ("POST",   "/api/v1/tasks/{id}/history/{entry_id}/revert",        [200, 200, 404, 403, 401]),
+    ("POST",   "/api/v1/tasks/{public_id}/history/{entry_id}/revert", [200, 200, 403, 403, 401]),
 ];
 
 /// A project arranged for one cell, with a task in it (public or not).
@@ -155,6 +160,27 @@ async fn request_for(
             let (_, task) = task_in_new_project(app, route.contains("public")).await;
             let target = app.new_project().await;
             (format!("/api/v1/tasks/{task}/move"), Some(json!({"project_id": target})))
+        }
+        (_, "/api/v1/tasks/{id}/history" | "/api/v1/tasks/{public_id}/history") => {
+            let (_, task) = task_in_new_project(app, route.contains("public")).await;
+            (format!("/api/v1/tasks/{task}/history"), None)
+        }
+        (_, "/api/v1/projects/{id}/activity") => {
+            let project = app.new_project().await;
+            (path.replace("{id}", &project), None)
+        }
+        (
+            _,
+            "/api/v1/tasks/{id}/history/{entry_id}/revert"
+            | "/api/v1/tasks/{public_id}/history/{entry_id}/revert",
+        ) => {
+            let (_, task) = task_in_new_project(app, route.contains("public")).await;
+            app.update_task(&app.people.owner, &task, &json!({"title": "Changed"}))
+                .await
+                .expect(200);
+            let history = app.task_history(&app.people.owner, &task, "").await.expect(200);
+            let entry = history["items"][0]["id"].as_u64().unwrap();
+            (format!("/api/v1/tasks/{task}/history/{entry}/revert"), None)
         }
         // Routes without ids or bodies: /health, /ready, /metrics, the OpenAPI document,
         // /users/me, and the listings.

@@ -242,7 +242,12 @@ pub fn unexpected_failures(lines: &[String], allowed: usize) -> Vec<String> {
 
 /// `taskforge serve` on `127.0.0.1:0` with the test environment and signing key, on `database`.
 pub fn serve_command(database: &Path) -> Command {
-    let mut command = binary::command_on(database);
+    serve_command_of(binary::taskforge(), database)
+}
+
+/// [`serve_command`] for another build of the program (`binary::taskforge_ahead`).
+pub fn serve_command_of(program: &Path, database: &Path) -> Command {
+    let mut command = binary::command_of_on(program, database);
     command
         .arg("serve")
         .env("TASKFORGE_BIND", "127.0.0.1:0")

@@ -12,6 +12,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
+use taskforge_domain::model::{EntryDraft, EntryId};
 use taskforge_domain::ports::{Repositories, RepositoryError, TaskRepository, TreeGuards};
 use taskforge_domain::query::{ListTasks, TaskFilter, TaskQuery, TaskSort, Visibility};
 use taskforge_domain::services::{CategoryService, ProjectService, TaskService, UserService};
@@ -177,7 +178,11 @@ impl World {
             owner_id: owner.user_id,
             created_at: self.clock.now(),
         };
-        self.repos.projects.insert(&project).await.expect("project stored");
+        self.repos
+            .projects
+            .insert(&project, &taskforge_domain::model::EntryDraft::project_created(&project))
+            .await
+            .expect("project stored");
         project
     }
 
@@ -260,7 +265,11 @@ impl World {
 
     /// Stores `task` as it is.
     pub async fn insert(&self, task: Task) -> Task {
-        self.repos.tasks.insert(&task, &TreeGuards::none()).await.expect("task stored");
+        self.repos
+            .tasks
+            .insert(&task, &TreeGuards::none(), &taskforge_testkit::fixtures::created(&task))
+            .await
+            .expect("task stored");
         task
     }
 
@@ -481,7 +490,12 @@ impl RivalWriter {
             task.description = description(RIVAL_DESCRIPTION);
             task.version = expected.next();
             inner
-                .update(&task, expected, &TreeGuards::none())
+                .update(
+                    &task,
+                    expected,
+                    &TreeGuards::none(),
+                    &taskforge_testkit::fixtures::entry(task.id),
+                )
                 .await
                 .expect("the rival's write succeeds");
         }
@@ -496,9 +510,10 @@ impl TaskHooks for RivalWriter {
         inner: &dyn TaskRepository,
         task: &Task,
         guards: &TreeGuards,
-    ) -> Result<(), RepositoryError> {
+        entry: &EntryDraft,
+    ) -> Result<EntryId, RepositoryError> {
         self.maybe_interject().await;
-        inner.insert(task, guards).await
+        inner.insert(task, guards, entry).await
     }
 
     async fn update(
@@ -507,19 +522,21 @@ impl TaskHooks for RivalWriter {
         task: &Task,
         expected: Version,
         guards: &TreeGuards,
-    ) -> Result<(), RepositoryError> {
+        entry: &EntryDraft,
+    ) -> Result<EntryId, RepositoryError> {
         self.maybe_interject().await;
         self.maybe_strike(inner, task.id).await;
-        inner.update(task, expected, guards).await
+        inner.update(task, expected, guards, entry).await
     }
 
     async fn delete(
         &self,
         inner: &dyn TaskRepository,
         id: TaskId,
-    ) -> Result<Vec<TaskId>, RepositoryError> {
+        entry: &EntryDraft,
+    ) -> Result<(Vec<TaskId>, EntryId), RepositoryError> {
         self.maybe_interject().await;
-        inner.delete(id).await
+        inner.delete(id, entry).await
     }
 
     async fn move_tree(
@@ -529,9 +546,10 @@ impl TaskHooks for RivalWriter {
         to: ProjectId,
         expected: Version,
         at: Timestamp,
-    ) -> Result<Vec<Task>, RepositoryError> {
+        entry: &EntryDraft,
+    ) -> Result<(Vec<Task>, EntryId), RepositoryError> {
         self.maybe_interject().await;
         self.maybe_strike(inner, id).await;
-        inner.move_tree(id, to, expected, at).await
+        inner.move_tree(id, to, expected, at, entry).await
     }
 }

@@ -2,21 +2,28 @@ use async_trait::async_trait;
 
 use super::RepositoryError;
 use crate::id::{ProjectId, UserId};
-use crate::model::{Project, ProjectMember};
+use crate::model::{EntryDraft, EntryId, Project, ProjectMember};
 use crate::query::Visibility;
 use crate::values::Timestamp;
 
 /// Persistence of projects and their memberships.
 ///
-/// Every method is atomic: a call that fails has changed nothing.
+/// Every method is atomic: a call that fails has changed nothing. `insert` and `update`
+/// record the [`EntryDraft`] they are given in the same transaction, as
+/// [`crate::ports::TaskRepository`]'s writes do (ADR 0024), and return its [`EntryId`].
 #[async_trait]
 pub trait ProjectRepository: Send + Sync + std::fmt::Debug {
-    /// Stores a new project and makes its owner a member (added at `project.created_at`).
+    /// Stores a new project, makes its owner a member (added at `project.created_at`) and
+    /// records `entry`.
     ///
     /// # Errors
     /// - [`RepositoryError::Duplicate`] when a project with the same id exists.
     /// - [`RepositoryError::MissingReference`] when the owner does not exist.
-    async fn insert(&self, project: &Project) -> Result<(), RepositoryError>;
+    async fn insert(
+        &self,
+        project: &Project,
+        entry: &EntryDraft,
+    ) -> Result<EntryId, RepositoryError>;
 
     /// The project with `id`, or `None`.
     ///
@@ -39,12 +46,16 @@ pub trait ProjectRepository: Send + Sync + std::fmt::Debug {
 
     /// Replaces the stored name, description and owner of the project with these; `id` and
     /// `created_at` stay as stored. The new owner must already be a member (the service
-    /// checks); this call does not add them.
+    /// checks); this call does not add them. Records `entry`.
     ///
     /// # Errors
     /// - [`RepositoryError::NotFound`] when no project has this id.
     /// - [`RepositoryError::MissingReference`] when the new owner does not exist.
-    async fn update(&self, project: &Project) -> Result<(), RepositoryError>;
+    async fn update(
+        &self,
+        project: &Project,
+        entry: &EntryDraft,
+    ) -> Result<EntryId, RepositoryError>;
 
     /// Deletes the project, all its tasks and all its memberships.
     ///

@@ -1,12 +1,12 @@
 use std::sync::Arc;
 
 use super::{
-    CategoryRepository, ProjectRepository, RefreshTokenRepository, ReportRepository,
-    TaskRepository, UserRepository,
+    CategoryRepository, HistoryRepository, ProjectRepository, RefreshTokenRepository,
+    ReportRepository, TaskRepository, UserRepository,
 };
 
 /// Every repository port of one store, as the app wires them and the contract suite takes
-/// them. All six must share one underlying store: cross-entity rules (deleting a project
+/// them. All seven must share one underlying store: cross-entity rules (deleting a project
 /// deletes its tasks) only hold within one.
 #[derive(Debug, Clone)]
 pub struct Repositories {
@@ -22,4 +22,6 @@ pub struct Repositories {
     pub refresh_tokens: Arc<dyn RefreshTokenRepository>,
     /// Aggregate reads over tasks (summary, top open tasks per category).
     pub reports: Arc<dyn ReportRepository>,
+    /// The change log of tasks and projects (written by the task and project repositories).
+    pub history: Arc<dyn HistoryRepository>,
 }

@@ -2,7 +2,7 @@ use async_trait::async_trait;
 
 use super::RepositoryError;
 use crate::id::{ProjectId, TaskId};
-use crate::model::Task;
+use crate::model::{EntryDraft, EntryId, Task};
 use crate::query::TaskQuery;
 use crate::values::Timestamp;
 use crate::values::Version;
@@ -47,6 +47,11 @@ impl TreeGuards {
 ///
 /// Every method is atomic: a call that fails has changed nothing.
 ///
+/// **History in the write** (ADR 0024): every writing method takes the [`EntryDraft`] the
+/// service computed and appends it to the change log in the same transaction as the change,
+/// under the next [`EntryId`] (ids become visible in increasing order), and returns that id.
+/// A write that fails records nothing; a change whose entry cannot be written fails.
+///
 /// **Integrity the store keeps itself**, whatever the order of concurrent calls (a schema
 /// could declare both as composite foreign keys): a task's parent is a task of the *same
 /// project*, and a task's assignee is a *member of its project*. So a subtree never spans two
@@ -56,7 +61,7 @@ impl TreeGuards {
 /// facts it counted on.
 #[async_trait]
 pub trait TaskRepository: Send + Sync + std::fmt::Debug {
-    /// Stores a new task with its labels, if every guard holds.
+    /// Stores a new task with its labels, if every guard holds, and records `entry`.
     ///
     /// # Errors
     /// - [`RepositoryError::Duplicate`] when a task with the same id exists.
@@ -68,7 +73,12 @@ pub trait TaskRepository: Send + Sync + std::fmt::Debug {
     ///   `Entity::Task` (the parent, absent or in another project), `Entity::Category`,
     ///   `Entity::User` (the assignee does not exist) or `Entity::Member` (the assignee is not
     ///   a member of the task's project).
-    async fn insert(&self, task: &Task, guards: &TreeGuards) -> Result<(), RepositoryError>;
+    async fn insert(
+        &self,
+        task: &Task,
+        guards: &TreeGuards,
+        entry: &EntryDraft,
+    ) -> Result<EntryId, RepositoryError>;
 
     /// The task with `id`, or `None`.
     ///
@@ -93,7 +103,7 @@ pub trait TaskRepository: Send + Sync + std::fmt::Debug {
     /// Replaces the stored task with `task` (same id), labels included, if the stored version
     /// equals `expected` and every guard holds. `project_id` stays as stored: a task changes
     /// project only through [`Self::move_tree`], which takes its subtree along. The caller
-    /// sets `task.version` (normally `expected.next()`).
+    /// sets `task.version` (normally `expected.next()`). Records `entry`.
     ///
     /// # Errors
     /// - [`RepositoryError::NotFound`] when no task has this id.
@@ -110,19 +120,25 @@ pub trait TaskRepository: Send + Sync + std::fmt::Debug {
         task: &Task,
         expected: Version,
         guards: &TreeGuards,
-    ) -> Result<(), RepositoryError>;
+        entry: &EntryDraft,
+    ) -> Result<EntryId, RepositoryError>;
 
     /// Deletes the task and all its descendants (its subtree, which never leaves its
-    /// project); returns the ids deleted, the task first.
+    /// project) and records `entry`; returns the ids deleted, the task first, and the entry's
+    /// id.
     ///
     /// # Errors
     /// [`RepositoryError::NotFound`] when no task has this id.
-    async fn delete(&self, id: TaskId) -> Result<Vec<TaskId>, RepositoryError>;
+    async fn delete(
+        &self,
+        id: TaskId,
+        entry: &EntryDraft,
+    ) -> Result<(Vec<TaskId>, EntryId), RepositoryError>;
 
     /// Moves the task and all its descendants (as they are at the time of the move) to project
     /// `to`, all or nothing. The task itself loses its parent (which stays behind) and becomes
-    /// a root; every moved task gets version +1 and `updated_at = at`. Returns the moved tasks
-    /// as stored, the task first.
+    /// a root; every moved task gets version +1 and `updated_at = at`. Records `entry`.
+    /// Returns the moved tasks as stored, the task first, and the entry's id.
     ///
     /// # Errors
     /// - [`RepositoryError::NotFound`] when no task has this id.
@@ -135,7 +151,8 @@ pub trait TaskRepository: Send + Sync + std::fmt::Debug {
         to: ProjectId,
         expected: Version,
         at: Timestamp,
-    ) -> Result<Vec<Task>, RepositoryError>;
+        entry: &EntryDraft,
+    ) -> Result<(Vec<Task>, EntryId), RepositoryError>;
 
     /// At most `query.fetch` tasks visible under `query.visibility`, matching `query.filter`,
     /// in `query.sort` order (ties by id), strictly after `query.after` when given.

@@ -149,6 +149,7 @@ impl CategoryService {
         self.events.publish(&DomainEvent {
             actor: Some(actor.user_id),
             at: self.clock.now(),
+            entry: None,
             kind,
         });
     }

@@ -79,6 +79,19 @@ pub enum TaskError {
     /// The task kept changing under us.
     #[error("task was changed concurrently, try again")]
     Conflict,
+    /// The history entry does not exist, or is not about this task.
+    #[error("history entry not found")]
+    EntryNotFound,
+    /// The history entry records something that cannot be undone by a revert (only an update,
+    /// or an earlier revert, can be).
+    #[error("only an update or a revert can be reverted")]
+    NotRevertible,
+    /// The task no longer holds the values the reverted entry set: these fields changed since.
+    #[error("the task changed since this entry: {}", names(changed))]
+    ChangedSince {
+        /// The fields whose values differ from the entry's "after" values.
+        changed: Vec<crate::model::TaskFieldName>,
+    },
     /// A relation rule is broken.
     #[error(transparent)]
     Rule(#[from] TaskRule),
@@ -88,6 +101,10 @@ pub enum TaskError {
     /// Storage failed; [`RepositoryError`] says whether retrying may help.
     #[error(transparent)]
     Store(#[from] RepositoryError),
+}
+
+fn names(fields: &[crate::model::TaskFieldName]) -> String {
+    fields.iter().map(|f| f.as_str()).collect::<Vec<_>>().join(", ")
 }
 
 /// What a project use case can fail with.

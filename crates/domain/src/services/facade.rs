@@ -9,7 +9,8 @@ use std::sync::Arc;
 
 use super::auth::{AuthPorts, AuthService, AuthSettings, BucketSettings};
 use super::{
-    CategoryService, ExportService, ProjectService, ReportService, TaskService, UserService,
+    CategoryService, ExportService, HistoryService, ProjectService, ReportService, TaskService,
+    UserService,
 };
 use crate::ports::{
     Clock, CursorSealer, EventPublisher, PasswordHasher, RefreshTokenMinter, Repositories,
@@ -76,6 +77,8 @@ pub struct Services {
     pub exports: ExportService,
     /// The summary and top-open-tasks reports.
     pub reports: ReportService,
+    /// Task history, project activity, and reverting one change.
+    pub history: HistoryService,
     /// Registration, login, refresh-token rotation, logout, password change.
     pub auth: AuthService,
     /// Seals the task listing's next cursor and opens the one a client sends back.
@@ -100,21 +103,20 @@ impl Services {
             },
             settings.auth,
         );
+        let tasks = TaskService::new(
+            r.tasks.clone(),
+            r.projects.clone(),
+            r.categories.clone(),
+            clock.clone(),
+            events.clone(),
+        );
+        let projects =
+            ProjectService::new(r.projects.clone(), r.users.clone(), clock.clone(), events.clone())
+                .with_missed_additions_budget(settings.missed_additions);
         Self {
-            tasks: TaskService::new(
-                r.tasks.clone(),
-                r.projects.clone(),
-                r.categories.clone(),
-                clock.clone(),
-                events.clone(),
-            ),
-            projects: ProjectService::new(
-                r.projects.clone(),
-                r.users.clone(),
-                clock.clone(),
-                events.clone(),
-            )
-            .with_missed_additions_budget(settings.missed_additions),
+            history: HistoryService::new(r.history.clone(), tasks.clone(), projects.clone()),
+            tasks,
+            projects,
             categories: CategoryService::new(r.categories.clone(), clock.clone(), events.clone())
                 .with_creation_budget(settings.category_creations),
             users: UserService::new(

@@ -8,6 +8,7 @@ mod categories;
 mod errors;
 mod exports;
 mod facade;
+mod history;
 mod projects;
 mod reports;
 mod task_rules;
@@ -25,6 +26,7 @@ pub use errors::{
 };
 pub use exports::{EXPORT_PAGE_SIZE, ExportRow, ExportService, TaskExport};
 pub use facade::{ServicePorts, ServiceSettings, Services};
+pub use history::HistoryService;
 pub use projects::ProjectService;
 pub use reports::{ReportService, SummaryReport};
 pub use tasks::TaskService;

@@ -9,7 +9,7 @@ use super::{BucketSettings, ProjectError};
 use crate::commands::{CreateProject, UpdateProject};
 use crate::events::{DomainEvent, EventKind};
 use crate::id::{ProjectId, UserId};
-use crate::model::{Project, ProjectMember};
+use crate::model::{EntryDraft, EntryId, Project, ProjectChange, ProjectMember, project_changes};
 use crate::policy::{self, Actor, Decision};
 use crate::ports::Clock;
 use crate::ports::{Entity, EventPublisher, ProjectRepository, RepositoryError, UserRepository};
@@ -75,8 +75,8 @@ impl ProjectService {
             owner_id: actor.user_id,
             created_at: self.clock.now(),
         };
-        self.projects.insert(&project).await?;
-        self.publish(actor, EventKind::ProjectCreated(Box::new(project.clone())));
+        let entry = self.projects.insert(&project, &EntryDraft::project_created(&project)).await?;
+        self.publish(actor, Some(entry), EventKind::ProjectCreated(Box::new(project.clone())));
         Ok(project)
     }
 
@@ -142,15 +142,21 @@ impl ProjectService {
         if project == before {
             return Ok(project);
         }
-        match self.projects.update(&project).await {
-            Ok(()) => {}
+        let draft = EntryDraft::project(
+            id,
+            actor.user_id,
+            self.clock.now(),
+            ProjectChange::Updated(project_changes(&before, &project)),
+        );
+        let entry = match self.projects.update(&project, &draft).await {
+            Ok(entry) => entry,
             Err(RepositoryError::NotFound(_)) => return Err(ProjectError::NotFound),
             Err(RepositoryError::MissingReference(_)) => {
                 return Err(ProjectError::OwnerMustBeMember);
             }
             Err(e) => return Err(e.into()),
-        }
-        self.publish(actor, EventKind::ProjectUpdated(Box::new(project.clone())));
+        };
+        self.publish(actor, Some(entry), EventKind::ProjectUpdated(Box::new(project.clone())));
         Ok(project)
     }
 
@@ -165,7 +171,7 @@ impl ProjectService {
             Err(RepositoryError::NotFound(_)) => return Err(ProjectError::NotFound),
             Err(e) => return Err(e.into()),
         }
-        self.publish(actor, EventKind::ProjectDeleted(id));
+        self.publish(actor, None, EventKind::ProjectDeleted(id));
         Ok(())
     }
 
@@ -252,7 +258,7 @@ impl ProjectService {
             Err(e) => return Err(e.into()),
         };
         if added {
-            self.publish(actor, EventKind::MemberAdded { project_id: id, user_id: user });
+            self.publish(actor, None, EventKind::MemberAdded { project_id: id, user_id: user });
         }
         Ok(())
     }
@@ -279,7 +285,7 @@ impl ProjectService {
             Err(RepositoryError::NotFound(_)) => return Err(ProjectError::NotFound),
             Err(e) => return Err(e.into()),
         }
-        self.publish(actor, EventKind::MemberRemoved { project_id: id, user_id: user });
+        self.publish(actor, None, EventKind::MemberRemoved { project_id: id, user_id: user });
         Ok(())
     }
 
@@ -298,10 +304,11 @@ impl ProjectService {
         }
     }
 
-    fn publish(&self, actor: &Actor, kind: EventKind) {
+    fn publish(&self, actor: &Actor, entry: Option<EntryId>, kind: EventKind) {
         self.events.publish(&DomainEvent {
             actor: Some(actor.user_id),
             at: self.clock.now(),
+            entry,
             kind,
         });
     }

@@ -7,10 +7,13 @@ use std::sync::Arc;
 
 use super::task_rules::{check_parent, subtree_height};
 use super::{TaskError, TaskRule};
-use crate::commands::{CreateTask, MoveTask, UpdateTask};
+use crate::commands::{CreateTask, MoveTask, Patch, UpdateTask};
 use crate::events::{DomainEvent, EventKind};
 use crate::id::{TaskId, UserId};
-use crate::model::Task;
+use crate::model::{
+    Change, EntryDraft, EntryId, FieldChange, HistoryEntry, Task, TaskChange, TaskFieldChange,
+    task_changes,
+};
 use crate::policy::{self, Actor, Decision, TaskRelation};
 use crate::ports::Clock;
 use crate::ports::{
@@ -99,9 +102,9 @@ impl TaskService {
                 Some(parent_id) => self.subtask_guards(actor, project.id, parent_id).await?,
                 None => TreeGuards::none(),
             };
-            match self.tasks.insert(&task, &guards).await {
-                Ok(()) => {
-                    self.publish(actor, EventKind::TaskCreated(Box::new(task.clone())));
+            match self.tasks.insert(&task, &guards, &EntryDraft::task_created(&task)).await {
+                Ok(entry) => {
+                    self.publish(actor, entry, EventKind::TaskCreated(Box::new(task.clone())));
                     return Ok(task);
                 }
                 // The parent's chain changed since it was read: check the new one.
@@ -143,16 +146,73 @@ impl TaskService {
         id: TaskId,
         cmd: UpdateTask,
     ) -> Result<Task, TaskError> {
+        self.write_update(actor, id, cmd, None).await
+    }
+
+    /// Reverts `entry` (Command with its inverse): sets back the "before" value of every field
+    /// the entry changed, if the task still holds every "after" value. The revert is a normal
+    /// update — the rules are checked again, the version moves on, `if_match` is honoured —
+    /// recorded as a [`TaskChange::Reverted`] entry, which can itself be reverted.
+    ///
+    /// # Errors
+    /// [`TaskError::EntryNotFound`] when the entry is not about this task,
+    /// [`TaskError::NotRevertible`] for an entry that is not an update or a revert,
+    /// [`TaskError::ChangedSince`] naming the fields that changed after the entry, and every
+    /// error of [`Self::update`].
+    pub async fn revert(
+        &self,
+        actor: &Actor,
+        id: TaskId,
+        entry: &HistoryEntry,
+        if_match: Option<Version>,
+    ) -> Result<Task, TaskError> {
+        let changes = match &entry.change {
+            Change::Task { task_id, .. } if *task_id != id => return Err(TaskError::EntryNotFound),
+            Change::Task { change: TaskChange::Updated(changes), .. }
+            | Change::Task { change: TaskChange::Reverted { changes, .. }, .. } => changes,
+            Change::Task { .. } => return Err(TaskError::NotRevertible),
+            Change::Project(_) => return Err(TaskError::EntryNotFound),
+        };
+        let mut cmd = UpdateTask { if_match, ..UpdateTask::default() };
+        for change in changes {
+            undo(&mut cmd, change);
+        }
+        self.write_update(actor, id, cmd, Some((entry.id, changes))).await
+    }
+
+    /// An update, or with `reverting` the revert of that entry (whose changes must all still
+    /// hold, checked on each attempt's fresh read).
+    async fn write_update(
+        &self,
+        actor: &Actor,
+        id: TaskId,
+        cmd: UpdateTask,
+        reverting: Option<(EntryId, &[TaskFieldChange])>,
+    ) -> Result<Task, TaskError> {
         for _ in 0..WRITE_ATTEMPTS {
             let before = self.writable(actor, id).await?;
             check_if_match(cmd.if_match, before.version)?;
+            if let Some((_, changes)) = reverting {
+                let changed: Vec<_> =
+                    changes.iter().filter(|c| !c.holds_after(&before)).map(|c| c.field()).collect();
+                if !changed.is_empty() {
+                    return Err(TaskError::ChangedSince { changed });
+                }
+            }
             let Some((after, guards)) = self.apply(actor, &before, cmd.clone()).await? else {
                 return Ok(before);
             };
-            match self.tasks.update(&after, before.version, &guards).await {
-                Ok(()) => {
+            let changes = task_changes(&before, &after);
+            let change = match reverting {
+                Some((entry, _)) => TaskChange::Reverted { entry, changes },
+                None => TaskChange::Updated(changes),
+            };
+            let draft = EntryDraft::task(&after, actor.user_id, after.updated_at, change);
+            match self.tasks.update(&after, before.version, &guards, &draft).await {
+                Ok(entry) => {
                     self.publish(
                         actor,
+                        entry,
                         EventKind::TaskUpdated {
                             before: Box::new(before),
                             after: Box::new(after.clone()),
@@ -194,14 +254,16 @@ impl TaskService {
     ) -> Result<(), TaskError> {
         let task = self.writable(actor, id).await?;
         check_if_match(if_match, task.version)?;
-        let deleted = match self.tasks.delete(id).await {
+        let draft = EntryDraft::task(&task, actor.user_id, self.clock.now(), TaskChange::Trashed);
+        let (deleted, entry) = match self.tasks.delete(id, &draft).await {
             Ok(deleted) => deleted,
             Err(RepositoryError::NotFound(_)) => return Err(TaskError::NotFound),
             Err(e) => return Err(e.into()),
         };
         self.publish(
             actor,
-            EventKind::TaskDeleted { task_id: id, project_id: task.project_id, deleted },
+            entry,
+            EventKind::TaskTrashed { task_id: id, project_id: task.project_id, trashed: deleted },
         );
         Ok(())
     }
@@ -245,25 +307,39 @@ impl TaskService {
         if orphaned {
             return Err(TaskRule::AssigneeNotMember.into());
         }
-        let moved = match self.tasks.move_tree(id, target.id, task.version, self.clock.now()).await
-        {
-            Ok(moved) => moved,
-            Err(RepositoryError::VersionConflict(_)) => {
-                return Err(self.stale(id, cmd.if_match).await);
-            }
-            Err(RepositoryError::NotFound(Entity::Task)) => return Err(TaskError::NotFound),
-            Err(RepositoryError::MissingReference(Entity::Project)) => {
-                return Err(TaskError::ProjectNotFound);
-            }
-            // A task assigned to a non-member of the target joined the subtree meanwhile.
-            Err(RepositoryError::MissingReference(Entity::Member)) => {
-                return Err(TaskRule::AssigneeNotMember.into());
-            }
-            Err(e) => return Err(e.into()),
+        let now = self.clock.now();
+        let draft = EntryDraft {
+            project_id: target.id,
+            actor: actor.user_id,
+            at: now,
+            change: crate::model::Change::Task {
+                task_id: id,
+                change: TaskChange::Moved(FieldChange {
+                    before: task.project_id,
+                    after: target.id,
+                }),
+            },
         };
+        let (moved, entry) =
+            match self.tasks.move_tree(id, target.id, task.version, now, &draft).await {
+                Ok(moved) => moved,
+                Err(RepositoryError::VersionConflict(_)) => {
+                    return Err(self.stale(id, cmd.if_match).await);
+                }
+                Err(RepositoryError::NotFound(Entity::Task)) => return Err(TaskError::NotFound),
+                Err(RepositoryError::MissingReference(Entity::Project)) => {
+                    return Err(TaskError::ProjectNotFound);
+                }
+                // A task assigned to a non-member of the target joined the subtree meanwhile.
+                Err(RepositoryError::MissingReference(Entity::Member)) => {
+                    return Err(TaskRule::AssigneeNotMember.into());
+                }
+                Err(e) => return Err(e.into()),
+            };
         let root = moved.first().cloned().ok_or(TaskError::NotFound)?;
         self.publish(
             actor,
+            entry,
             EventKind::TaskMoved {
                 task_id: id,
                 from: task.project_id,
@@ -357,12 +433,32 @@ impl TaskService {
         Ok(Some((after, guards)))
     }
 
-    fn publish(&self, actor: &Actor, kind: EventKind) {
+    fn publish(&self, actor: &Actor, entry: EntryId, kind: EventKind) {
         self.events.publish(&DomainEvent {
             actor: Some(actor.user_id),
             at: self.clock.now(),
+            entry: Some(entry),
             kind,
         });
+    }
+}
+
+/// Adds to `cmd` the patch that sets `change`'s field back to its "before" value.
+fn undo(cmd: &mut UpdateTask, change: &TaskFieldChange) {
+    fn patch<T: Clone>(value: Option<&T>) -> Patch<T> {
+        value.map_or(Patch::Clear, |v| Patch::Set(v.clone()))
+    }
+    match change {
+        TaskFieldChange::Title(c) => cmd.title = Some(c.before.clone()),
+        TaskFieldChange::Description(c) => cmd.description = Patch::Set(c.before.clone()),
+        TaskFieldChange::Status(c) => cmd.status = Some(c.before),
+        TaskFieldChange::Priority(c) => cmd.priority = Some(c.before),
+        TaskFieldChange::Category(c) => cmd.category_id = patch(c.before.as_ref()),
+        TaskFieldChange::Assignee(c) => cmd.assignee_id = patch(c.before.as_ref()),
+        TaskFieldChange::Labels(c) => cmd.labels = Patch::Set(c.before.clone()),
+        TaskFieldChange::DueDate(c) => cmd.due_date = patch(c.before.as_ref()),
+        TaskFieldChange::Parent(c) => cmd.parent_id = patch(c.before.as_ref()),
+        TaskFieldChange::IsPublic(c) => cmd.is_public = Some(c.before),
     }
 }
 

@@ -136,6 +136,7 @@ impl UserService {
         self.events.publish(&DomainEvent {
             actor: Some(actor.user_id),
             at: self.clock.now(),
+            entry: None,
             kind,
         });
     }

@@ -9,6 +9,7 @@
 mod auth;
 mod categories;
 mod field;
+mod history;
 mod projects;
 mod reports;
 mod secret;
@@ -22,6 +23,7 @@ pub use auth::{
 };
 pub use categories::{CategoryBody, CategoryPage, CategoryResponse};
 pub use field::Field;
+pub use history::{FieldChangeResponse, HistoryEntryResponse, HistoryPage};
 pub use projects::{
     CreateProjectBody, MemberList, MemberResponse, ProjectPage, ProjectResponse, UpdateProjectBody,
 };

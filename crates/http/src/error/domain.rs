@@ -16,7 +16,15 @@ impl From<TaskError> for ApiError {
             TaskError::NotFound | TaskError::ProjectNotFound => Self::not_found(e.to_string()),
             TaskError::Forbidden => Self::forbidden(e.to_string()),
             TaskError::PreconditionFailed { .. } => Self::precondition_failed(e.to_string()),
-            TaskError::Conflict => Self::conflict(e.to_string()),
+            TaskError::Conflict | TaskError::NotRevertible => Self::conflict(e.to_string()),
+            TaskError::EntryNotFound => Self::not_found(e.to_string()),
+            TaskError::ChangedSince { ref changed } => {
+                let fields = changed
+                    .iter()
+                    .map(|f| FieldError::new(f.as_str(), "changed since this entry"))
+                    .collect();
+                Self::conflict_on(e.to_string(), fields)
+            }
             TaskError::Rule(rule) => {
                 Self::validation(vec![FieldError::new(task_field_name(rule.field()), rule)])
             }

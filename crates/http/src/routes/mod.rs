@@ -9,6 +9,7 @@ pub mod auth;
 pub mod categories;
 pub mod export;
 pub mod health;
+pub mod history;
 pub mod projects;
 pub mod reports;
 pub mod tasks;
@@ -30,6 +31,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     // Before the task routes: `/api/v1/tasks/{id}` would take `export` for an id.
     export::configure(cfg);
     tasks::configure(cfg);
+    history::configure(cfg);
     reports::configure(cfg);
 }
 

@@ -48,7 +48,11 @@ async fn the_first_chunk_arrives_before_the_last_page_is_read() {
         owner_id: people.editor,
         created_at: at,
     };
-    repos.projects.insert(&project).await.unwrap();
+    repos
+        .projects
+        .insert(&project, &taskforge_domain::model::EntryDraft::project_created(&project))
+        .await
+        .unwrap();
     const TASKS: usize = 2_000;
     for i in 0..TASKS {
         let task = Task {
@@ -69,7 +73,11 @@ async fn the_first_chunk_arrives_before_the_last_page_is_read() {
             updated_at: at,
             version: Version::FIRST,
         };
-        repos.tasks.insert(&task, &TreeGuards::none()).await.unwrap();
+        repos
+            .tasks
+            .insert(&task, &TreeGuards::none(), &taskforge_testkit::fixtures::created(&task))
+            .await
+            .unwrap();
     }
     let pages = Arc::new(AtomicUsize::new(0));
     repos.tasks = Arc::new(Delegating::new(repos.tasks.clone(), CountingPages(pages.clone())));

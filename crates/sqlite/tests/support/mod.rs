@@ -161,7 +161,11 @@ pub async fn seed(t: &TestDb, tasks: usize) -> Seed {
     let mut members = Vec::new();
     for i in 0..50 {
         let p = project(&format!("Project {i}"), users[i % users.len()].id);
-        t.repos.projects.insert(&p).await.unwrap();
+        t.repos
+            .projects
+            .insert(&p, &taskforge_domain::model::EntryDraft::project_created(&p))
+            .await
+            .unwrap();
         // Each project has its owner and two more members.
         let mut in_project = vec![p.owner_id];
         for k in 1..3 {

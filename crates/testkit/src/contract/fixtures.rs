@@ -4,8 +4,10 @@
 //! and of the order they run in. Times are offsets from one fixed instant ([`base_time`]), so
 //! a failing assertion prints the same values on every run.
 
-use taskforge_domain::id::{TokenFamilyId, UserId};
-use taskforge_domain::model::{Category, Project, Task, User};
+use taskforge_domain::id::{ProjectId, TaskId, TokenFamilyId, UserId};
+use taskforge_domain::model::{
+    Category, EntryDraft, Project, ProjectChange, Task, TaskChange, User,
+};
 use taskforge_domain::ports::{RefreshTokenRecord, Repositories, TokenDigest, TreeGuards};
 use taskforge_domain::values::Timestamp;
 use taskforge_domain::values::{
@@ -179,7 +181,11 @@ pub async fn stored_user(repos: &Repositories, user: User) -> User {
 
 /// Stores `project` and returns it; panics when the store refuses.
 pub async fn stored_project(repos: &Repositories, project: Project) -> Project {
-    repos.projects.insert(&project).await.expect("inserting a fixture project succeeds");
+    repos
+        .projects
+        .insert(&project, &EntryDraft::project_created(&project))
+        .await
+        .expect("inserting a fixture project succeeds");
     project
 }
 
@@ -193,7 +199,7 @@ pub async fn stored_category(repos: &Repositories, category: Category) -> Catego
 pub async fn stored_task(repos: &Repositories, task: Task) -> Task {
     repos
         .tasks
-        .insert(&task, &TreeGuards::none())
+        .insert(&task, &TreeGuards::none(), &created(&task))
         .await
         .expect("inserting a fixture task succeeds");
     task
@@ -242,4 +248,39 @@ pub async fn stored_task_by_id(repos: &Repositories, id: taskforge_domain::id::T
 #[must_use]
 pub fn version(n: u64) -> Version {
     Version::new(n).expect("fixture versions are positive")
+}
+
+/// The history entry a task write records when a test writes through the repository
+/// directly: the creation of `task`, by its creator at its creation time.
+#[must_use]
+pub fn created(task: &Task) -> EntryDraft {
+    EntryDraft::task_created(task)
+}
+
+/// The history entry for a direct repository write to task `task_id` (an update, a move, a
+/// deletion) in a repository contract test, where what the entry says does not matter, only
+/// that one is recorded: a stand-in change by the nil user in the nil project at
+/// [`base_time`]. The services compute real entries.
+#[must_use]
+pub fn entry(task_id: TaskId) -> EntryDraft {
+    EntryDraft {
+        project_id: ProjectId::from_uuid(uuid::Uuid::nil()),
+        actor: UserId::from_uuid(uuid::Uuid::nil()),
+        at: base_time(),
+        change: taskforge_domain::model::Change::Task {
+            task_id,
+            change: TaskChange::Updated(Vec::new()),
+        },
+    }
+}
+
+/// [`entry`] for a direct repository write to project `project_id`.
+#[must_use]
+pub fn project_entry(project_id: ProjectId) -> EntryDraft {
+    EntryDraft {
+        project_id,
+        actor: UserId::from_uuid(uuid::Uuid::nil()),
+        at: base_time(),
+        change: taskforge_domain::model::Change::Project(ProjectChange::Updated(Vec::new())),
+    }
 }

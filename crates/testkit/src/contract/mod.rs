@@ -51,6 +51,9 @@ pub mod fixtures;
 
 /// The contract of [`CategoryRepository`](taskforge_domain::ports::CategoryRepository).
 pub mod categories;
+/// The contract of [`HistoryRepository`](taskforge_domain::ports::HistoryRepository) and of
+/// the entries the task and project writes record.
+pub mod history;
 /// The contract of [`ProjectRepository`](taskforge_domain::ports::ProjectRepository).
 pub mod projects;
 /// The contract of [`RefreshTokenRepository`](taskforge_domain::ports::RefreshTokenRepository).
@@ -217,6 +220,15 @@ macro_rules! __contract_list {
                 top_open_under_member_visibility_keeps_only_visible_tasks,
                 top_open_with_zero_per_category_returns_nothing,
                 top_open_of_one_project_ranks_only_its_visible_tasks,
+            ],
+            history: [
+                a_recorded_entry_reads_back_by_id_task_project_and_log,
+                every_write_records_one_entry_in_increasing_id_order,
+                a_refused_write_records_nothing,
+                a_tasks_history_is_newest_first_a_page_at_a_time,
+                a_projects_activity_holds_its_own_and_its_tasks_entries,
+                after_lists_the_log_in_id_order_from_the_given_id,
+                a_deleted_tasks_history_stays,
             ],
             refresh_tokens: [
                 an_inserted_token_can_be_found_by_digest,

@@ -54,7 +54,10 @@ pub async fn inserting_a_project_with_a_taken_id_is_a_duplicate(repos: Repositor
     let (alice, apollo) = owner_and_project(&repos, "alice", "Apollo").await;
     let copy = Project { name: ProjectName::parse("Gemini").expect("valid"), ..apollo.clone() };
 
-    let result = repos.projects.insert(&copy).await;
+    let result = repos
+        .projects
+        .insert(&copy, &taskforge_domain::model::EntryDraft::project_created(&copy))
+        .await;
 
     assert_err!(result, RepositoryError::Duplicate(Entity::Project), "insert with a taken id");
     let stored = repos.projects.get(apollo.id).await.expect("get succeeds");
@@ -70,7 +73,10 @@ pub async fn inserting_a_project_with_an_unknown_owner_is_a_missing_reference(re
     let ghost = user("ghost");
     let orphan = project(&ghost, "Orphan");
 
-    let result = repos.projects.insert(&orphan).await;
+    let result = repos
+        .projects
+        .insert(&orphan, &taskforge_domain::model::EntryDraft::project_created(&orphan))
+        .await;
 
     assert_err!(
         result,
@@ -145,7 +151,11 @@ pub async fn updating_a_project_replaces_name_description_and_owner(repos: Repos
         ..apollo.clone()
     };
 
-    repos.projects.update(&changed).await.expect("update succeeds");
+    repos
+        .projects
+        .update(&changed, &crate::contract::fixtures::project_entry(changed.id))
+        .await
+        .expect("update succeeds");
 
     let stored = repos.projects.get(apollo.id).await.expect("get succeeds");
     assert_eq!(stored, Some(changed), "name, description and owner are replaced");
@@ -160,7 +170,11 @@ pub async fn updating_a_project_keeps_its_created_at(repos: Repositories) {
         ..apollo.clone()
     };
 
-    repos.projects.update(&changed).await.expect("update succeeds");
+    repos
+        .projects
+        .update(&changed, &crate::contract::fixtures::project_entry(changed.id))
+        .await
+        .expect("update succeeds");
 
     let stored = repos.projects.get(apollo.id).await.expect("get succeeds");
     let expected = Project { created_at: apollo.created_at, ..changed };
@@ -177,7 +191,10 @@ pub async fn updating_a_project_to_an_unknown_owner_is_a_missing_reference(repos
         ..apollo.clone()
     };
 
-    let result = repos.projects.update(&changed).await;
+    let result = repos
+        .projects
+        .update(&changed, &crate::contract::fixtures::project_entry(changed.id))
+        .await;
 
     assert_err!(
         result,
@@ -193,7 +210,8 @@ pub async fn updating_an_unknown_project_is_not_found(repos: Repositories) {
     let alice = stored_user(&repos, user("alice")).await;
     let ghost = project(&alice, "Ghost");
 
-    let result = repos.projects.update(&ghost).await;
+    let result =
+        repos.projects.update(&ghost, &crate::contract::fixtures::project_entry(ghost.id)).await;
 
     assert_err!(result, RepositoryError::NotFound(Entity::Project), "update of unknown project");
     assert_eq!(repos.projects.get(ghost.id).await.expect("get"), None, "update did not insert");

@@ -34,10 +34,14 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
 /// the form).
 pub(crate) fn task_error(e: TaskError) -> WebError {
     match e {
-        TaskError::NotFound | TaskError::ProjectNotFound => WebError::NotFound,
+        TaskError::NotFound | TaskError::ProjectNotFound | TaskError::EntryNotFound => {
+            WebError::NotFound
+        }
         e @ TaskError::Forbidden => WebError::Forbidden(capitalised(&e)),
         e @ (TaskError::PreconditionFailed { .. }
         | TaskError::Conflict
+        | TaskError::NotRevertible
+        | TaskError::ChangedSince { .. }
         | TaskError::Rule(_)
         | TaskError::InvalidCursor(_)) => WebError::BadRequest(capitalised(&e)),
         TaskError::Store(e) => WebError::internal(e),

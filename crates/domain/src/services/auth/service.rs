@@ -446,7 +446,12 @@ impl AuthService {
     }
 
     fn publish(&self, actor: Option<UserId>, kind: EventKind) {
-        self.ports.events.publish(&DomainEvent { actor, at: self.ports.clock.now(), kind });
+        self.ports.events.publish(&DomainEvent {
+            actor,
+            at: self.ports.clock.now(),
+            entry: None,
+            kind,
+        });
     }
 }
 

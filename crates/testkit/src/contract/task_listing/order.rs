@@ -143,7 +143,11 @@ pub async fn a_cursor_still_works_after_its_task_is_deleted(repos: Repositories)
     let page = repos.tasks.list(&first).await.expect("list succeeds");
     let last = page.last().expect("the first page is not empty").clone();
     let cursor = Cursor::after(order, &last);
-    repos.tasks.delete(last.id).await.expect("delete succeeds");
+    repos
+        .tasks
+        .delete(last.id, &crate::contract::fixtures::entry(last.id))
+        .await
+        .expect("delete succeeds");
     let mut remaining = Vec::new();
     for t in &world.tasks {
         if let Some(stored) = repos.tasks.get(t.id).await.expect("get succeeds") {

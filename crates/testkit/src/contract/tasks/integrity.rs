@@ -24,7 +24,16 @@ pub async fn inserting_with_a_failing_version_guard_is_a_changed_tree(repos: Rep
     let parent = stored_task(&repos, subtask(&root, "Parent")).await;
     let seen_root = root.clone();
     let changed_root = Task { title: title("Root renamed"), version: version(2), ..root.clone() };
-    repos.tasks.update(&changed_root, root.version, &TreeGuards::none()).await.expect("update");
+    repos
+        .tasks
+        .update(
+            &changed_root,
+            root.version,
+            &TreeGuards::none(),
+            &crate::contract::fixtures::entry(changed_root.id),
+        )
+        .await
+        .expect("update");
     let missing = Task { id: TaskId::new(), ..parent.clone() };
     let cases = [
         ("an ancestor at another version", guarding(&[&parent, &seen_root])),
@@ -33,13 +42,22 @@ pub async fn inserting_with_a_failing_version_guard_is_a_changed_tree(repos: Rep
 
     for (case, guards) in cases {
         let child = subtask(&parent, "Child");
-        let result = repos.tasks.insert(&child, &guards).await;
+        let result =
+            repos.tasks.insert(&child, &guards, &crate::contract::fixtures::created(&child)).await;
         assert_err!(result, RepositoryError::TreeChanged, "insert with {case}");
         let found = repos.tasks.get(child.id).await.expect("get succeeds");
         assert_eq!(found, None, "insert with {case} stored nothing");
     }
     let child = subtask(&parent, "Child");
-    repos.tasks.insert(&child, &guarding(&[&parent, &changed_root])).await.expect("guards hold");
+    repos
+        .tasks
+        .insert(
+            &child,
+            &guarding(&[&parent, &changed_root]),
+            &crate::contract::fixtures::created(&child),
+        )
+        .await
+        .expect("guards hold");
     assert_eq!(stored_task_by_id(&repos, child.id).await, child, "stored once the guards hold");
 }
 
@@ -52,9 +70,20 @@ pub async fn a_parent_in_another_project_is_a_missing_reference(repos: Repositor
     let stored = stored_task(&repos, task(&here, &alice, "Stored")).await;
 
     let inserted = Task { parent_id: Some(far_parent.id), ..task(&here, &alice, "New") };
-    let insert = repos.tasks.insert(&inserted, &TreeGuards::none()).await;
+    let insert = repos
+        .tasks
+        .insert(&inserted, &TreeGuards::none(), &crate::contract::fixtures::created(&inserted))
+        .await;
     let updated = Task { parent_id: Some(far_parent.id), version: version(2), ..stored.clone() };
-    let update = repos.tasks.update(&updated, stored.version, &guarding(&[&far_parent])).await;
+    let update = repos
+        .tasks
+        .update(
+            &updated,
+            stored.version,
+            &guarding(&[&far_parent]),
+            &crate::contract::fixtures::entry(updated.id),
+        )
+        .await;
 
     assert_err!(insert, RepositoryError::MissingReference(Entity::Task), "insert under it");
     assert_err!(update, RepositoryError::MissingReference(Entity::Task), "update under it");
@@ -72,9 +101,20 @@ pub async fn an_assignee_who_is_not_a_member_is_a_missing_reference(repos: Repos
     let stored = stored_task(&repos, task(&project, &alice, "Stored")).await;
 
     let inserted = Task { assignee_id: Some(stranger.id), ..task(&project, &alice, "New") };
-    let insert = repos.tasks.insert(&inserted, &TreeGuards::none()).await;
+    let insert = repos
+        .tasks
+        .insert(&inserted, &TreeGuards::none(), &crate::contract::fixtures::created(&inserted))
+        .await;
     let updated = Task { assignee_id: Some(stranger.id), version: version(2), ..stored.clone() };
-    let update = repos.tasks.update(&updated, stored.version, &TreeGuards::none()).await;
+    let update = repos
+        .tasks
+        .update(
+            &updated,
+            stored.version,
+            &TreeGuards::none(),
+            &crate::contract::fixtures::entry(updated.id),
+        )
+        .await;
 
     assert_err!(insert, RepositoryError::MissingReference(Entity::Member), "insert for them");
     assert_err!(update, RepositoryError::MissingReference(Entity::Member), "update to them");
@@ -96,7 +136,16 @@ pub async fn updating_a_task_keeps_its_project(repos: Repositories) {
         version: version(2),
         ..parent.clone()
     };
-    repos.tasks.update(&elsewhere, parent.version, &TreeGuards::none()).await.expect("update");
+    repos
+        .tasks
+        .update(
+            &elsewhere,
+            parent.version,
+            &TreeGuards::none(),
+            &crate::contract::fixtures::entry(elsewhere.id),
+        )
+        .await
+        .expect("update");
 
     let stored = stored_task_by_id(&repos, parent.id).await;
     assert_eq!(stored, Task { project_id: here.id, ..elsewhere }, "renamed, still in its project");
@@ -115,7 +164,15 @@ pub async fn updating_with_a_subtree_taller_than_guarded_is_a_grown_subtree(repo
     let guards = |height| TreeGuards { subtree_height: Some(height), ..guarding(&[&new_parent]) };
 
     for counted in [1, 2] {
-        let result = repos.tasks.update(&moved, top.version, &guards(counted)).await;
+        let result = repos
+            .tasks
+            .update(
+                &moved,
+                top.version,
+                &guards(counted),
+                &crate::contract::fixtures::entry(moved.id),
+            )
+            .await;
         assert_err!(
             result,
             RepositoryError::SubtreeGrew,
@@ -123,7 +180,11 @@ pub async fn updating_with_a_subtree_taller_than_guarded_is_a_grown_subtree(repo
         );
         assert_eq!(stored_task_by_id(&repos, top.id).await, top, "unchanged at {counted}");
     }
-    repos.tasks.update(&moved, top.version, &guards(3)).await.expect("three tall, guarded at 3");
+    repos
+        .tasks
+        .update(&moved, top.version, &guards(3), &crate::contract::fixtures::entry(moved.id))
+        .await
+        .expect("three tall, guarded at 3");
     assert_eq!(stored_task_by_id(&repos, top.id).await, moved, "re-parented");
 }
 
@@ -142,7 +203,16 @@ pub async fn moving_a_task_whose_subtask_has_an_outside_assignee_is_a_missing_re
     )
     .await;
 
-    let result = repos.tasks.move_tree(root.id, to.id, root.version, at(7_200)).await;
+    let result = repos
+        .tasks
+        .move_tree(
+            root.id,
+            to.id,
+            root.version,
+            at(7_200),
+            &crate::contract::fixtures::entry(root.id),
+        )
+        .await;
 
     assert_err!(
         result,

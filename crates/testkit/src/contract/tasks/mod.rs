@@ -39,7 +39,11 @@ pub async fn an_inserted_task_can_be_read_back_by_id(repos: Repositories) {
         ..task(&project, &bob, "Everything set")
     };
 
-    repos.tasks.insert(&full, &TreeGuards::none()).await.expect("insert succeeds");
+    repos
+        .tasks
+        .insert(&full, &TreeGuards::none(), &crate::contract::fixtures::created(&full))
+        .await
+        .expect("insert succeeds");
 
     let found = repos.tasks.get(full.id).await.expect("get succeeds");
     assert_eq!(found, Some(full), "get returns the task exactly as inserted, labels included");
@@ -63,7 +67,11 @@ pub async fn labels_are_stored_replaced_and_returned_sorted(repos: Repositories)
         labels: labels(&["zeta", "Alpha", "mid-1", "ALPHA"]),
         ..task(&project, &alice, "Labelled")
     };
-    repos.tasks.insert(&labelled, &TreeGuards::none()).await.expect("insert succeeds");
+    repos
+        .tasks
+        .insert(&labelled, &TreeGuards::none(), &crate::contract::fixtures::created(&labelled))
+        .await
+        .expect("insert succeeds");
     let label_names = |t: &Task| t.labels.iter().map(|l| l.to_string()).collect::<Vec<_>>();
 
     let stored = stored_task_by_id(&repos, labelled.id).await;
@@ -74,12 +82,21 @@ pub async fn labels_are_stored_replaced_and_returned_sorted(repos: Repositories)
     };
     repos
         .tasks
-        .update(&relabelled, labelled.version, &TreeGuards::none())
+        .update(
+            &relabelled,
+            labelled.version,
+            &TreeGuards::none(),
+            &crate::contract::fixtures::entry(relabelled.id),
+        )
         .await
         .expect("update succeeds");
     let after_update = stored_task_by_id(&repos, labelled.id).await;
     let bare = Task { labels: labels(&[]), version: relabelled.version.next(), ..relabelled };
-    repos.tasks.update(&bare, version(2), &TreeGuards::none()).await.expect("update succeeds");
+    repos
+        .tasks
+        .update(&bare, version(2), &TreeGuards::none(), &crate::contract::fixtures::entry(bare.id))
+        .await
+        .expect("update succeeds");
     let after_clear = stored_task_by_id(&repos, labelled.id).await;
 
     assert_eq!(label_names(&stored), ["alpha", "mid-1", "zeta"], "stored lower case, sorted");
@@ -94,7 +111,10 @@ pub async fn inserting_a_task_with_a_taken_id_is_a_duplicate(repos: Repositories
     let first = stored_task(&repos, task(&project, &alice, "First")).await;
     let copy = Task { title: title("Copy"), labels: labels(&["copy"]), ..first.clone() };
 
-    let result = repos.tasks.insert(&copy, &TreeGuards::none()).await;
+    let result = repos
+        .tasks
+        .insert(&copy, &TreeGuards::none(), &crate::contract::fixtures::created(&copy))
+        .await;
 
     assert_err!(result, RepositoryError::Duplicate(Entity::Task), "insert with a taken id");
     assert_eq!(stored_task_by_id(&repos, first.id).await, first, "the stored task is unchanged");
@@ -125,7 +145,10 @@ pub async fn inserting_a_task_with_a_missing_reference_is_refused(repos: Reposit
     ];
 
     for (case, missing, refused) in cases {
-        let result = repos.tasks.insert(&refused, &TreeGuards::none()).await;
+        let result = repos
+            .tasks
+            .insert(&refused, &TreeGuards::none(), &crate::contract::fixtures::created(&refused))
+            .await;
         match result {
             Err(RepositoryError::MissingReference(entity)) if entity == missing => {}
             other => panic!(
@@ -165,7 +188,16 @@ pub async fn updating_a_task_replaces_every_field(repos: Repositories) {
         ..before.clone()
     };
 
-    repos.tasks.update(&after, before.version, &TreeGuards::none()).await.expect("update succeeds");
+    repos
+        .tasks
+        .update(
+            &after,
+            before.version,
+            &TreeGuards::none(),
+            &crate::contract::fixtures::entry(after.id),
+        )
+        .await
+        .expect("update succeeds");
     let stored = stored_task_by_id(&repos, before.id).await;
     let cleared = Task {
         category_id: None,
@@ -178,7 +210,12 @@ pub async fn updating_a_task_replaces_every_field(repos: Repositories) {
     };
     repos
         .tasks
-        .update(&cleared, after.version, &TreeGuards::none())
+        .update(
+            &cleared,
+            after.version,
+            &TreeGuards::none(),
+            &crate::contract::fixtures::entry(cleared.id),
+        )
         .await
         .expect("update succeeds");
     let stored_cleared = stored_task_by_id(&repos, before.id).await;
@@ -195,13 +232,19 @@ pub async fn updating_with_a_stale_version_is_a_version_conflict(repos: Reposito
     let v2 = Task { title: title("Version two"), version: version(2), ..v1.clone() };
     repos
         .tasks
-        .update(&v2, version(1), &TreeGuards::none())
+        .update(&v2, version(1), &TreeGuards::none(), &crate::contract::fixtures::entry(v2.id))
         .await
         .expect("the first update succeeds");
     let lost = Task { title: title("Lost update"), labels: labels(&["lost"]), ..v2.clone() };
 
-    let stale = repos.tasks.update(&lost, version(1), &TreeGuards::none()).await;
-    let ahead = repos.tasks.update(&lost, version(3), &TreeGuards::none()).await;
+    let stale = repos
+        .tasks
+        .update(&lost, version(1), &TreeGuards::none(), &crate::contract::fixtures::entry(lost.id))
+        .await;
+    let ahead = repos
+        .tasks
+        .update(&lost, version(3), &TreeGuards::none(), &crate::contract::fixtures::entry(lost.id))
+        .await;
 
     assert_err!(stale, RepositoryError::VersionConflict(Entity::Task), "update expecting v1 at v2");
     assert_err!(ahead, RepositoryError::VersionConflict(Entity::Task), "update expecting v3 at v2");
@@ -214,7 +257,16 @@ pub async fn updating_with_a_failing_version_guard_is_a_changed_tree(repos: Repo
     let (alice, project) = owner_and_project(&repos, "alice", "Apollo").await;
     let guarded = stored_task(&repos, task(&project, &alice, "Guarded")).await;
     let moved_on = Task { title: title("Changed"), version: version(2), ..guarded.clone() };
-    repos.tasks.update(&moved_on, version(1), &TreeGuards::none()).await.expect("update succeeds");
+    repos
+        .tasks
+        .update(
+            &moved_on,
+            version(1),
+            &TreeGuards::none(),
+            &crate::contract::fixtures::entry(moved_on.id),
+        )
+        .await
+        .expect("update succeeds");
     let target = stored_task(&repos, task(&project, &alice, "Target")).await;
     let changed = Task {
         title: title("Target changed"),
@@ -236,7 +288,10 @@ pub async fn updating_with_a_failing_version_guard_is_a_changed_tree(repos: Repo
     for (case, failing) in cases {
         let holding = VersionGuard { task_id: target.id, version: version(1) };
         let guards = TreeGuards { versions: vec![holding, failing], subtree_height: None };
-        let result = repos.tasks.update(&changed, version(1), &guards).await;
+        let result = repos
+            .tasks
+            .update(&changed, version(1), &guards, &crate::contract::fixtures::entry(changed.id))
+            .await;
         assert_err!(result, RepositoryError::TreeChanged, "update with {case}");
         assert_eq!(stored_task_by_id(&repos, target.id).await, target, "{case}: unchanged");
     }
@@ -257,7 +312,16 @@ pub async fn updating_with_holding_version_guards_succeeds(repos: Repositories) 
         subtree_height: None,
     };
 
-    repos.tasks.update(&reparented, child.version, &guards).await.expect("guards hold");
+    repos
+        .tasks
+        .update(
+            &reparented,
+            child.version,
+            &guards,
+            &crate::contract::fixtures::entry(reparented.id),
+        )
+        .await
+        .expect("guards hold");
 
     assert_eq!(stored_task_by_id(&repos, child.id).await, reparented, "the update is stored");
     assert_eq!(stored_task_by_id(&repos, parent.id).await, parent, "guarded tasks unchanged");
@@ -268,7 +332,15 @@ pub async fn updating_an_unknown_task_is_not_found(repos: Repositories) {
     let (alice, project) = owner_and_project(&repos, "alice", "Apollo").await;
     let ghost = Task { version: version(2), ..task(&project, &alice, "Ghost") };
 
-    let result = repos.tasks.update(&ghost, version(1), &TreeGuards::none()).await;
+    let result = repos
+        .tasks
+        .update(
+            &ghost,
+            version(1),
+            &TreeGuards::none(),
+            &crate::contract::fixtures::entry(ghost.id),
+        )
+        .await;
 
     assert_err!(result, RepositoryError::NotFound(Entity::Task), "update of an unknown task");
     assert_eq!(repos.tasks.get(ghost.id).await.expect("get"), None, "update did not insert");
@@ -295,7 +367,15 @@ pub async fn updating_a_task_with_a_missing_reference_is_refused(repos: Reposito
     ];
 
     for (case, missing, refused) in cases {
-        let result = repos.tasks.update(&refused, version(1), &TreeGuards::none()).await;
+        let result = repos
+            .tasks
+            .update(
+                &refused,
+                version(1),
+                &TreeGuards::none(),
+                &crate::contract::fixtures::entry(refused.id),
+            )
+            .await;
         match result {
             Err(RepositoryError::MissingReference(entity)) if entity == missing => {}
             other => panic!(

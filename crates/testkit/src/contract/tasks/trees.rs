@@ -46,7 +46,12 @@ impl Tree {
         let a1x = Task { parent_id: Some(a1.id), version: early.version.next(), ..early.clone() };
         repos
             .tasks
-            .update(&a1x, early.version, &TreeGuards::none())
+            .update(
+                &a1x,
+                early.version,
+                &TreeGuards::none(),
+                &crate::contract::fixtures::entry(a1x.id),
+            )
             .await
             .expect("re-parenting a1x succeeds");
         let other = stored_task(repos, task(&project, &owner, "other")).await;
@@ -156,7 +161,12 @@ pub async fn ancestors_stop_after_64_steps_on_cyclic_data(repos: Repositories) {
     let cyclic = Task { parent_id: Some(b.id), version: a.version.next(), ..a.clone() };
     repos
         .tasks
-        .update(&cyclic, a.version, &TreeGuards::none())
+        .update(
+            &cyclic,
+            a.version,
+            &TreeGuards::none(),
+            &crate::contract::fixtures::entry(cyclic.id),
+        )
         .await
         .expect("the store accepts the cycle");
 
@@ -174,7 +184,11 @@ pub async fn deleting_a_task_removes_its_subtree_and_returns_the_ids_task_first(
 ) {
     let tree = Tree::stored(&repos).await;
 
-    let deleted = repos.tasks.delete(tree.a.id).await.expect("delete succeeds");
+    let (deleted, _) = repos
+        .tasks
+        .delete(tree.a.id, &crate::contract::fixtures::entry(tree.a.id))
+        .await
+        .expect("delete succeeds");
 
     assert_eq!(
         deleted.first(),
@@ -205,7 +219,8 @@ pub async fn deleting_a_task_removes_its_subtree_and_returns_the_ids_task_first(
 pub async fn deleting_an_unknown_task_is_not_found(repos: Repositories) {
     let tree = Tree::stored(&repos).await;
 
-    let result = repos.tasks.delete(TaskId::new()).await;
+    let result =
+        repos.tasks.delete(TaskId::new(), &crate::contract::fixtures::entry(TaskId::new())).await;
 
     assert_err!(result, RepositoryError::NotFound(Entity::Task), "delete of an unknown task");
     for kept in tree.all() {
@@ -221,9 +236,15 @@ pub async fn moving_a_task_moves_it_and_all_its_descendants(repos: Repositories)
     let target = stored_project(&repos, project(&tree.owner, "Target")).await;
     let when = at(7_200);
 
-    let moved = repos
+    let (moved, _) = repos
         .tasks
-        .move_tree(tree.a.id, target.id, tree.a.version, when)
+        .move_tree(
+            tree.a.id,
+            target.id,
+            tree.a.version,
+            when,
+            &crate::contract::fixtures::entry(tree.a.id),
+        )
         .await
         .expect("move_tree succeeds");
 
@@ -269,7 +290,16 @@ pub async fn moving_a_task_with_a_stale_version_is_a_version_conflict(repos: Rep
     let tree = Tree::stored(&repos).await;
     let target = stored_project(&repos, project(&tree.owner, "Target")).await;
 
-    let result = repos.tasks.move_tree(tree.a.id, target.id, version(2), at(7_200)).await;
+    let result = repos
+        .tasks
+        .move_tree(
+            tree.a.id,
+            target.id,
+            version(2),
+            at(7_200),
+            &crate::contract::fixtures::entry(tree.a.id),
+        )
+        .await;
 
     assert_err!(result, RepositoryError::VersionConflict(Entity::Task), "move expecting v2 at v1");
     for kept in tree.all() {
@@ -282,8 +312,16 @@ pub async fn moving_a_task_with_a_stale_version_is_a_version_conflict(repos: Rep
 pub async fn moving_a_task_to_an_unknown_project_is_a_missing_reference(repos: Repositories) {
     let tree = Tree::stored(&repos).await;
 
-    let result =
-        repos.tasks.move_tree(tree.a.id, ProjectId::new(), tree.a.version, at(7_200)).await;
+    let result = repos
+        .tasks
+        .move_tree(
+            tree.a.id,
+            ProjectId::new(),
+            tree.a.version,
+            at(7_200),
+            &crate::contract::fixtures::entry(tree.a.id),
+        )
+        .await;
 
     assert_err!(
         result,
@@ -300,7 +338,16 @@ pub async fn moving_an_unknown_task_is_not_found(repos: Repositories) {
     let (alice, _) = owner_and_project(&repos, "alice", "Source").await;
     let target = stored_project(&repos, project(&alice, "Target")).await;
 
-    let result = repos.tasks.move_tree(TaskId::new(), target.id, version(1), at(60)).await;
+    let result = repos
+        .tasks
+        .move_tree(
+            TaskId::new(),
+            target.id,
+            version(1),
+            at(60),
+            &crate::contract::fixtures::entry(TaskId::new()),
+        )
+        .await;
 
     assert_err!(result, RepositoryError::NotFound(Entity::Task), "move of an unknown task");
 }
