@@ -404,7 +404,7 @@ pub async fn wire(common: &CommonSettings, serve: &ServeSettings) -> Result<Wire
             .map_err(|e| StartError::Other(format!("cannot read the change log: {e}")))?,
     );
     let repositories_behind_caches = Repositories { users, projects, ..repositories.clone() };
-    let services = Services::new(
+    let mut services = Services::new(
         ServicePorts {
             repositories: repositories_behind_caches,
             hasher: hasher(common)?,
@@ -429,6 +429,11 @@ pub async fn wire(common: &CommonSettings, serve: &ServeSettings) -> Result<Wire
             category_creations: hourly_budget(serve.categories_per_hour),
         },
     );
+    // Instances sharing a PostgreSQL database draw on one login and registration budget kept
+    // in it (ADR 0021); one process per SQLite file keeps the budget in its memory.
+    if let Store::Postgres(db) = &store {
+        services.auth = services.auth.with_throttle_store(db.throttle_store());
+    }
     // A clone shares the login throttle with the services', which start-up warms.
     let auth = services.auth.clone();
     let readiness: Arc<dyn ReadinessCheck> =

@@ -5,6 +5,7 @@
 //! cargo run -p taskforge-bench --release -- smoke   # seconds, tiny data: proves it still works
 //! cargo run -p taskforge-bench --release -- load    # the load test (≈ 2 min, `load.rs`)
 //! cargo run -p taskforge-bench --release -- events  # 1,000 live event streams (≈ 1.5 min, `events.rs`)
+//! cargo run -p taskforge-bench --release -- postgres  # SQLite vs PostgreSQL, 1 vs 2 instances
 //! ```
 //!
 //! It builds the `taskforge` binary and the bare baseline (`src/bin/baseline.rs`) in the
@@ -29,6 +30,8 @@ mod measure;
 mod nofile;
 /// The textbook Python stack for the same API, measured in the same run.
 mod peer;
+/// SQLite vs PostgreSQL, and one vs two instances on PostgreSQL (`postgres.rs`).
+mod postgres;
 /// The table, the targets and the JSON file.
 mod report;
 /// Resident memory sampled over a long run, and the "flat" verdict.
@@ -67,6 +70,10 @@ enum Mode {
     /// The live-stream test: 1,000 open event streams, one change a second for a minute,
     /// memory sampled and delivery latency measured (`--smoke`: 20 streams, 5 s).
     Events,
+    /// Read by id, a 50-item list and durable creates on SQLite and on PostgreSQL (the same
+    /// data, copied), and on two PostgreSQL instances sharing the database (`--smoke`: tiny
+    /// data, seconds). Needs a PostgreSQL server (`TASKFORGE_TEST_POSTGRES_URL`).
+    Postgres,
 }
 
 /// TaskForge's benchmark: the real server against a bare actix-web + SQLite baseline.
@@ -76,7 +83,7 @@ struct Args {
     /// `all`, `smoke`, `load` or `events`.
     #[arg(value_enum)]
     mode: Mode,
-    /// With `load`: seconds instead of minutes, on tiny data (the test suite runs it).
+    /// With `load` or `postgres`: seconds instead of minutes, on tiny data.
     #[arg(long)]
     smoke: bool,
     /// With `load`: how long the 1,000 connections are held, s. Default 30, smoke 3.
@@ -151,13 +158,18 @@ struct Settings {
 
 impl Settings {
     fn from(args: &Args) -> Self {
-        let smoke = args.mode == Mode::Smoke;
+        let smoke = args.mode == Mode::Smoke || (args.mode == Mode::Postgres && args.smoke);
         let pick = |given: Option<usize>, all: usize, smoke_value: usize| {
             given.unwrap_or(if smoke { smoke_value } else { all })
         };
         let duration_s = args.duration.unwrap_or(if smoke { 1 } else { 6 });
         Self {
-            mode: if smoke { "smoke" } else { "all" },
+            mode: match (args.mode, smoke) {
+                (Mode::Postgres, true) => "postgres-smoke",
+                (Mode::Postgres, false) => "postgres",
+                (_, true) => "smoke",
+                (_, false) => "all",
+            },
             profile: args.profile.clone(),
             runs: pick(args.runs, 3, 1).max(1),
             duration_s,
@@ -450,7 +462,14 @@ fn create_load(server: &Server, project: &str, token: &str, connections: u32, d:
 }
 
 fn variant(label: &str, server: usize, load: Load) -> Variant {
-    Variant { label: label.to_owned(), server, load, burst: None, writer_counters: false }
+    Variant {
+        label: label.to_owned(),
+        server,
+        load,
+        burst: None,
+        writer_counters: false,
+        also: Vec::new(),
+    }
 }
 
 /// The common scenario: the same load on TaskForge (server 0) and on the baseline (server 1),
@@ -829,6 +848,8 @@ fn run(args: &Args) -> anyhow::Result<bool> {
         },
         baseline: match &args.baseline_bin {
             Some(path) => path.clone(),
+            // The PostgreSQL group compares TaskForge with itself: no bare baseline.
+            None if args.mode == Mode::Postgres => PathBuf::new(),
             None => build("taskforge-bench", "taskforge-baseline", &settings.profile)?,
         },
     };
@@ -850,10 +871,12 @@ fn run(args: &Args) -> anyhow::Result<bool> {
     let small = small.iter().chain(&["login_burst", "create"]).any(|k| settings.runs(k));
     let large = ["list_large_page1", "list_large_deep", "export"].iter().any(|k| settings.runs(k));
     let mut scenarios = Vec::new();
-    if small {
+    if args.mode == Mode::Postgres {
+        scenarios = postgres::phase(&bins, dir, &cache, &settings, &mut failures, &mut high_water)?;
+    } else if small {
         scenarios = small_phase(&bins, dir, &cache, &settings, &mut failures, &mut high_water)?;
     }
-    if peer::KEYS.iter().any(|k| settings.runs(k)) {
+    if args.mode != Mode::Postgres && peer::KEYS.iter().any(|k| settings.runs(k)) {
         scenarios.extend(peer::phase(
             &bins,
             dir,
@@ -864,7 +887,7 @@ fn run(args: &Args) -> anyhow::Result<bool> {
         )?);
     }
     let mut export = ExportResult::default();
-    if large {
+    if large && args.mode != Mode::Postgres {
         let (results, exported) =
             large_phase(&bins, dir, &cache, &settings, &mut failures, &mut high_water)?;
         scenarios.extend(results);
@@ -882,13 +905,23 @@ fn run(args: &Args) -> anyhow::Result<bool> {
         targets: Vec::new(),
         failures,
     };
-    report.targets = report::judge(&report);
+    if args.mode != Mode::Postgres {
+        report.targets = report::judge(&report);
+    }
     let out = args.out.clone().unwrap_or_else(|| {
-        bench_dir.join(if args.mode == Mode::Smoke { "smoke-results.json" } else { "results.json" })
+        bench_dir.join(match (args.mode, settings.mode) {
+            (Mode::Postgres, "postgres-smoke") => "postgres-smoke-results.json",
+            (Mode::Postgres, _) => "postgres-results.json",
+            (Mode::Smoke, _) => "smoke-results.json",
+            _ => "results.json",
+        })
     });
     std::fs::write(&out, serde_json::to_vec_pretty(&report)?)
         .with_context(|| format!("writing {}", out.display()))?;
     println!("{}", report::render(&report));
+    for (key, ratio) in postgres::two_to_one(&report.scenarios) {
+        println!("{key}: two PostgreSQL instances serve {ratio:.2}× the rate of one");
+    }
     println!("results: {} ({:.0} s)", out.display(), started.elapsed().as_secs_f64());
     Ok(report.failures.is_empty())
 }

@@ -37,6 +37,10 @@ pub struct Variant {
     pub burst: Option<Burst>,
     /// Read the SQLite writer's counters from `/metrics` before and after (taskforge only).
     pub writer_counters: bool,
+    /// Loads run at the same time as `load`, against other servers (several instances
+    /// sharing one database): their rates and counts are added to the variant's, and its
+    /// latencies are the slowest of all.
+    pub also: Vec<Load>,
 }
 
 /// A scenario: variants compared with one of them.
@@ -227,7 +231,13 @@ fn run_once(server: &mut Server, variant: &Variant) -> anyhow::Result<RunResult>
     let sampler = RssSampler::start(server.pid());
     let burst = variant.burst.as_ref().map(|b| fire_burst(server.port, b));
     let started = Instant::now();
-    let load = wrk::run(&variant.load);
+    let also: Vec<_> =
+        variant.also.iter().cloned().map(|load| thread::spawn(move || wrk::run(&load))).collect();
+    let mut load = wrk::run(&variant.load);
+    for other in also {
+        let other = other.join().unwrap_or_else(|_| Err(anyhow::anyhow!("wrk thread panicked")));
+        load = load.and_then(|mine| Ok(combined(mine, other?)));
+    }
     let elapsed = started.elapsed().as_secs_f64();
     let peak_rss_kb = sampler.finish();
     let burst = burst.map(|b| b.join().unwrap_or_default());
@@ -242,6 +252,19 @@ fn run_once(server: &mut Server, variant: &Variant) -> anyhow::Result<RunResult>
         commits_per_s = Some((commits1 - commits0) / seconds);
     }
     Ok(RunResult { load, peak_rss_kb, writes_per_s, commits_per_s, burst })
+}
+
+/// Two loads run at the same time against two servers, as one: rates and counts added,
+/// latencies the slower of the two.
+fn combined(a: Outcome, b: Outcome) -> Outcome {
+    Outcome {
+        rps: a.rps + b.rps,
+        p50_ms: a.p50_ms.max(b.p50_ms),
+        p99_ms: a.p99_ms.max(b.p99_ms),
+        requests: a.requests + b.requests,
+        non_2xx: a.non_2xx + b.non_2xx,
+        socket_errors: a.socket_errors + b.socket_errors,
+    }
 }
 
 /// Runs `scenario` `rounds` times, alternating its variants, and summarises.

@@ -423,11 +423,18 @@ pub fn render(report: &Report) -> String {
             e.note.clone().unwrap_or_else(|| String::from("not available"))
         );
     }
-    let _ = writeln!(out);
-    let _ = writeln!(out, "Targets (docs/benchmarks.md):");
-    for t in &report.targets {
-        let _ =
-            writeln!(out, "  [{:<12}] {} — measured {}", t.verdict(), t.target, t.measured_text);
+    if !report.targets.is_empty() {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "Targets (docs/benchmarks.md):");
+        for t in &report.targets {
+            let _ = writeln!(
+                out,
+                "  [{:<12}] {} — measured {}",
+                t.verdict(),
+                t.target,
+                t.measured_text
+            );
+        }
     }
     if !report.failures.is_empty() {
         let _ = writeln!(out);

@@ -209,7 +209,7 @@ fn problem(status: u16, description: &str) -> Response {
                 .build(),
         );
     }
-    if status == 429 {
+    if status == 429 || status == 503 {
         response = response.header(
             "Retry-After",
             HeaderBuilder::new()
@@ -251,12 +251,12 @@ problem_responses! {
     AuthErrors => [
         401: "Missing, invalid or expired access token",
         500: "Internal error; the body carries only a request id",
-        503: "Storage is temporarily unavailable",
+        503: "Storage is temporarily unavailable, or a write collided with a concurrent one; Retry-After says when to retry",
     ];
     /// 500, 503: what any route may answer.
     ServerErrors => [
         500: "Internal error; the body carries only a request id",
-        503: "Storage is temporarily unavailable",
+        503: "Storage is temporarily unavailable, or a write collided with a concurrent one; Retry-After says when to retry",
     ];
     /// 400, 413, 415, 422: what any route with a JSON body may answer.
     BodyErrors => [

@@ -9,7 +9,8 @@
 //!
 //! One mutex guards the whole state, like a database with a single writer: every method takes
 //! it once, checks everything, and only then changes anything, so a failing call leaves no
-//! trace. Nothing is awaited while the lock is held.
+//! trace. Nothing is awaited while the lock is held — so no write ever loses a race to another
+//! (`RepositoryError::Contention` is never returned).
 #![forbid(unsafe_code)]
 
 mod categories;

@@ -2,7 +2,7 @@
 //!
 //! Migration 2 (`migrations/postgres/0002_change_notifications.sql`) makes every committed
 //! change of a user or a project membership announce itself on [`CHANNEL`], whoever made it
-//! (any instance, an operator command); migration 4 (`0004_history_notifications.sql`) does
+//! (any instance, an operator command); migration 5 (`0005_history_notifications.sql`) does
 //! the same for every new entry of the change log, which the live event streams of every
 //! instance then read (adr/0025-live-event-streams.md). [`PostgresDatabase::watch_changes`] keeps one
 //! dedicated connection `LISTEN`ing and hands each announcement to the caller, who drops what
@@ -33,7 +33,7 @@ pub enum Change {
     User(UserId),
     /// A membership was added or removed.
     Member(ProjectId, UserId),
-    /// An entry was added to the change log (migration 4): live streams have something new
+    /// An entry was added to the change log (migration 5): live streams have something new
     /// to read.
     History,
     /// Announcements may have been missed (listening started or stopped): forget everything.

@@ -100,11 +100,14 @@ pub(crate) fn corrupt(what: &'static str, detail: impl std::fmt::Display) -> Rep
 /// Translates a driver error about `entity`:
 /// - unique violations are duplicates (the checks before each insert make this a race
 ///   outcome only);
-/// - serialization failures and deadlocks are lost races: a conflict, as a stale version is;
+/// - serialization failures and deadlocks are lost races that roll the whole transaction
+///   back: [`RepositoryError::Contention`], not a version conflict — the caller's version was
+///   not stale. The write is run again (`retry.rs`); only a write that loses every attempt
+///   reports it (503 with `Retry-After`);
 /// - a closed connection, a server shutting down, too many connections or a full disk mean
 ///   the store cannot serve now (503, retry later);
 /// - anything else is a bug or corruption.
-pub(crate) fn map_err(entity: Entity, e: tokio_postgres::Error) -> RepositoryError {
+pub fn map_err(entity: Entity, e: tokio_postgres::Error) -> RepositoryError {
     let Some(code) = e.code() else {
         // No SQLSTATE: the connection itself failed (closed, I/O, protocol).
         return RepositoryError::unavailable(e);
@@ -114,7 +117,7 @@ pub(crate) fn map_err(entity: Entity, e: tokio_postgres::Error) -> RepositoryErr
     } else if *code == SqlState::T_R_SERIALIZATION_FAILURE
         || *code == SqlState::T_R_DEADLOCK_DETECTED
     {
-        RepositoryError::VersionConflict(entity)
+        RepositoryError::contention(e)
     } else if code.code().starts_with("08")
         || code.code().starts_with("53")
         || code.code().starts_with("57")

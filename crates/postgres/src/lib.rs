@@ -59,6 +59,8 @@ mod projects;
 mod refresh_tokens;
 /// The report repository.
 mod reports;
+/// Retrying a write that lost a race between writers.
+mod retry;
 /// Running statements through the statement cache.
 mod statements;
 /// What a task write re-checks, and the row locks that keep it true.
@@ -68,6 +70,8 @@ mod tasks;
 /// Throwaway databases for tests.
 #[cfg(feature = "testing")]
 pub mod testing;
+/// The login and registration budgets, shared by every instance.
+mod throttle;
 /// The user repository.
 mod users;
 
@@ -81,10 +85,12 @@ pub use migrations::{MigrationKind, NewerMigration};
 #[doc(hidden)]
 pub mod internals {
     pub use crate::database::session_options;
+    pub use crate::error::map_err;
     pub use crate::history::{AFTER_STATEMENT, PROJECT_PAGE_STATEMENT, TASK_PAGE_STATEMENT};
     pub use crate::listing::{ListParams, list_statement};
     pub use crate::migrations::{
         LOCK_KEY, MIGRATIONS, Migrated, Migration, checksum, migrate, migrate_reporting,
     };
     pub use crate::reports::{SUMMARY_STATEMENT, TOP_STATEMENT};
+    pub use crate::throttle::SWEEP as THROTTLE_SWEEP_STATEMENT;
 }

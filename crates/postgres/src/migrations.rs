@@ -93,15 +93,22 @@ const RELEASED: &[Migration] = &[
     },
     Migration {
         version: 3,
-        name: "0003_history.sql",
-        sql: include_str!("../../../migrations/postgres/0003_history.sql"),
-        // New tables only; an older build neither reads nor writes them.
+        name: "0003_throttle_buckets.sql",
+        sql: include_str!("../../../migrations/postgres/0003_throttle_buckets.sql"),
+        // A new table and its index, which older builds never read.
         kind: MigrationKind::Expand,
     },
     Migration {
         version: 4,
-        name: "0004_history_notifications.sql",
-        sql: include_str!("../../../migrations/postgres/0004_history_notifications.sql"),
+        name: "0004_history.sql",
+        sql: include_str!("../../../migrations/postgres/0004_history.sql"),
+        // New tables and indexes; an older build writes no entries but reads nothing here.
+        kind: MigrationKind::Expand,
+    },
+    Migration {
+        version: 5,
+        name: "0005_history_notifications.sql",
+        sql: include_str!("../../../migrations/postgres/0005_history_notifications.sql"),
         // A trigger that only sends notifications, which older builds ignore.
         kind: MigrationKind::Expand,
     },

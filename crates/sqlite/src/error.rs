@@ -178,6 +178,9 @@ pub(crate) fn open_error(path: &std::path::Path, source: rusqlite::Error) -> Ope
 /// over the filesystem's size limit (`SQLITE_NOLFS`). Each clears when the operator frees
 /// space, remounts or the other process finishes, and the writer keeps serving meanwhile.
 ///
+/// Never [`RepositoryError::Contention`]: one writer thread runs every write, so two writes
+/// cannot collide inside SQLite.
+///
 /// Not transient: `SQLITE_CORRUPT` and `SQLITE_NOTADB` at run time. Retrying does not repair
 /// a damaged page; the operator must restore a backup, so it is a 500 with the cause logged.
 pub(crate) const fn is_transient(code: ErrorCode) -> bool {

@@ -126,7 +126,7 @@ const RELEASED: &[Migration] = &[
         name: "0005_history.sql",
         sql: include_str!("../../../migrations/sqlite/0005_history.sql"),
         reworded_from: &[],
-        // New tables only; an older build neither reads nor writes them.
+        // New tables and indexes; an older build writes no entries but reads nothing here.
         kind: MigrationKind::Expand,
     },
 ];

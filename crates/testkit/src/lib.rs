@@ -8,6 +8,8 @@
 //!   test per sentence against an adapter's store;
 //! - [`fixtures`] — valid entities and helpers that store them;
 //! - [`FixedClock`] and [`SteppingClock`] — deterministic clocks;
+//! - [`throttle_contract`] — the contract of the throttle store port, and
+//!   [`throttle_store_contract_tests!`], which runs it against a store;
 //! - [`RecordingPublisher`] — an event publisher that keeps what it was given;
 //! - [`Delegating`] — a [`TaskRepository`](taskforge_domain::ports::TaskRepository) wrapper
 //!   that passes every call through except the ones its [`TaskHooks`] override (count, delay,
@@ -28,6 +30,7 @@ mod clock;
 pub mod contract;
 mod delegating;
 mod publisher;
+pub mod throttle_contract;
 
 pub use clock::{FixedClock, SteppingClock};
 pub use contract::fixtures;
@@ -45,6 +48,17 @@ pub mod __private {
     /// timers).
     pub fn block_on<F: std::future::Future<Output = ()>>(test: F) {
         tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a test runtime can be built")
+            .block_on(test);
+    }
+
+    /// As [`block_on`], on a runtime with two worker threads, so that spawned tasks really
+    /// run at the same time (the throttle store's racing tests).
+    pub fn block_on_threads<F: std::future::Future<Output = ()>>(test: F) {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
             .enable_all()
             .build()
             .expect("a test runtime can be built")

@@ -2,8 +2,10 @@
 //! a write through any is read through the others; a demotion or a removal from a project
 //! made through one is enforced by the others within a second (the database announces the
 //! change, `crates/postgres/src/changes.rs`, and each instance drops what it cached); a
-//! refresh token rotated on one and replayed on another revokes the family; and a SIGKILL of
-//! one under load loses no acknowledged write while the others keep serving.
+//! refresh token rotated on one and replayed on another revokes the family; the login and
+//! registration budgets are one budget across the three (kept in the database,
+//! `crates/postgres/src/throttle.rs`); and a SIGKILL of one under load loses no acknowledged
+//! write while the others keep serving.
 //! adr/0021-several-instances-on-one-postgresql.md gives the design. Each test gets a
 //! throwaway database; without a server the tests print one loud SKIPPED line and pass,
 //! unless `TASKFORGE_REQUIRE_POSTGRES=1`.
@@ -25,10 +27,15 @@ const PROPAGATION: Duration = Duration::from_secs(1);
 
 /// Three instances on a fresh database, the first with the fixture people (valid on all).
 async fn three_instances() -> Option<(ThrowawayDatabase, [TestApp; 3])> {
+    three_instances_with(&[]).await
+}
+
+/// [`three_instances`], each with the test environment plus `env`.
+async fn three_instances_with(env: &[(&str, &str)]) -> Option<(ThrowawayDatabase, [TestApp; 3])> {
     let db = ThrowawayDatabase::create().await?;
-    let first = TestApp::spawn_on(Path::new(db.url()), &[], None).await;
-    let second = first.another_instance(&[]);
-    let third = first.another_instance(&[]);
+    let first = TestApp::spawn_on(Path::new(db.url()), env, None).await;
+    let second = first.another_instance(env);
+    let third = first.another_instance(env);
     Some((db, [first, second, third]))
 }
 
@@ -131,6 +138,61 @@ async fn a_refresh_token_rotated_on_one_instance_and_replayed_on_another_revokes
     assert_eq!(replayed.status, 401, "{}", replayed.describe());
     let after = first.refresh(&new).await;
     assert_eq!(after.status, 401, "the family is revoked: {}", after.describe());
+}
+
+/// The failed logins one client may make at one account before it is throttled (the
+/// default per-username-and-address budget, `ThrottleSettings::default`).
+const LOGIN_BUDGET: usize = 5;
+
+#[tokio::test]
+async fn failed_logins_spread_over_three_instances_draw_on_one_budget() {
+    let Some((_db, apps)) = three_instances().await else { return };
+    let victim = &apps[0].people.outsider;
+    // Act: the budget's worth of wrong passwords, round-robin over the three instances.
+    for i in 0..LOGIN_BUDGET {
+        let reply = apps[i % 3].login(&victim.username, "a wrong pass phrase").await;
+        assert_eq!(
+            reply.status,
+            401,
+            "failure {} on instance {}: {}",
+            i + 1,
+            i % 3,
+            reply.describe()
+        );
+    }
+    // Assert: the next attempt is throttled on every instance, the right password included
+    // (one budget, not one per instance: each instance alone has seen at most two failures).
+    for (i, app) in apps.iter().enumerate() {
+        let reply = app.login(&victim.username, &victim.password).await;
+        let retry_after: u64 =
+            reply.header("retry-after").expect("Retry-After").parse().expect("whole seconds");
+        assert!((1..=60).contains(&retry_after), "instance {i}: Retry-After {retry_after}");
+        reply.expect(429);
+    }
+}
+
+#[tokio::test]
+async fn registrations_spread_over_three_instances_draw_on_one_budget() {
+    // Arrange: three registrations per hour per address, on every instance.
+    let Some((_db, apps)) =
+        three_instances_with(&[("TASKFORGE_REGISTRATIONS_PER_HOUR", "3")]).await
+    else {
+        return;
+    };
+    // Act: the budget's worth of registrations, one through each instance.
+    for app in &apps {
+        let username = unique("shared-budget");
+        let password = format!("{username} long pass phrase");
+        app.register(&json!({"username": username, "password": password})).await.expect(201);
+    }
+    // Assert: no instance takes another one, and none was created.
+    for (i, app) in apps.iter().enumerate() {
+        let username = unique("over-budget");
+        let password = format!("{username} long pass phrase");
+        let reply = app.register(&json!({"username": username, "password": password})).await;
+        assert_eq!(reply.status, 429, "instance {i}: {}", reply.describe());
+        app.login(&username, &password).await.expect(401);
+    }
 }
 
 #[tokio::test]

@@ -1,7 +1,7 @@
 //! Ports: the traits the domain needs the outside world to implement.
 //!
-//! Not every port is async. The repositories and [`PasswordHasher`] wait on I/O or on slow
-//! work, so they are `#[async_trait]`; [`TokenIssuer`], [`RefreshTokenMinter`], [`CursorSealer`]
+//! Not every port is async. The repositories, [`ThrottleStore`] and [`PasswordHasher`] wait on
+//! I/O or on slow work, so they are `#[async_trait]`; [`TokenIssuer`], [`RefreshTokenMinter`], [`CursorSealer`]
 //! and [`EventPublisher`] do a little CPU work and return, so they are plain synchronous traits
 //! (an event subscriber that needs I/O must hand it off itself). [`Clock`] and [`EventSubscriber`]
 //! are synchronous too. Every port lives here, in this one module; the values the ports deal in
@@ -12,6 +12,7 @@
 //! feature's contract suite checks exactly those sentences.
 //!
 //! [`PasswordHasher`]: crate::ports::PasswordHasher
+//! [`ThrottleStore`]: crate::ports::ThrottleStore
 //! [`TokenIssuer`]: crate::ports::TokenIssuer
 //! [`RefreshTokenMinter`]: crate::ports::RefreshTokenMinter
 //! [`CursorSealer`]: crate::ports::CursorSealer
@@ -33,6 +34,7 @@ mod report_repository;
 mod repositories;
 mod repository_error;
 mod task_repository;
+mod throttle_store;
 mod token_issuer;
 mod user_repository;
 
@@ -50,5 +52,6 @@ pub use report_repository::ReportRepository;
 pub use repositories::Repositories;
 pub use repository_error::{Entity, RepositoryError};
 pub use task_repository::{TaskRepository, TreeGuards, VersionGuard};
+pub use throttle_store::{ThrottleStore, ThrottleSwap};
 pub use token_issuer::{AccessToken, Claims, TokenError, TokenIssuer};
 pub use user_repository::UserRepository;

@@ -78,6 +78,14 @@ pub enum RepositoryError {
     /// The entity is still referenced and cannot be removed (e.g. a user who owns projects).
     #[error("{0} is still referenced")]
     InUse(Entity),
+    /// The write lost a race inside the store that no version or guard of the caller's
+    /// explains (a database that aborted one of two transactions to break a deadlock, or a
+    /// serialization failure): nothing was written, and the same request, retried in a
+    /// moment, may succeed. An adapter that retries such writes itself returns it only once
+    /// its attempts are spent. Distinct from [`RepositoryError::VersionConflict`], which means
+    /// the caller's version was stale and retrying unchanged cannot succeed.
+    #[error("the write collided with a concurrent one; retry")]
+    Contention(#[source] Box<dyn Error + Send + Sync>),
     /// The store cannot serve requests right now (disk full, read-only, database locked);
     /// retrying later may succeed.
     #[error("storage unavailable")]
@@ -91,6 +99,11 @@ impl RepositoryError {
     /// Wraps a driver error that means "try again later".
     pub fn unavailable<E: Error + Send + Sync + 'static>(e: E) -> Self {
         Self::Unavailable(Box::new(e))
+    }
+
+    /// Wraps a driver error that means "lost a race, nothing was written, retry now".
+    pub fn contention<E: Error + Send + Sync + 'static>(e: E) -> Self {
+        Self::Contention(Box::new(e))
     }
 
     /// Wraps any other driver error.

@@ -34,6 +34,41 @@ impl From<BucketSettings> for Rule {
     }
 }
 
+impl Rule {
+    /// A rule that refills instantly, which is no limit at all: nothing to store for it.
+    pub(crate) const fn is_unlimited(self) -> bool {
+        self.interval == 0
+    }
+
+    /// Microseconds until a bucket whose entry holds `full_at` (`None`: no entry, a full
+    /// bucket) may give a token at `now`; 0 when it may now.
+    pub(crate) fn wait(self, full_at: Option<i64>, now: i64) -> i64 {
+        // A rule that refills instantly is no limit at all. Said outright rather than left to
+        // the arithmetic: callers read the clock before taking the lock (or reading the
+        // store), so a request holding an earlier instant can arrive after one holding a later
+        // instant, and would otherwise see a bucket "full again" a few microseconds in its
+        // future and be refused.
+        if self.is_unlimited() {
+            return 0;
+        }
+        let full_at = full_at.unwrap_or(now).max(now);
+        (full_at.saturating_sub(self.tolerance).saturating_sub(now)).max(0)
+    }
+
+    /// The bucket's `full_at` once one token is taken at `now`; `None` for an unlimited rule.
+    pub(crate) fn taken(self, full_at: Option<i64>, now: i64) -> Option<i64> {
+        if self.is_unlimited() {
+            return None;
+        }
+        Some(full_at.unwrap_or(now).max(now).saturating_add(self.interval))
+    }
+
+    /// The bucket's `full_at` once one token is given back.
+    pub(crate) const fn given_back(self, full_at: i64) -> i64 {
+        full_at.saturating_sub(self.interval)
+    }
+}
+
 /// `full_at` per key: the instant (µs) at which the key's bucket is full again.
 #[derive(Debug)]
 pub(crate) struct Buckets<K> {
@@ -52,16 +87,7 @@ impl<K> Default for Buckets<K> {
 impl<K: Hash + Eq + Clone> Buckets<K> {
     /// Microseconds until `key` may draw a token; 0 when it may now.
     pub(crate) fn wait(&self, key: &K, rule: Rule, now: Timestamp) -> i64 {
-        // A rule that refills instantly is no limit at all. Said outright rather than left to
-        // the arithmetic: callers read the clock before taking the lock, so a request holding an
-        // earlier instant can arrive after one holding a later instant, and would otherwise see
-        // a bucket "full again" a few microseconds in its future and be refused.
-        if rule.interval == 0 {
-            return 0;
-        }
-        let now = now.unix_micros();
-        let full_at = self.full_at.get(key).copied().unwrap_or(now).max(now);
-        (full_at.saturating_sub(rule.tolerance).saturating_sub(now)).max(0)
+        rule.wait(self.full_at.get(key).copied(), now.unix_micros())
     }
 
     pub(crate) fn take(&mut self, key: K, rule: Rule, now: Timestamp, max_tracked: usize) {

@@ -17,9 +17,9 @@ mod tasks;
 mod users;
 
 pub use auth::{
-    AuthError, AuthPorts, AuthService, AuthSettings, BucketSettings, LoginThrottle, Registration,
-    Session, ThrottleSettings, ThrottleTicket, check_new_password, common_password_count,
-    ensure_uncommon, is_common_password,
+    AuthError, AuthPorts, AuthService, AuthSettings, BucketSettings, InProcessThrottleStore,
+    KNOWN_CLIENT_DAYS, LoginThrottle, Registration, Session, ThrottleError, ThrottleSettings,
+    ThrottleTicket, check_new_password, common_password_count, ensure_uncommon, is_common_password,
 };
 pub use categories::CategoryService;
 pub use change_feed::{ChangeFeed, FeedCursor, FeedError, FeedStep, Resume};

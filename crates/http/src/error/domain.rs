@@ -155,6 +155,9 @@ impl From<AuthError> for ApiError {
 /// The `Retry-After` of a 503 for an unavailable store.
 const STORE_RETRY_AFTER_SECONDS: u64 = 5;
 
+/// The `Retry-After` of a 503 for a write the store rolled back in a race between writers.
+const CONTENTION_RETRY_AFTER_SECONDS: u64 = 1;
+
 /// Services translate the expected repository outcomes into their own errors; what reaches
 /// here unmapped is either an outage (503), a bug (500), or a race the service did not name.
 impl From<RepositoryError> for ApiError {
@@ -172,6 +175,11 @@ impl From<RepositoryError> for ApiError {
             // A full or read-only disk is not fixed in a second; the hint spaces retries out.
             RepositoryError::Unavailable(_) => {
                 Self::unavailable(&e).retry_after(STORE_RETRY_AFTER_SECONDS)
+            }
+            // The store rolled the write back to break a race between writers: nothing was
+            // written, and the same request is likely to succeed at once.
+            RepositoryError::Contention(_) => {
+                Self::unavailable(&e).retry_after(CONTENTION_RETRY_AFTER_SECONDS)
             }
             RepositoryError::Other(_) => Self::internal(&e),
         }
@@ -260,6 +268,20 @@ mod tests {
         let e: ApiError = RepositoryError::other(io).into();
         assert_eq!(e.status_code(), StatusCode::INTERNAL_SERVER_ERROR);
         assert!(!e.problem().detail.contains("fire"));
+    }
+
+    #[test]
+    fn a_write_lost_to_contention_is_503_with_a_short_retry_after_not_a_stale_version() {
+        let deadlock = std::io::Error::other("deadlock detected");
+        let e: ApiError = RepositoryError::contention(deadlock).into();
+        assert_eq!(e.status_code(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(e.retry_after_seconds(), Some(CONTENTION_RETRY_AFTER_SECONDS));
+        assert!(!e.problem().detail.contains("deadlock"));
+        // Through a service's error, as a lost race in a task write reaches the edge.
+        let lost = RepositoryError::contention(std::io::Error::other("could not serialize"));
+        let e: ApiError = TaskError::Store(lost).into();
+        assert_eq!(e.status_code(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(e.retry_after_seconds(), Some(1));
     }
 
     #[test]

@@ -181,6 +181,11 @@ fn parameter_rule(path: &str, name: &str) -> Option<Rule> {
             String::from("^c1\\.[A-Za-z0-9_-]+$"),
             Some(CategoryCursor::MAX_ENCODED_LEN),
         ),
+        // History pages go by entry id: a positive whole number (every one of up to 19 digits
+        // fits the id's u64).
+        "cursor" if path.ends_with("/history") || path.ends_with("/activity") => {
+            Rule::Pattern(String::from("^[1-9][0-9]{0,18}$"), None)
+        }
         // Users are listed by username, projects by id.
         "cursor" if path == "/api/v1/users" => Rule::Pattern(username(), None),
         "cursor" => Rule::Uuid,

@@ -16,6 +16,8 @@ mod service;
 mod settings;
 /// The login throttle (token buckets per username and per address).
 mod throttle;
+/// The default throttle store, in this process's memory.
+mod throttle_store;
 
 pub use common_passwords::{
     check_new_password, common_password_count, ensure_uncommon, is_common_password,
@@ -23,4 +25,8 @@ pub use common_passwords::{
 pub use errors::AuthError;
 pub use service::{AuthService, Session};
 pub use settings::{AuthPorts, AuthSettings, Registration};
-pub use throttle::{BucketSettings, LoginThrottle, ThrottleSettings, ThrottleTicket};
+pub use throttle::{
+    BucketSettings, KNOWN_CLIENT_DAYS, LoginThrottle, ThrottleError, ThrottleSettings,
+    ThrottleTicket,
+};
+pub use throttle_store::InProcessThrottleStore;

@@ -7,13 +7,15 @@ use std::time::Duration;
 use super::common_passwords::ensure_uncommon;
 use super::errors::AuthError;
 use super::settings::{AuthPorts, AuthSettings, Registration};
-use super::throttle::LoginThrottle;
+use super::throttle::{LoginThrottle, ThrottleError};
 use crate::commands::{ChangePassword, Login, Register};
 use crate::events::{DomainEvent, EventKind};
 use crate::id::{TokenFamilyId, UserId};
 use crate::model::User;
 use crate::policy::Actor;
-use crate::ports::{AccessToken, Claims, RefreshToken, RefreshTokenRecord, RepositoryError};
+use crate::ports::{
+    AccessToken, Claims, RefreshToken, RefreshTokenRecord, RepositoryError, ThrottleStore,
+};
 use crate::values::Timestamp;
 use crate::values::{Password, PasswordHash, Role, Username};
 
@@ -63,6 +65,16 @@ impl AuthService {
         }
     }
 
+    /// The same service drawing its login and registration budgets from `store` instead of
+    /// this process's memory: every service over one shared store draws on one budget.
+    #[must_use]
+    pub fn with_throttle_store(self, store: Arc<dyn ThrottleStore>) -> Self {
+        Self {
+            throttle: Arc::new(LoginThrottle::with_store(self.settings.throttle, store)),
+            ..self
+        }
+    }
+
     /// Prepares the dummy hash that logins of unknown users are verified against. Call it
     /// once at start-up; otherwise the first such login pays one extra hash.
     ///
@@ -86,9 +98,14 @@ impl AuthService {
         if self.settings.registration == Registration::Closed {
             return Err(AuthError::RegistrationClosed);
         }
-        self.throttle
-            .attempt_registration(client, self.ports.clock.now())
-            .map_err(|retry_after| AuthError::RegistrationThrottled { retry_after })?;
+        self.throttle.attempt_registration(client, self.ports.clock.now()).await.map_err(|e| {
+            match e {
+                ThrottleError::Refused(retry_after) => {
+                    AuthError::RegistrationThrottled { retry_after }
+                }
+                ThrottleError::Store(e) => AuthError::Store(e),
+            }
+        })?;
         let user = self.create(cmd, self.settings.default_role).await?;
         self.publish(Some(user.id), registered(&user));
         Ok(user)
@@ -115,10 +132,8 @@ impl AuthService {
     /// [`AuthError::Mint`] or [`AuthError::Store`].
     pub async fn login(&self, cmd: Login) -> Result<Session, AuthError> {
         let now = self.ports.clock.now();
-        let ticket = self
-            .throttle
-            .attempt(&cmd.username, cmd.client, now)
-            .map_err(|retry_after| AuthError::Throttled { retry_after })?;
+        let ticket =
+            self.throttle.attempt(&cmd.username, cmd.client, now).await.map_err(login_refusal)?;
         let user = match Username::parse(&cmd.username) {
             Ok(username) => self.ports.users.find_by_username(&username).await?,
             Err(_) => None,
@@ -131,7 +146,7 @@ impl AuthService {
             self.publish(None, EventKind::LoginFailed { username });
             return Err(AuthError::InvalidCredentials);
         };
-        self.throttle.succeeded(ticket, now);
+        self.throttle.succeeded(ticket, now).await;
         self.upgrade_hash(&user, &password).await;
         let access_token = self.access_token(&user, now)?;
         let (refresh_token, record) =
@@ -248,13 +263,14 @@ impl AuthService {
         let ticket = self
             .throttle
             .attempt(user.username.as_str(), cmd.client, now)
-            .map_err(|retry_after| AuthError::Throttled { retry_after })?;
+            .await
+            .map_err(login_refusal)?;
         let current = Password::parse(&cmd.current_password).ok();
         let matched = self.verify_once(Some(&user.password_hash), current.as_ref()).await?;
         if !(matched && current.is_some()) {
             return Err(AuthError::WrongCurrentPassword);
         }
-        self.throttle.succeeded(ticket, now);
+        self.throttle.succeeded(ticket, now).await;
         user.password_hash = self.ports.hasher.hash(&cmd.new_password).await?;
         match self.ports.users.update(&user).await {
             Ok(()) => {}
@@ -454,4 +470,12 @@ fn registered(user: &User) -> EventKind {
 
 fn micros(d: Duration) -> i64 {
     i64::try_from(d.as_micros()).unwrap_or(i64::MAX)
+}
+
+/// A refused login (or password change) attempt as the service reports it.
+fn login_refusal(e: ThrottleError) -> AuthError {
+    match e {
+        ThrottleError::Refused(retry_after) => AuthError::Throttled { retry_after },
+        ThrottleError::Store(e) => AuthError::Store(e),
+    }
 }
