@@ -13,6 +13,7 @@ use utoipa::openapi::{ContentBuilder, ObjectBuilder, Ref, RefOr, Type};
 use utoipa::{IntoResponses, Modify, OpenApi};
 
 use crate::error::PROBLEM_JSON;
+use crate::events;
 use crate::export::FORMATS;
 use crate::routes::{auth, categories, export, health, history, projects, reports, tasks, users};
 
@@ -70,6 +71,7 @@ use links::Links;
         export::export,
         reports::summary,
         reports::top,
+        events::events,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     modifiers(&BearerAuth, &ExportFormats, &Constraints, &Links, &PathIds),
@@ -82,6 +84,7 @@ use links::Links;
         (name = "tasks", description = "Tasks: create, read, change, move, list, export"),
         (name = "history", description = "Task history, project activity, and reverting one change"),
         (name = "reports", description = "Counts and rankings of the tasks the caller can see"),
+        (name = "events", description = "Live changes the caller may see, as Server-Sent Events"),
     )
 )]
 pub struct ApiDoc;

@@ -105,6 +105,13 @@ const RELEASED: &[Migration] = &[
         // New tables and indexes; an older build writes no entries but reads nothing here.
         kind: MigrationKind::Expand,
     },
+    Migration {
+        version: 5,
+        name: "0005_history_notifications.sql",
+        sql: include_str!("../../../migrations/postgres/0005_history_notifications.sql"),
+        // A trigger that only sends notifications, which older builds ignore.
+        kind: MigrationKind::Expand,
+    },
 ];
 
 /// Every migration of this build, in order: the released ones.

@@ -33,6 +33,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     tasks::configure(cfg);
     history::configure(cfg);
     reports::configure(cfg);
+    crate::events::configure(cfg);
 }
 
 /// A resource at `path` answering any method it does not route with 405 and `Allow: allow`.

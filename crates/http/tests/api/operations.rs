@@ -58,6 +58,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/tasks/export"),
     ("get", "/api/v1/reports/summary"),
     ("get", "/api/v1/reports/top"),
+    ("get", "/api/v1/events"),
 ];
 
 async fn openapi() -> Value {
