@@ -6,6 +6,7 @@
 // Every page visited is scanned by axe-core (zero serious or critical violations), watched
 // for dialogs and page errors (an XSS payload that ran would raise one), and must not scroll
 // sideways at 375 px. The run stops at the first failure with a message naming the step.
+// The board is also watched updating live when another member adds a task.
 import { readFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { chromium } from 'playwright-core';
@@ -201,6 +202,26 @@ try {
   await submit(page, 'Add member');
   expect(await page.getByText('bob', { exact: true }).count() >= 1 || (await page.content()).includes('bob'), 'bob is a member');
   await checkPage(page, 'members');
+
+  step = 'live board';
+  // Another member's change appears on an open board without a reload (the board's event
+  // stream over the session, crates/web/src/routes/live.rs).
+  await page.goto(`${projectUrl}?view=board`);
+  await page.evaluate(() => { window.__sameDocument = true; });
+  await bob.goto(`${base}/login`);
+  await bob.getByLabel('Username').fill('bob');
+  await bob.getByLabel('Password').fill(PASSWORD);
+  await submit(bob, 'Log in');
+  await bob.goto(projectUrl);
+  const bobCsrf = await bob.locator('input[name=csrf_token]').first().inputValue();
+  const made = await bob.request.post(`${projectUrl}/tasks`, {
+    form: { csrf_token: bobCsrf, title: 'Made by bob' }, maxRedirects: 0,
+  });
+  const madeAt = made.headers().location || '';
+  expect(made.status() === 303 && madeAt.includes('#task-'), `bob's task answered ${made.status()} ${madeAt}`);
+  await page.getByRole('link', { name: 'Made by bob' }).waitFor({ timeout: 5000 });
+  expect(await page.evaluate(() => window.__sameDocument) === true, 'the board was reloaded, not updated');
+  await checkPage(page, 'live board');
 
   step = 'export';
   await page.goto(projectUrl);

@@ -4,7 +4,9 @@ use actix_web::HttpServer;
 use actix_web::dev::Server;
 use actix_web::http::KeepAlive;
 use taskforge_domain::services::Registration;
-use taskforge_http::{AppState, HttpMetrics, HttpSettings, build_app_with, watch_connections};
+use taskforge_http::{
+    AppState, HttpMetrics, HttpSettings, LiveUpdates, build_app_with, watch_connections,
+};
 use taskforge_web::{WebSettings, WebState};
 
 use crate::settings::{CommonSettings, JwtSecret, ServeSettings, default_workers};
@@ -25,6 +27,7 @@ fn web_state(wired: &Wired, serve: &ServeSettings) -> WebState {
     .with_client_addresses(std::sync::Arc::new(ProxiedClientAddresses(
         serve.trusted_proxies.clone(),
     )))
+    .with_feed(wired.feed.clone())
 }
 
 /// A built, bound, not yet running server (zero-to-production's start-up shape).
@@ -73,10 +76,12 @@ impl Application {
             wired.clock.clone(),
             serve.trash_retention,
         );
+        let live = LiveUpdates::new(wired.feed.clone(), serve.events, &metrics);
         let state =
             AppState::new(wired.services.clone(), wired.tokens.clone(), wired.clock.clone())
                 .with_readiness(wired.readiness.clone())
-                .with_metrics(metrics);
+                .with_metrics(metrics)
+                .with_live_updates(live);
         // Every connection limit is set explicitly (docs/operations.md, "Limits"), and the
         // backlog before binding, which is when it takes effect.
         let workers = serve.workers.unwrap_or_else(default_workers);
@@ -148,9 +153,41 @@ impl Application {
     /// # Errors
     /// An I/O error of the server.
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        // Event streams never finish by themselves: at the signal actix acts on, end them,
+        // so the graceful shutdown waits only for ordinary requests (clients reconnect to
+        // another instance with `Last-Event-ID`).
+        let hub = self.wired.hub.clone();
+        let closer = tokio::spawn(async move {
+            shutdown_signal().await;
+            hub.close();
+        });
         let result = self.server.await;
+        closer.abort();
         drop(self.wired);
         tracing::info!("taskforge stopped");
         result
+    }
+}
+
+/// SIGTERM or SIGINT, the signals actix's graceful shutdown starts on.
+async fn shutdown_signal() {
+    let interrupt = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut terminate) => {
+                tokio::select! {
+                    _ = interrupt => {}
+                    _ = terminate.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = interrupt.await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = interrupt.await;
     }
 }

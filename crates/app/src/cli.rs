@@ -250,4 +250,27 @@ pub struct ServeArgs {
     /// the kernel's `somaxconn`).
     #[arg(long, env = "TASKFORGE_BACKLOG", default_value = "1024")]
     pub backlog: String,
+
+    /// How often an open event stream (`GET /api/v1/events`) gets a keep-alive comment,
+    /// e.g. `15s`, so proxies do not close a quiet one.
+    #[arg(long, env = "TASKFORGE_EVENTS_HEARTBEAT", default_value = "15s")]
+    pub events_heartbeat: String,
+
+    /// Event streams the process holds open at once; more are refused with 503.
+    #[arg(long, env = "TASKFORGE_EVENTS_MAX_STREAMS", default_value = "10000")]
+    pub events_max_streams: String,
+
+    /// Event streams one user may hold open at once; more are refused with 429.
+    #[arg(long, env = "TASKFORGE_EVENTS_MAX_STREAMS_PER_USER", default_value = "8")]
+    pub events_max_streams_per_user: String,
+
+    /// Events an event stream holds for a client that is not reading; when they are full the
+    /// stream is closed (the client resumes with `Last-Event-ID`).
+    #[arg(long, env = "TASKFORGE_EVENTS_QUEUE", default_value = "64")]
+    pub events_queue: String,
+
+    /// The longest an event stream stays open, e.g. `30m`, even when its access token lives
+    /// longer; the client reconnects with `Last-Event-ID` and loses nothing.
+    #[arg(long, env = "TASKFORGE_EVENTS_MAX_AGE", default_value = "30m")]
+    pub events_max_age: String,
 }

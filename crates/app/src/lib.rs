@@ -20,6 +20,8 @@ pub mod commands;
 pub mod copy;
 /// Durations such as `15m`.
 pub mod duration;
+/// The live hub: fans the change log's new entries out to the event streams.
+pub mod live_hub;
 /// Log fields that user-supplied values cannot forge (the `pretty` format).
 pub mod log_fields;
 /// The caching decorator over project membership.

@@ -16,6 +16,7 @@ use crate::cli::{Cli, ServeArgs};
 use crate::duration::parse_duration;
 
 mod bind;
+mod events;
 mod limits;
 
 pub use bind::BindAddress;
@@ -159,6 +160,8 @@ pub struct ServeSettings {
     pub workers: Option<usize>,
     /// Connection limits: timeouts, keep-alive, how many at once.
     pub limits: ServerLimits,
+    /// The live event streams: heartbeat, queue, how many at once.
+    pub events: taskforge_http::EventStreamSettings,
 }
 
 /// The shortest signing key accepted (HS256 with a key shorter than the hash is weak).
@@ -375,6 +378,7 @@ impl ServeSettings {
             .map_err(|m| refuse("TASKFORGE_TRASH_RETENTION", m))?;
         let workers = args.workers.as_deref().map(limits::parse_workers).transpose()?;
         let limits = ServerLimits::from_args(args)?;
+        let events = events::from_args(args)?;
         Ok(Self {
             bind,
             jwt_secret,
@@ -393,6 +397,7 @@ impl ServeSettings {
             trash_retention,
             workers,
             limits,
+            events,
         })
     }
 }

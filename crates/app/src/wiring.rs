@@ -15,7 +15,7 @@ use taskforge_domain::ports::{
     EventPublisher, PasswordHasher, ProjectRepository, Repositories, TokenIssuer, UserRepository,
 };
 use taskforge_domain::services::{
-    AuthPorts, AuthService, AuthSettings, BucketSettings, ExportService, ServicePorts,
+    AuthPorts, AuthService, AuthSettings, BucketSettings, ChangeFeed, ExportService, ServicePorts,
     ServiceSettings, Services, ThrottleSettings, UserService,
 };
 use taskforge_domain::{CategoryId, Clock, SystemClock};
@@ -25,6 +25,7 @@ use taskforge_postgres::{Change, PostgresConfig, PostgresDatabase};
 use taskforge_sqlite::{OpenError, RestoreError, SqliteConfig, SqliteDatabase};
 
 use crate::audit::AuditLog;
+use crate::live_hub::LiveHub;
 use crate::membership_cache::CachedMemberships;
 use crate::settings::{CommonSettings, DatabaseSetting, JwtSecret, ServeSettings};
 use crate::user_cache::CachedUsers;
@@ -269,6 +270,10 @@ pub struct Wired {
     pub clock: Arc<dyn Clock>,
     /// `GET /ready`.
     pub readiness: Arc<dyn ReadinessCheck>,
+    /// The live change feed the event streams read (the API's and the web interface's).
+    pub feed: ChangeFeed,
+    /// The hub behind the feed, closed at shutdown so open streams end.
+    pub hub: LiveHub,
 }
 
 /// The event bus with the subscribers every process has.
@@ -349,10 +354,13 @@ pub async fn wire(common: &CommonSettings, serve: &ServeSettings) -> Result<Wire
         MEMBERSHIP_CACHE_CAPACITY,
     ));
     bus.subscribe(Arc::clone(&cached_memberships) as Arc<dyn EventSubscriber>);
+    // Fans the change log's new entries out to the event streams (crates/app/src/live_hub.rs).
+    let hub = LiveHub::new();
     // Instances sharing a PostgreSQL database drop what the others (or an operator command)
     // changed as soon as the database announces it, rather than when the TTL runs out.
     if let Store::Postgres(db) = &store {
         let (users, memberships) = (Arc::clone(&cached_users), Arc::clone(&cached_memberships));
+        let hub = hub.clone();
         // Detached: it listens (reconnecting when the connection drops) for the life of the
         // process, on the runtime `serve` runs on.
         drop(db.watch_changes(Arc::new(move |change| match change {
@@ -361,13 +369,19 @@ pub async fn wire(common: &CommonSettings, serve: &ServeSettings) -> Result<Wire
                 memberships.forget_user(id);
             }
             Change::Member(project, user) => memberships.forget_member(project, user),
+            // Another instance (or this one) committed an entry: the streams read it.
+            Change::History => hub.log_grew(),
             Change::Unknown => {
                 users.clear();
                 memberships.clear();
+                hub.log_grew();
             }
         })));
     }
     bus.subscribe(Arc::clone(&cached_users) as Arc<dyn EventSubscriber>);
+    // Last, after the caches dropped what the event changed: the streams it wakes decide
+    // visibility on what is true now.
+    bus.subscribe(Arc::new(hub.clone()) as Arc<dyn EventSubscriber>);
     let users: Arc<dyn UserRepository> = cached_users;
     let projects: Arc<dyn ProjectRepository> = cached_memberships;
     let events: Arc<dyn EventPublisher> = bus;
@@ -375,6 +389,19 @@ pub async fn wire(common: &CommonSettings, serve: &ServeSettings) -> Result<Wire
     let tokens: Arc<dyn TokenIssuer> = Arc::new(
         JwtIssuer::new(signing, Arc::clone(&clock))
             .map_err(|e| StartError::Other(e.to_string()))?,
+    );
+    let feed = ChangeFeed::new(
+        Arc::clone(&repositories.history),
+        Arc::clone(&repositories.tasks),
+        Arc::clone(&projects),
+        Arc::clone(&users),
+        Arc::new(hub.clone()),
+    );
+    // Detached, like the change listener: it follows the log for the life of the process.
+    drop(
+        hub.start(feed.clone())
+            .await
+            .map_err(|e| StartError::Other(format!("cannot read the change log: {e}")))?,
     );
     let repositories_behind_caches = Repositories { users, projects, ..repositories.clone() };
     let mut services = Services::new(
@@ -411,7 +438,7 @@ pub async fn wire(common: &CommonSettings, serve: &ServeSettings) -> Result<Wire
     let auth = services.auth.clone();
     let readiness: Arc<dyn ReadinessCheck> =
         Arc::new(StoreReadiness { repositories, store: store.clone() });
-    Ok(Wired { store, services, auth, tokens, clock, readiness })
+    Ok(Wired { store, services, auth, tokens, clock, readiness, feed, hub })
 }
 
 /// A PostgreSQL database is meant to be shared by several instances, and each would draw a

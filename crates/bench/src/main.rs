@@ -4,6 +4,7 @@
 //! cargo run -p taskforge-bench --release -- all     # the full benchmark (≈ 10–15 min)
 //! cargo run -p taskforge-bench --release -- smoke   # seconds, tiny data: proves it still works
 //! cargo run -p taskforge-bench --release -- load    # the load test (≈ 2 min, `load.rs`)
+//! cargo run -p taskforge-bench --release -- events  # 1,000 live event streams (≈ 1.5 min, `events.rs`)
 //! cargo run -p taskforge-bench --release -- postgres  # SQLite vs PostgreSQL, 1 vs 2 instances
 //! ```
 //!
@@ -17,6 +18,8 @@
 
 /// A tiny blocking HTTP client for set-up steps and the login burst.
 mod client;
+/// The live-stream benchmark: 1,000 event streams, memory and delivery latency.
+mod events;
 /// The load test: 1,000 connections held, then a mixed load with memory sampled.
 mod load;
 /// The mixed load script's summary.
@@ -64,6 +67,9 @@ enum Mode {
     /// The load test: 1,000 keep-alive connections for 30 s, then 60 s of mixed
     /// reads, writes and logins with the server's memory sampled (`--smoke`: 3 s and 5 s).
     Load,
+    /// The live-stream test: 1,000 open event streams, one change a second for a minute,
+    /// memory sampled and delivery latency measured (`--smoke`: 20 streams, 5 s).
+    Events,
     /// Read by id, a 50-item list and durable creates on SQLite and on PostgreSQL (the same
     /// data, copied), and on two PostgreSQL instances sharing the database (`--smoke`: tiny
     /// data, seconds). Needs a PostgreSQL server (`TASKFORGE_TEST_POSTGRES_URL`).
@@ -74,7 +80,7 @@ enum Mode {
 #[derive(Debug, Parser)]
 #[command(name = "taskforge-bench")]
 struct Args {
-    /// `all`, `smoke` or `load`.
+    /// `all`, `smoke`, `load` or `events`.
     #[arg(value_enum)]
     mode: Mode,
     /// With `load` or `postgres`: seconds instead of minutes, on tiny data.
@@ -827,6 +833,9 @@ fn utc_now() -> String {
 fn run(args: &Args) -> anyhow::Result<bool> {
     if args.mode == Mode::Load {
         return load::run(args);
+    }
+    if args.mode == Mode::Events {
+        return events::run(args);
     }
     let started = Instant::now();
     let settings = Settings::from(args);

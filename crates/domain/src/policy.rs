@@ -192,3 +192,35 @@ pub const fn manage_category(actor: &Actor) -> Decision {
 pub const fn manage_users(actor: &Actor) -> Decision {
     if actor.is_admin() { Decision::Allow } else { Decision::Forbidden }
 }
+
+/// How the actor relates to a recorded change, *now*: the facts [`see_change`] needs. Read
+/// when the change is about to be delivered on a live stream, not when it happened, so a
+/// member removed from a project stops seeing its changes at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ChangeRelation {
+    /// The change is about a task (otherwise about the project itself).
+    pub is_task: bool,
+    /// The actor is a member of the project the change happened in (for a move, the
+    /// project moved to).
+    pub is_member: bool,
+    /// The task is public now (always false for a change of a project, or a task that is
+    /// gone).
+    pub is_public: bool,
+    /// The change moved the task out of a project the actor is a member of.
+    pub was_member: bool,
+}
+
+/// Seeing a recorded change on a live stream: whoever may read the task as it is now (admins,
+/// members of its project, anyone for a public task) or the project (admins and members).
+/// A move is also shown to the members of the project the task left, so they learn it is gone;
+/// the task's later changes are not (they no longer may read it).
+#[must_use]
+pub const fn see_change(actor: &Actor, change: ChangeRelation) -> bool {
+    if change.is_task {
+        read_task(actor, TaskRelation { is_member: change.is_member, is_public: change.is_public })
+            .is_allowed()
+            || change.was_member
+    } else {
+        read_project(actor, change.is_member).is_allowed()
+    }
+}

@@ -9,6 +9,7 @@ use actix_web::http::header;
 use actix_web::{FromRequest, HttpRequest, web};
 use futures_util::future::LocalBoxFuture;
 use taskforge_domain::Actor;
+use taskforge_domain::ports::Claims;
 
 use crate::error::ApiError;
 use crate::state::AppState;
@@ -31,13 +32,29 @@ impl FromRequest for Authenticated {
         Box::pin(async move {
             let state =
                 state.ok_or_else(|| ApiError::internal_message("AppState is not registered"))?;
-            let token = token?;
-            let claims = state.tokens().verify(&token)?;
-            match state.services().users.actor(claims.subject).await? {
-                Some(actor) => Ok(Self(actor)),
-                None => Err(ApiError::unauthorized("the account no longer exists")),
-            }
+            let (actor, _) = verify(&state, token?).await?;
+            Ok(Self(actor))
         })
+    }
+}
+
+/// The caller of `req` and the claims of their token, for a handler that needs the token's
+/// expiry (an event stream ends with it).
+///
+/// # Errors
+/// 401 as for [`Authenticated`].
+pub async fn authenticate(
+    req: &HttpRequest,
+    state: &AppState,
+) -> Result<(Actor, Claims), ApiError> {
+    verify(state, bearer_token(req)?).await
+}
+
+async fn verify(state: &AppState, token: String) -> Result<(Actor, Claims), ApiError> {
+    let claims = state.tokens().verify(&token)?;
+    match state.services().users.actor(claims.subject).await? {
+        Some(actor) => Ok((actor, claims)),
+        None => Err(ApiError::unauthorized("the account no longer exists")),
     }
 }
 

@@ -37,6 +37,8 @@ pub mod client_address;
 pub mod dto;
 /// The one error type and the mapping from domain errors.
 pub mod error;
+/// `GET /api/v1/events`: live changes as Server-Sent Events.
+pub mod events;
 /// Task exports: the exporter strategy, one type per format, and the format registry.
 pub mod export;
 /// Prometheus metrics of the HTTP edge.
@@ -57,6 +59,7 @@ pub mod state;
 pub use app::{BODY_LIMIT, HttpSettings, InvalidOrigin, build_app, build_app_with};
 pub use client_address::{InvalidProxy, TrustedProxies};
 pub use error::{ApiError, FieldError, Problem};
+pub use events::{EventStreamSettings, LiveUpdates};
 pub use metrics::HttpMetrics;
 pub use middleware::connection_watch::watch_connections;
 pub use state::{AlwaysReady, AppState, NotReady, ReadinessCheck, Services};

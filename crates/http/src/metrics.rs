@@ -24,6 +24,13 @@ pub const REQUESTS_TOTAL: &str = "http_requests_total";
 /// Histogram of request latency in seconds.
 pub const REQUEST_DURATION: &str = "http_request_duration_seconds";
 
+/// Gauge of open event streams (`GET /api/v1/events`).
+pub const EVENT_STREAMS_OPEN: &str = "taskforge_event_streams_open";
+/// Counter of event streams closed because their client stopped reading.
+pub const EVENT_STREAMS_SLOW_READERS: &str = "taskforge_event_streams_slow_readers_total";
+/// Counter of event streams refused for the open-stream limits.
+pub const EVENT_STREAMS_REFUSED: &str = "taskforge_event_streams_refused_total";
+
 /// Latency buckets in seconds: 1 ms to 10 s.
 const BUCKETS: &[f64] =
     &[0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0];
@@ -65,6 +72,22 @@ impl HttpMetrics {
             metrics::histogram!(REQUEST_DURATION, "method" => method, "route" => route)
                 .record(elapsed.as_secs_f64());
         });
+    }
+
+    /// Sets the number of open event streams.
+    pub fn event_streams_open(&self, open: usize) {
+        let open = open as f64;
+        self.with_recorder(|| metrics::gauge!(EVENT_STREAMS_OPEN).set(open));
+    }
+
+    /// Counts an event stream closed because its client stopped reading.
+    pub fn slow_event_reader_dropped(&self) {
+        self.with_recorder(|| metrics::counter!(EVENT_STREAMS_SLOW_READERS).increment(1));
+    }
+
+    /// Counts an event stream refused for the open-stream limits.
+    pub fn event_stream_refused(&self) {
+        self.with_recorder(|| metrics::counter!(EVENT_STREAMS_REFUSED).increment(1));
     }
 
     /// Runs `f` with this registry as the `metrics` recorder, so `metrics::counter!` and

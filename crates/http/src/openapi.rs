@@ -13,6 +13,7 @@ use utoipa::openapi::{ContentBuilder, ObjectBuilder, Ref, RefOr, Type};
 use utoipa::{IntoResponses, Modify, OpenApi};
 
 use crate::error::PROBLEM_JSON;
+use crate::events;
 use crate::export::FORMATS;
 use crate::routes::{
     auth, categories, export, health, history, projects, reports, tasks, trash, users,
@@ -75,6 +76,7 @@ use links::Links;
         export::export,
         reports::summary,
         reports::top,
+        events::events,
     ),
     components(schemas(crate::error::Problem, crate::error::FieldError)),
     modifiers(&BearerAuth, &ExportFormats, &Constraints, &Links, &PathIds),
@@ -88,6 +90,7 @@ use links::Links;
         (name = "history", description = "Task history, project activity, and reverting one change"),
         (name = "trash", description = "Deleted tasks: list, restore, purge"),
         (name = "reports", description = "Counts and rankings of the tasks the caller can see"),
+        (name = "events", description = "Live changes the caller may see, as Server-Sent Events"),
     )
 )]
 pub struct ApiDoc;

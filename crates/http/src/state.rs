@@ -10,6 +10,7 @@ use taskforge_domain::ports::TokenIssuer;
 /// The use cases the routes call: the domain's facade, built by the app crate from the ports.
 pub use taskforge_domain::services::Services;
 
+use crate::events::LiveUpdates;
 use crate::metrics::HttpMetrics;
 
 /// Why the service is not ready, for the log and the 503 detail.
@@ -53,6 +54,7 @@ pub struct AppState {
     clock: Arc<dyn Clock>,
     readiness: Arc<dyn ReadinessCheck>,
     metrics: HttpMetrics,
+    live: Option<LiveUpdates>,
 }
 
 impl AppState {
@@ -66,7 +68,21 @@ impl AppState {
             clock,
             readiness: Arc::new(AlwaysReady),
             metrics: HttpMetrics::new(),
+            live: None,
         }
+    }
+
+    /// Serves `GET /api/v1/events` from `live` (without, the route answers 503).
+    #[must_use]
+    pub fn with_live_updates(mut self, live: LiveUpdates) -> Self {
+        self.live = Some(live);
+        self
+    }
+
+    /// The live updates, when configured.
+    #[must_use]
+    pub const fn live_updates(&self) -> Option<&LiveUpdates> {
+        self.live.as_ref()
     }
 
     /// Uses `readiness` for `GET /ready`.

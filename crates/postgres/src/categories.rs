@@ -15,6 +15,7 @@ use uuid::Uuid;
 use crate::codec::{get, timestamp};
 use crate::database::Inner;
 use crate::error::{corrupt, map_err};
+use crate::retry::on_contention;
 use crate::statements::{exec, exists, opt, rows};
 
 /// [`CategoryRepository`] over PostgreSQL.
@@ -152,30 +153,33 @@ impl CategoryRepository for PgCategories {
     }
 
     async fn delete(&self, id: CategoryId, at: Timestamp) -> Result<(), RepositoryError> {
-        let mut client = self.db.client().await?;
-        let tx = client.transaction().await.map_err(err)?;
-        // Locked first: a task write that would give a task this category waits for the
-        // outcome, then finds it gone.
-        if !exists(
-            &tx,
-            Entity::Category,
-            "SELECT 1 FROM categories WHERE id = $1 FOR UPDATE",
-            &[id.as_uuid()],
-        )
-        .await?
-        {
-            return Err(RepositoryError::NotFound(Entity::Category));
-        }
-        exec(
-            &tx,
-            Entity::Task,
-            "UPDATE tasks SET category_id = NULL, version = version + 1, updated_at = $1 \
-             WHERE category_id = $2",
-            &[&at.unix_micros(), id.as_uuid()],
-        )
-        .await?;
-        exec(&tx, Entity::Category, "DELETE FROM categories WHERE id = $1", &[id.as_uuid()])
+        on_contention(move || async move {
+            let mut client = self.db.client().await?;
+            let tx = client.transaction().await.map_err(err)?;
+            // Locked first: a task write that would give a task this category waits for the
+            // outcome, then finds it gone.
+            if !exists(
+                &tx,
+                Entity::Category,
+                "SELECT 1 FROM categories WHERE id = $1 FOR UPDATE",
+                &[id.as_uuid()],
+            )
+            .await?
+            {
+                return Err(RepositoryError::NotFound(Entity::Category));
+            }
+            exec(
+                &tx,
+                Entity::Task,
+                "UPDATE tasks SET category_id = NULL, version = version + 1, updated_at = $1 \
+                 WHERE category_id = $2",
+                &[&at.unix_micros(), id.as_uuid()],
+            )
             .await?;
-        tx.commit().await.map_err(err)
+            exec(&tx, Entity::Category, "DELETE FROM categories WHERE id = $1", &[id.as_uuid()])
+                .await?;
+            tx.commit().await.map_err(err)
+        })
+        .await
     }
 }

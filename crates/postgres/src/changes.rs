@@ -2,7 +2,9 @@
 //!
 //! Migration 2 (`migrations/postgres/0002_change_notifications.sql`) makes every committed
 //! change of a user or a project membership announce itself on [`CHANNEL`], whoever made it
-//! (any instance, an operator command). [`PostgresDatabase::watch_changes`] keeps one
+//! (any instance, an operator command); migration 5 (`0005_history_notifications.sql`) does
+//! the same for every new entry of the change log, which the live event streams of every
+//! instance then read (adr/0025-live-event-streams.md). [`PostgresDatabase::watch_changes`] keeps one
 //! dedicated connection `LISTEN`ing and hands each announcement to the caller, who drops what
 //! it cached. Notifications are not queued for a connection that is not listening, so each
 //! time the listening connection is (re)established — and whenever it is lost — the caller is
@@ -31,6 +33,9 @@ pub enum Change {
     User(UserId),
     /// A membership was added or removed.
     Member(ProjectId, UserId),
+    /// An entry was added to the change log (migration 5): live streams have something new
+    /// to read.
+    History,
     /// Announcements may have been missed (listening started or stopped): forget everything.
     Unknown,
 }
@@ -49,6 +54,9 @@ impl Change {
                 ProjectId::from_uuid(Uuid::parse_str(project).ok()?),
                 UserId::from_uuid(Uuid::parse_str(user).ok()?),
             ),
+            ("history", Some(id), None) if id.parse::<u64>().is_ok_and(|id| id > 0) => {
+                Self::History
+            }
             _ => return None,
         };
         parts.next().is_none().then_some(change)
@@ -129,8 +137,18 @@ mod tests {
             Change::parse(&format!("member:{project}:{user}")),
             Some(Change::Member(ProjectId::from_uuid(project), UserId::from_uuid(user)))
         );
+        assert_eq!(Change::parse("history:42"), Some(Change::History));
         let three_parts = format!("user:{user}:{user}");
-        for other in ["", "user", "user:x", three_parts.as_str(), "task:1", "member:1"] {
+        for other in [
+            "",
+            "user",
+            "user:x",
+            three_parts.as_str(),
+            "task:1",
+            "member:1",
+            "history:0",
+            "history:x",
+        ] {
             assert_eq!(Change::parse(other), None, "{other}");
         }
     }

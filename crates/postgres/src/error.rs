@@ -101,8 +101,9 @@ pub(crate) fn corrupt(what: &'static str, detail: impl std::fmt::Display) -> Rep
 /// - unique violations are duplicates (the checks before each insert make this a race
 ///   outcome only);
 /// - serialization failures and deadlocks are lost races that roll the whole transaction
-///   back: [`RepositoryError::Contention`] (503 with `Retry-After`), not a version conflict —
-///   the caller's version was not stale, and the same request may succeed a moment later;
+///   back: [`RepositoryError::Contention`], not a version conflict — the caller's version was
+///   not stale. The write is run again (`retry.rs`); only a write that loses every attempt
+///   reports it (503 with `Retry-After`);
 /// - a closed connection, a server shutting down, too many connections or a full disk mean
 ///   the store cannot serve now (503, retry later);
 /// - anything else is a bug or corruption.

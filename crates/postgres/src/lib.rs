@@ -59,6 +59,8 @@ mod projects;
 mod refresh_tokens;
 /// The report repository.
 mod reports;
+/// Retrying a write that lost a race between writers.
+mod retry;
 /// Running statements through the statement cache.
 mod statements;
 /// What a task write re-checks, and the row locks that keep it true.

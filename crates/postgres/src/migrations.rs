@@ -107,8 +107,15 @@ const RELEASED: &[Migration] = &[
     },
     Migration {
         version: 5,
-        name: "0005_trash.sql",
-        sql: include_str!("../../../migrations/postgres/0005_trash.sql"),
+        name: "0005_history_notifications.sql",
+        sql: include_str!("../../../migrations/postgres/0005_history_notifications.sql"),
+        // A trigger that only sends notifications, which older builds ignore.
+        kind: MigrationKind::Expand,
+    },
+    Migration {
+        version: 6,
+        name: "0006_trash.sql",
+        sql: include_str!("../../../migrations/postgres/0006_trash.sql"),
         // New tables and indexes; an older build deletes tasks outright and reads nothing here.
         kind: MigrationKind::Expand,
     },

@@ -18,6 +18,7 @@ use crate::codec::{get, timestamp};
 use crate::database::Inner;
 use crate::error::{corrupt, map_err};
 use crate::history::record;
+use crate::retry::on_contention;
 use crate::statements::{exec, exec_raw, exists, opt, rows, violated_constraint};
 use crate::users::user_exists;
 
@@ -89,39 +90,46 @@ impl ProjectRepository for PgProjects {
         project: &Project,
         entry: &EntryDraft,
     ) -> Result<EntryId, RepositoryError> {
-        let mut client = self.db.client().await?;
-        let tx = client.transaction().await.map_err(err)?;
-        if !user_exists(&tx, project.owner_id).await? {
-            return Err(RepositoryError::MissingReference(Entity::User));
-        }
-        let inserted = exec(
-            &tx,
-            Entity::Project,
-            "INSERT INTO projects (id, name, description, owner_id, created_at) \
-             VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING",
-            &[
-                project.id.as_uuid(),
-                &project.name.as_str(),
-                &project.description.as_str(),
-                project.owner_id.as_uuid(),
-                &project.created_at.unix_micros(),
-            ],
-        )
-        .await?;
-        if inserted == 0 {
-            return Err(RepositoryError::Duplicate(Entity::Project));
-        }
-        exec(
-            &tx,
-            Entity::Member,
-            "INSERT INTO project_members (project_id, user_id, added_at) VALUES ($1, $2, $3)",
-            &[project.id.as_uuid(), project.owner_id.as_uuid(), &project.created_at.unix_micros()],
-        )
-        .await?;
-        // Last before COMMIT: see `record`.
-        let entry = record(&tx, entry).await?;
-        tx.commit().await.map_err(err)?;
-        Ok(entry)
+        on_contention(move || async move {
+            let mut client = self.db.client().await?;
+            let tx = client.transaction().await.map_err(err)?;
+            if !user_exists(&tx, project.owner_id).await? {
+                return Err(RepositoryError::MissingReference(Entity::User));
+            }
+            let inserted = exec(
+                &tx,
+                Entity::Project,
+                "INSERT INTO projects (id, name, description, owner_id, created_at) \
+                 VALUES ($1, $2, $3, $4, $5) ON CONFLICT (id) DO NOTHING",
+                &[
+                    project.id.as_uuid(),
+                    &project.name.as_str(),
+                    &project.description.as_str(),
+                    project.owner_id.as_uuid(),
+                    &project.created_at.unix_micros(),
+                ],
+            )
+            .await?;
+            if inserted == 0 {
+                return Err(RepositoryError::Duplicate(Entity::Project));
+            }
+            exec(
+                &tx,
+                Entity::Member,
+                "INSERT INTO project_members (project_id, user_id, added_at) VALUES ($1, $2, $3)",
+                &[
+                    project.id.as_uuid(),
+                    project.owner_id.as_uuid(),
+                    &project.created_at.unix_micros(),
+                ],
+            )
+            .await?;
+            // Last before COMMIT: see `record`.
+            let entry = record(&tx, entry).await?;
+            tx.commit().await.map_err(err)?;
+            Ok(entry)
+        })
+        .await
     }
 
     async fn get(&self, id: ProjectId) -> Result<Option<Project>, RepositoryError> {
@@ -180,36 +188,39 @@ impl ProjectRepository for PgProjects {
         project: &Project,
         entry: &EntryDraft,
     ) -> Result<EntryId, RepositoryError> {
-        let mut client = self.db.client().await?;
-        let tx = client.transaction().await.map_err(err)?;
-        if !exists(
-            &tx,
-            Entity::Project,
-            "SELECT 1 FROM projects WHERE id = $1 FOR UPDATE",
-            &[project.id.as_uuid()],
-        )
-        .await?
-        {
-            return Err(RepositoryError::NotFound(Entity::Project));
-        }
-        if !user_exists(&tx, project.owner_id).await? {
-            return Err(RepositoryError::MissingReference(Entity::User));
-        }
-        exec(
-            &tx,
-            Entity::Project,
-            "UPDATE projects SET name = $1, description = $2, owner_id = $3 WHERE id = $4",
-            &[
-                &project.name.as_str(),
-                &project.description.as_str(),
-                project.owner_id.as_uuid(),
-                project.id.as_uuid(),
-            ],
-        )
-        .await?;
-        let entry = record(&tx, entry).await?;
-        tx.commit().await.map_err(err)?;
-        Ok(entry)
+        on_contention(move || async move {
+            let mut client = self.db.client().await?;
+            let tx = client.transaction().await.map_err(err)?;
+            if !exists(
+                &tx,
+                Entity::Project,
+                "SELECT 1 FROM projects WHERE id = $1 FOR UPDATE",
+                &[project.id.as_uuid()],
+            )
+            .await?
+            {
+                return Err(RepositoryError::NotFound(Entity::Project));
+            }
+            if !user_exists(&tx, project.owner_id).await? {
+                return Err(RepositoryError::MissingReference(Entity::User));
+            }
+            exec(
+                &tx,
+                Entity::Project,
+                "UPDATE projects SET name = $1, description = $2, owner_id = $3 WHERE id = $4",
+                &[
+                    &project.name.as_str(),
+                    &project.description.as_str(),
+                    project.owner_id.as_uuid(),
+                    project.id.as_uuid(),
+                ],
+            )
+            .await?;
+            let entry = record(&tx, entry).await?;
+            tx.commit().await.map_err(err)?;
+            Ok(entry)
+        })
+        .await
     }
 
     async fn delete(&self, id: ProjectId) -> Result<(), RepositoryError> {
@@ -265,34 +276,37 @@ impl ProjectRepository for PgProjects {
         user: UserId,
         at: Timestamp,
     ) -> Result<bool, RepositoryError> {
-        let mut client = self.db.client().await?;
-        let tx = client.transaction().await.map_err(err)?;
-        if !project_exists(&tx, project).await? {
-            return Err(RepositoryError::NotFound(Entity::Project));
-        }
-        if !user_exists(&tx, user).await? {
-            return Err(RepositoryError::MissingReference(Entity::User));
-        }
-        let added = exec_raw(
-            &tx,
-            "INSERT INTO project_members (project_id, user_id, added_at) \
-             VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
-            &[project.as_uuid(), user.as_uuid(), &at.unix_micros()],
-        )
-        .await
-        .map_err(|e| {
-            if e.code() == Some(&SqlState::FOREIGN_KEY_VIOLATION)
-                && violated_constraint(&e) == Some("project_members_project_id_fkey")
-            {
-                RepositoryError::NotFound(Entity::Project)
-            } else if e.code() == Some(&SqlState::FOREIGN_KEY_VIOLATION) {
-                RepositoryError::MissingReference(Entity::User)
-            } else {
-                map_err(Entity::Member, e)
+        on_contention(move || async move {
+            let mut client = self.db.client().await?;
+            let tx = client.transaction().await.map_err(err)?;
+            if !project_exists(&tx, project).await? {
+                return Err(RepositoryError::NotFound(Entity::Project));
             }
-        })?;
-        tx.commit().await.map_err(err)?;
-        Ok(added == 1)
+            if !user_exists(&tx, user).await? {
+                return Err(RepositoryError::MissingReference(Entity::User));
+            }
+            let added = exec_raw(
+                &tx,
+                "INSERT INTO project_members (project_id, user_id, added_at) \
+                 VALUES ($1, $2, $3) ON CONFLICT DO NOTHING",
+                &[project.as_uuid(), user.as_uuid(), &at.unix_micros()],
+            )
+            .await
+            .map_err(|e| {
+                if e.code() == Some(&SqlState::FOREIGN_KEY_VIOLATION)
+                    && violated_constraint(&e) == Some("project_members_project_id_fkey")
+                {
+                    RepositoryError::NotFound(Entity::Project)
+                } else if e.code() == Some(&SqlState::FOREIGN_KEY_VIOLATION) {
+                    RepositoryError::MissingReference(Entity::User)
+                } else {
+                    map_err(Entity::Member, e)
+                }
+            })?;
+            tx.commit().await.map_err(err)?;
+            Ok(added == 1)
+        })
+        .await
     }
 
     async fn remove_member(
@@ -301,32 +315,35 @@ impl ProjectRepository for PgProjects {
         user: UserId,
         at: Timestamp,
     ) -> Result<bool, RepositoryError> {
-        let mut client = self.db.client().await?;
-        let tx = client.transaction().await.map_err(err)?;
-        if !project_exists(&tx, project).await? {
-            return Err(RepositoryError::NotFound(Entity::Project));
-        }
-        // The delete locks the membership: a task write that checked it (FOR SHARE) finishes
-        // first, and the un-assignment below, a later statement, then sees what it wrote.
-        let removed = exec(
-            &tx,
-            Entity::Member,
-            "DELETE FROM project_members WHERE project_id = $1 AND user_id = $2",
-            &[project.as_uuid(), user.as_uuid()],
-        )
-        .await?;
-        if removed == 0 {
-            return Ok(false);
-        }
-        exec(
-            &tx,
-            Entity::Task,
-            "UPDATE tasks SET assignee_id = NULL, version = version + 1, updated_at = $1 \
-             WHERE project_id = $2 AND assignee_id = $3",
-            &[&at.unix_micros(), project.as_uuid(), user.as_uuid()],
-        )
-        .await?;
-        tx.commit().await.map_err(err)?;
-        Ok(true)
+        on_contention(move || async move {
+            let mut client = self.db.client().await?;
+            let tx = client.transaction().await.map_err(err)?;
+            if !project_exists(&tx, project).await? {
+                return Err(RepositoryError::NotFound(Entity::Project));
+            }
+            // The delete locks the membership: a task write that checked it (FOR SHARE) finishes
+            // first, and the un-assignment below, a later statement, then sees what it wrote.
+            let removed = exec(
+                &tx,
+                Entity::Member,
+                "DELETE FROM project_members WHERE project_id = $1 AND user_id = $2",
+                &[project.as_uuid(), user.as_uuid()],
+            )
+            .await?;
+            if removed == 0 {
+                return Ok(false);
+            }
+            exec(
+                &tx,
+                Entity::Task,
+                "UPDATE tasks SET assignee_id = NULL, version = version + 1, updated_at = $1 \
+                 WHERE project_id = $2 AND assignee_id = $3",
+                &[&at.unix_micros(), project.as_uuid(), user.as_uuid()],
+            )
+            .await?;
+            tx.commit().await.map_err(err)?;
+            Ok(true)
+        })
+        .await
     }
 }

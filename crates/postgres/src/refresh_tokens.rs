@@ -15,6 +15,7 @@ use tokio_postgres::error::SqlState;
 use crate::codec::{get, opt_timestamp, timestamp};
 use crate::database::Inner;
 use crate::error::{corrupt, map_err};
+use crate::retry::on_contention;
 use crate::statements::{exec, exec_raw, exists, opt};
 
 /// [`RefreshTokenRepository`] over PostgreSQL.
@@ -109,34 +110,37 @@ impl RefreshTokenRepository for PgRefreshTokens {
         old: &TokenDigest,
         successor: &RefreshTokenRecord,
     ) -> Result<(), RepositoryError> {
-        let mut client = self.db.client().await?;
-        let tx = client.transaction().await.map_err(err)?;
-        // The compare-and-set: the update locks the row, so of two rotations of one token
-        // (on any two instances) the second waits, re-checks the condition, and marks nothing.
-        let marked = exec(
-            &tx,
-            Entity::RefreshToken,
-            "UPDATE refresh_tokens SET used_at = $1 \
-             WHERE digest = $2 AND used_at IS NULL AND revoked_at IS NULL",
-            &[&successor.issued_at.unix_micros(), &old.0.as_slice()],
-        )
-        .await?;
-        if marked == 0 {
-            let stored = exists(
+        on_contention(move || async move {
+            let mut client = self.db.client().await?;
+            let tx = client.transaction().await.map_err(err)?;
+            // The compare-and-set: the update locks the row, so of two rotations of one token
+            // (on any two instances) the second waits, re-checks the condition, and marks nothing.
+            let marked = exec(
                 &tx,
                 Entity::RefreshToken,
-                "SELECT 1 FROM refresh_tokens WHERE digest = $1",
-                &[&old.0.as_slice()],
+                "UPDATE refresh_tokens SET used_at = $1 \
+                 WHERE digest = $2 AND used_at IS NULL AND revoked_at IS NULL",
+                &[&successor.issued_at.unix_micros(), &old.0.as_slice()],
             )
             .await?;
-            return Err(if stored {
-                RepositoryError::TokenSpent
-            } else {
-                RepositoryError::NotFound(Entity::RefreshToken)
-            });
-        }
-        insert(&tx, successor).await?;
-        tx.commit().await.map_err(err)
+            if marked == 0 {
+                let stored = exists(
+                    &tx,
+                    Entity::RefreshToken,
+                    "SELECT 1 FROM refresh_tokens WHERE digest = $1",
+                    &[&old.0.as_slice()],
+                )
+                .await?;
+                return Err(if stored {
+                    RepositoryError::TokenSpent
+                } else {
+                    RepositoryError::NotFound(Entity::RefreshToken)
+                });
+            }
+            insert(&tx, successor).await?;
+            tx.commit().await.map_err(err)
+        })
+        .await
     }
 
     async fn revoke_family(

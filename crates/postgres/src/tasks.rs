@@ -18,6 +18,7 @@ use crate::database::Inner;
 use crate::error::map_err;
 use crate::history::record;
 use crate::projects::project_exists;
+use crate::retry::on_contention;
 use crate::statements::{exec, exists, opt, rows};
 use crate::task_integrity::{check_guards, check_references, lock_task, subtree};
 
@@ -145,13 +146,16 @@ impl TaskRepository for PgTasks {
         guards: &TreeGuards,
         entry: &EntryDraft,
     ) -> Result<EntryId, RepositoryError> {
-        let mut client = self.db.client().await?;
-        let tx = client.transaction().await.map_err(err)?;
-        insert_guarded(&tx, task, guards).await?;
-        // Last before COMMIT: see `record`.
-        let entry = record(&tx, entry).await?;
-        tx.commit().await.map_err(err)?;
-        Ok(entry)
+        on_contention(move || async move {
+            let mut client = self.db.client().await?;
+            let tx = client.transaction().await.map_err(err)?;
+            insert_guarded(&tx, task, guards).await?;
+            // Last before COMMIT: see `record`.
+            let entry = record(&tx, entry).await?;
+            tx.commit().await.map_err(err)?;
+            Ok(entry)
+        })
+        .await
     }
 
     async fn get(&self, id: TaskId) -> Result<Option<Task>, RepositoryError> {
@@ -187,47 +191,50 @@ impl TaskRepository for PgTasks {
         guards: &TreeGuards,
         entry: &EntryDraft,
     ) -> Result<EntryId, RepositoryError> {
-        let mut client = self.db.client().await?;
-        let tx = client.transaction().await.map_err(err)?;
-        let project_id = match lock_task(&tx, task.id).await? {
-            None => return Err(RepositoryError::NotFound(Entity::Task)),
-            Some((v, _)) if v != expected => {
-                return Err(RepositoryError::VersionConflict(Entity::Task));
-            }
-            Some((_, project_id)) => project_id,
-        };
-        check_guards(&tx, task.id, guards).await?;
-        // Moving is `move_tree`'s job (it takes the subtree along): the project stays.
-        let task = Task { project_id, ..task.clone() };
-        check_references(&tx, &task).await?;
-        exec(
-            &tx,
-            Entity::Task,
-            "UPDATE tasks SET title = $1, description = $2, status = $3, priority = $4, \
-             category_id = $5, assignee_id = $6, due_date = $7, parent_id = $8, is_public = $9, \
-             created_by = $10, created_at = $11, updated_at = $12, version = $13 WHERE id = $14",
-            &[
-                &task.title.as_str(),
-                &task.description.as_str(),
-                &task.status.as_str(),
-                &priority_value(task.priority),
-                &task.category_id.map(|c| *c.as_uuid()),
-                &task.assignee_id.map(|a| *a.as_uuid()),
-                &due_value(task.due_date),
-                &task.parent_id.map(|p| *p.as_uuid()),
-                &task.is_public,
-                task.created_by.as_uuid(),
-                &task.created_at.unix_micros(),
-                &task.updated_at.unix_micros(),
-                &version_value(task.version),
-                task.id.as_uuid(),
-            ],
-        )
-        .await?;
-        replace_labels(&tx, &task).await?;
-        let entry = record(&tx, entry).await?;
-        tx.commit().await.map_err(err)?;
-        Ok(entry)
+        on_contention(move || async move {
+            let mut client = self.db.client().await?;
+            let tx = client.transaction().await.map_err(err)?;
+            let project_id = match lock_task(&tx, task.id).await? {
+                None => return Err(RepositoryError::NotFound(Entity::Task)),
+                Some((v, _)) if v != expected => {
+                    return Err(RepositoryError::VersionConflict(Entity::Task));
+                }
+                Some((_, project_id)) => project_id,
+            };
+            check_guards(&tx, task.id, guards).await?;
+            // Moving is `move_tree`'s job (it takes the subtree along): the project stays.
+            let task = Task { project_id, ..task.clone() };
+            check_references(&tx, &task).await?;
+            exec(
+                &tx,
+                Entity::Task,
+                "UPDATE tasks SET title = $1, description = $2, status = $3, priority = $4, \
+                 category_id = $5, assignee_id = $6, due_date = $7, parent_id = $8, is_public = $9, \
+                 created_by = $10, created_at = $11, updated_at = $12, version = $13 WHERE id = $14",
+                &[
+                    &task.title.as_str(),
+                    &task.description.as_str(),
+                    &task.status.as_str(),
+                    &priority_value(task.priority),
+                    &task.category_id.map(|c| *c.as_uuid()),
+                    &task.assignee_id.map(|a| *a.as_uuid()),
+                    &due_value(task.due_date),
+                    &task.parent_id.map(|p| *p.as_uuid()),
+                    &task.is_public,
+                    task.created_by.as_uuid(),
+                    &task.created_at.unix_micros(),
+                    &task.updated_at.unix_micros(),
+                    &version_value(task.version),
+                    task.id.as_uuid(),
+                ],
+            )
+            .await?;
+            replace_labels(&tx, &task).await?;
+            let entry = record(&tx, entry).await?;
+            tx.commit().await.map_err(err)?;
+            Ok(entry)
+        })
+        .await
     }
 
     async fn delete(
@@ -235,33 +242,36 @@ impl TaskRepository for PgTasks {
         id: TaskId,
         entry: &EntryDraft,
     ) -> Result<(Vec<TaskId>, EntryId), RepositoryError> {
-        let mut client = self.db.client().await?;
-        let tx = client.transaction().await.map_err(err)?;
-        if lock_task(&tx, id).await?.is_none() {
-            return Err(RepositoryError::NotFound(Entity::Task));
-        }
-        // The subtree's rows are locked as they are read: a subtask being added below one of
-        // them (which holds its parent FOR SHARE) finishes first and is trashed too.
-        rows(
-            &tx,
-            Entity::Task,
-            concat!(
-                subtree!(),
-                "SELECT t.id FROM tasks t WHERE t.id IN (SELECT id FROM tree) \
-                 ORDER BY t.id FOR UPDATE OF t"
-            ),
-            &[id.as_uuid()],
-        )
-        .await?;
-        let mut subtree = read_tasks(&tx, BY_ID, id).await?;
-        subtree.extend(read_tasks(&tx, DESCENDANTS, id).await?);
-        crate::trash::put(&tx, &subtree, entry).await?;
-        let ids: Vec<Uuid> = subtree.iter().map(|t| *t.id.as_uuid()).collect();
-        // Labels follow by cascade; so would any subtask the walk missed.
-        exec(&tx, Entity::Task, "DELETE FROM tasks WHERE id = ANY($1)", &[&ids]).await?;
-        let entry = record(&tx, entry).await?;
-        tx.commit().await.map_err(err)?;
-        Ok((subtree.iter().map(|t| t.id).collect(), entry))
+        on_contention(move || async move {
+            let mut client = self.db.client().await?;
+            let tx = client.transaction().await.map_err(err)?;
+            if lock_task(&tx, id).await?.is_none() {
+                return Err(RepositoryError::NotFound(Entity::Task));
+            }
+            // The subtree's rows are locked as they are read: a subtask being added below one
+            // of them (which holds its parent FOR SHARE) finishes first and is trashed too.
+            rows(
+                &tx,
+                Entity::Task,
+                concat!(
+                    subtree!(),
+                    "SELECT t.id FROM tasks t WHERE t.id IN (SELECT id FROM tree) \
+                     ORDER BY t.id FOR UPDATE OF t"
+                ),
+                &[id.as_uuid()],
+            )
+            .await?;
+            let mut subtree = read_tasks(&tx, BY_ID, id).await?;
+            subtree.extend(read_tasks(&tx, DESCENDANTS, id).await?);
+            crate::trash::put(&tx, &subtree, entry).await?;
+            let ids: Vec<Uuid> = subtree.iter().map(|t| *t.id.as_uuid()).collect();
+            // Labels follow by cascade; so would any subtask the walk missed.
+            exec(&tx, Entity::Task, "DELETE FROM tasks WHERE id = ANY($1)", &[&ids]).await?;
+            let entry = record(&tx, entry).await?;
+            tx.commit().await.map_err(err)?;
+            Ok((subtree.iter().map(|t| t.id).collect(), entry))
+        })
+        .await
     }
 
     async fn move_tree(
@@ -272,72 +282,75 @@ impl TaskRepository for PgTasks {
         at: Timestamp,
         entry: &EntryDraft,
     ) -> Result<(Vec<Task>, EntryId), RepositoryError> {
-        let mut client = self.db.client().await?;
-        let tx = client.transaction().await.map_err(err)?;
-        match lock_task(&tx, id).await? {
-            None => return Err(RepositoryError::NotFound(Entity::Task)),
-            Some((v, _)) if v != expected => {
-                return Err(RepositoryError::VersionConflict(Entity::Task));
+        on_contention(move || async move {
+            let mut client = self.db.client().await?;
+            let tx = client.transaction().await.map_err(err)?;
+            match lock_task(&tx, id).await? {
+                None => return Err(RepositoryError::NotFound(Entity::Task)),
+                Some((v, _)) if v != expected => {
+                    return Err(RepositoryError::VersionConflict(Entity::Task));
+                }
+                Some(_) => {}
             }
-            Some(_) => {}
-        }
-        if !project_exists(&tx, to).await? {
-            return Err(RepositoryError::MissingReference(Entity::Project));
-        }
-        // The subtree as it is now, locked: a subtask added or assigned after the service
-        // looked moves too (or waits until the move is done).
-        let found = rows(
-            &tx,
-            Entity::Task,
-            concat!(
-                subtree!(),
-                "SELECT t.id, t.assignee_id FROM tasks t WHERE t.id IN (SELECT id FROM tree) \
-                 ORDER BY t.id FOR UPDATE OF t"
-            ),
-            &[id.as_uuid()],
-        )
-        .await?;
-        let mut ids: Vec<Uuid> = Vec::with_capacity(found.len());
-        let mut assignees: Vec<Uuid> = Vec::new();
-        for row in &found {
-            ids.push(get(row, 0)?);
-            if let Some(a) = get::<Option<Uuid>>(row, 1)?
-                && !assignees.contains(&a)
-            {
-                assignees.push(a);
+            if !project_exists(&tx, to).await? {
+                return Err(RepositoryError::MissingReference(Entity::Project));
             }
-        }
-        // Every assignee must be a member of `to`, and stays one until the move commits.
-        if !assignees.is_empty() {
-            let members = rows(
+            // The subtree as it is now, locked: a subtask added or assigned after the service
+            // looked moves too (or waits until the move is done).
+            let found = rows(
                 &tx,
-                Entity::Member,
-                "SELECT user_id FROM project_members WHERE project_id = $1 AND user_id = ANY($2) \
-                 ORDER BY user_id FOR SHARE",
-                &[to.as_uuid(), &assignees],
+                Entity::Task,
+                concat!(
+                    subtree!(),
+                    "SELECT t.id, t.assignee_id FROM tasks t WHERE t.id IN (SELECT id FROM tree) \
+                     ORDER BY t.id FOR UPDATE OF t"
+                ),
+                &[id.as_uuid()],
             )
             .await?;
-            if members.len() != assignees.len() {
-                return Err(RepositoryError::MissingReference(Entity::Member));
+            let mut ids: Vec<Uuid> = Vec::with_capacity(found.len());
+            let mut assignees: Vec<Uuid> = Vec::new();
+            for row in &found {
+                ids.push(get(row, 0)?);
+                if let Some(a) = get::<Option<Uuid>>(row, 1)?
+                    && !assignees.contains(&a)
+                {
+                    assignees.push(a);
+                }
             }
-        }
-        exec(
-            &tx,
-            Entity::Task,
-            "UPDATE tasks SET project_id = $2, version = version + 1, updated_at = $3, \
-             parent_id = CASE WHEN id = $1 THEN NULL ELSE parent_id END \
-             WHERE id = ANY($4)",
-            &[id.as_uuid(), to.as_uuid(), &at.unix_micros(), &ids],
-        )
-        .await?;
-        let mut moved = read_tasks(&tx, BY_ID, id).await?;
-        if moved.is_empty() {
-            return Err(RepositoryError::NotFound(Entity::Task));
-        }
-        moved.extend(read_tasks(&tx, DESCENDANTS, id).await?);
-        let entry = record(&tx, entry).await?;
-        tx.commit().await.map_err(err)?;
-        Ok((moved, entry))
+            // Every assignee must be a member of `to`, and stays one until the move commits.
+            if !assignees.is_empty() {
+                let members = rows(
+                    &tx,
+                    Entity::Member,
+                    "SELECT user_id FROM project_members WHERE project_id = $1 AND user_id = ANY($2) \
+                     ORDER BY user_id FOR SHARE",
+                    &[to.as_uuid(), &assignees],
+                )
+                .await?;
+                if members.len() != assignees.len() {
+                    return Err(RepositoryError::MissingReference(Entity::Member));
+                }
+            }
+            exec(
+                &tx,
+                Entity::Task,
+                "UPDATE tasks SET project_id = $2, version = version + 1, updated_at = $3, \
+                 parent_id = CASE WHEN id = $1 THEN NULL ELSE parent_id END \
+                 WHERE id = ANY($4)",
+                &[id.as_uuid(), to.as_uuid(), &at.unix_micros(), &ids],
+            )
+            .await?;
+            let mut moved = read_tasks(&tx, BY_ID, id).await?;
+            if moved.is_empty() {
+                return Err(RepositoryError::NotFound(Entity::Task));
+            }
+            moved.extend(read_tasks(&tx, DESCENDANTS, id).await?);
+            let entry = record(&tx, entry).await?;
+            tx.commit().await.map_err(err)?;
+            Ok((moved, entry))
+        })
+        .await
     }
 
     async fn list(&self, query: &TaskQuery) -> Result<Vec<Task>, RepositoryError> {

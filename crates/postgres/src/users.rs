@@ -16,6 +16,7 @@ use uuid::Uuid;
 use crate::codec::{get, timestamp};
 use crate::database::Inner;
 use crate::error::{corrupt, map_err};
+use crate::retry::on_contention;
 use crate::statements::{exec, exec_raw, exists, opt, rows};
 
 /// [`UserRepository`] over PostgreSQL.
@@ -178,18 +179,24 @@ impl UserRepository for PgUsers {
     }
 
     async fn delete(&self, id: UserId, at: Timestamp) -> Result<(), RepositoryError> {
-        let mut client = self.db.client().await?;
-        let tx = client.transaction().await.map_err(err)?;
-        delete_user(&tx, id, at).await?;
-        tx.commit().await.map_err(err)
+        on_contention(move || async move {
+            let mut client = self.db.client().await?;
+            let tx = client.transaction().await.map_err(err)?;
+            delete_user(&tx, id, at).await?;
+            tx.commit().await.map_err(err)
+        })
+        .await
     }
 
     async fn update_keeping_another_admin(&self, user: &User) -> Result<(), RepositoryError> {
-        let mut client = self.db.client().await?;
-        let tx = client.transaction().await.map_err(err)?;
-        ensure_another_admin(&tx, user.id).await?;
-        update_user(&tx, user).await?;
-        tx.commit().await.map_err(err)
+        on_contention(move || async move {
+            let mut client = self.db.client().await?;
+            let tx = client.transaction().await.map_err(err)?;
+            ensure_another_admin(&tx, user.id).await?;
+            update_user(&tx, user).await?;
+            tx.commit().await.map_err(err)
+        })
+        .await
     }
 
     async fn delete_keeping_another_admin(
@@ -197,11 +204,14 @@ impl UserRepository for PgUsers {
         id: UserId,
         at: Timestamp,
     ) -> Result<(), RepositoryError> {
-        let mut client = self.db.client().await?;
-        let tx = client.transaction().await.map_err(err)?;
-        ensure_another_admin(&tx, id).await?;
-        delete_user(&tx, id, at).await?;
-        tx.commit().await.map_err(err)
+        on_contention(move || async move {
+            let mut client = self.db.client().await?;
+            let tx = client.transaction().await.map_err(err)?;
+            ensure_another_admin(&tx, id).await?;
+            delete_user(&tx, id, at).await?;
+            tx.commit().await.map_err(err)
+        })
+        .await
     }
 }
 

@@ -1,8 +1,9 @@
 //! Real lost races, provoked on a real server and translated by the adapter's one error
-//! mapping: a serialization failure and a deadlock are `RepositoryError::Contention` (a 503
-//! with `Retry-After` at the HTTP edge, the request retried), never a version conflict (the
-//! caller's version was not stale). The adapter's own transactions run at READ COMMITTED with
-//! row locks taken in one order, so these are rare; this test makes each happen on purpose.
+//! mapping: a serialization failure and a deadlock are `RepositoryError::Contention` — which
+//! makes the adapter run the write again (`crates/postgres/src/retry.rs`), and, once its
+//! attempts are spent, is a 503 with `Retry-After` at the HTTP edge — never a version conflict
+//! (the caller's version was not stale). This test makes each happen on purpose, on two raw
+//! connections, so the mapping is checked against the server's real errors.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use taskforge_domain::ports::{Entity, RepositoryError};

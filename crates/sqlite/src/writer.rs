@@ -95,6 +95,11 @@ impl<T: Send + 'static> Job for Pending<T> {
                     .unwrap_or_else(|_| Err(RepositoryError::other(Stopped("write panicked"))));
                 let end = if result.is_ok() {
                     conn.execute_batch("RELEASE write")
+                } else if conn.is_autocommit() {
+                    // SQLite already rolled back the whole transaction (a full disk, an I/O
+                    // error), savepoint included: there is nothing to roll back to, and the
+                    // write's own error is the one that says why (the batch reports it).
+                    Ok(())
                 } else {
                     conn.execute_batch("ROLLBACK TO write; RELEASE write")
                 };

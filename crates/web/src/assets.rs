@@ -1,5 +1,6 @@
-//! The stylesheet and the vendored htmx, compiled into the binary and served as
-//! `/static/app.<hash>.css` and `/static/htmx.<hash>.js`.
+//! The stylesheet, the vendored htmx and the live board's script, compiled into the binary and
+//! served as `/static/app.<hash>.css`, `/static/htmx.<hash>.js` and
+//! `/static/live-board.<hash>.js`.
 //!
 //! The name carries a hash of the content, so the file can be cached for a year
 //! (`immutable`): a changed stylesheet is a new URL, and no browser ever holds a stale one.
@@ -31,17 +32,26 @@ pub const HTMX_JS: &str = include_str!("../static/vendor/htmx-2.0.11.min.js");
 pub static HTMX_JS_PATH: LazyLock<String> =
     LazyLock::new(|| format!("/static/htmx.{}.js", content_hash(HTMX_JS.as_bytes())));
 
+/// The live board's script (ours): it refreshes the board when the project's event stream
+/// says something changed (`routes::live`).
+pub const LIVE_BOARD_JS: &str = include_str!("../static/live-board.js");
+
+/// The path the live board's script is served under, e.g. `/static/live-board.1a2b….js`.
+pub static LIVE_BOARD_JS_PATH: LazyLock<String> =
+    LazyLock::new(|| format!("/static/live-board.{}.js", content_hash(LIVE_BOARD_JS.as_bytes())));
+
 /// Mounts the static files.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     cfg.route(APP_CSS_PATH.as_str(), web::get().to(stylesheet))
-        .route(HTMX_JS_PATH.as_str(), web::get().to(script));
+        .route(HTMX_JS_PATH.as_str(), web::get().to(|| script(HTMX_JS)))
+        .route(LIVE_BOARD_JS_PATH.as_str(), web::get().to(|| script(LIVE_BOARD_JS)));
 }
 
-async fn script() -> HttpResponse {
+async fn script(body: &'static str) -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "text/javascript; charset=utf-8"))
         .insert_header((header::CACHE_CONTROL, "public, max-age=31536000, immutable"))
-        .body(HTMX_JS)
+        .body(body)
 }
 
 async fn stylesheet() -> HttpResponse {

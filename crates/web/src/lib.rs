@@ -28,6 +28,8 @@ pub mod client_address;
 pub mod export;
 /// Form fields → domain commands, and form values for re-showing a form.
 pub mod forms;
+/// A task's history as the task page shows it.
+pub mod history;
 /// The askama templates and the data each one shows.
 pub mod pages;
 /// HTML responses: page headers, redirects, error pages.

@@ -4,7 +4,7 @@
 
 use askama::Template;
 
-use crate::assets::{APP_CSS_PATH, HTMX_JS_PATH};
+use crate::assets::{APP_CSS_PATH, HTMX_JS_PATH, LIVE_BOARD_JS_PATH};
 use crate::session::Viewer;
 
 /// What the page frame shows: the title, the stylesheet, and who is logged in.
@@ -16,6 +16,8 @@ pub struct Layout {
     pub css: &'static str,
     /// htmx's hashed path.
     pub htmx: &'static str,
+    /// The live board script's hashed path.
+    pub live_board: &'static str,
     /// Who is logged in (`None` on the login and error pages).
     pub viewer: Option<ViewerView>,
 }
@@ -41,6 +43,7 @@ impl Layout {
             title: title.into(),
             css: APP_CSS_PATH.as_str(),
             htmx: HTMX_JS_PATH.as_str(),
+            live_board: LIVE_BOARD_JS_PATH.as_str(),
             viewer: Some(ViewerView {
                 username: viewer.username.clone(),
                 role: viewer.actor.role.as_str(),
@@ -57,6 +60,7 @@ impl Layout {
             title: title.into(),
             css: APP_CSS_PATH.as_str(),
             htmx: HTMX_JS_PATH.as_str(),
+            live_board: LIVE_BOARD_JS_PATH.as_str(),
             viewer: None,
         }
     }
@@ -277,6 +281,10 @@ pub struct TaskPage {
     pub move_targets: Vec<(String, String)>,
     /// The session's CSRF token.
     pub csrf: String,
+    /// Its latest changes, newest first.
+    pub history: Vec<crate::history::HistoryRow>,
+    /// Whether older changes exist than those shown.
+    pub more_history: bool,
 }
 
 /// `GET /projects/{id}/members`.

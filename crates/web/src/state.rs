@@ -2,6 +2,8 @@
 
 use std::sync::Arc;
 
+use taskforge_domain::services::ChangeFeed;
+
 use crate::client_address::{ClientAddresses, PeerAddress};
 use crate::export::{ExportFormats, NoExports};
 
@@ -31,6 +33,8 @@ pub struct WebState {
     /// Who the client is, for the login and registration throttles (the app crate hands in
     /// the API's trusted-proxy rule; by default the TCP peer).
     pub client_addresses: Arc<dyn ClientAddresses>,
+    /// The live change feed the board's stream reads (`None`: the board is not live).
+    pub feed: Option<ChangeFeed>,
 }
 
 impl WebState {
@@ -43,7 +47,15 @@ impl WebState {
             settings,
             exports: Arc::new(NoExports),
             client_addresses: Arc::new(PeerAddress),
+            feed: None,
         }
+    }
+
+    /// Makes the board live from `feed` (the same feed as the API's event streams).
+    #[must_use]
+    pub fn with_feed(mut self, feed: ChangeFeed) -> Self {
+        self.feed = Some(feed);
+        self
     }
 
     /// Serves exports in these formats.

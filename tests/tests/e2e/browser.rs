@@ -3,7 +3,8 @@
 //!
 //! The script registers, logs in, creates a project and tasks with XSS payloads in their
 //! names (shown as text, no script runs), filters, edits, meets a conflict, adds a subtask,
-//! moves a card on the board with the keyboard only, adds a member, exports CSV, is refused
+//! moves a card on the board with the keyboard only, adds a member, watches the open board
+//! show the new member's task without a reload (its live stream), exports CSV, is refused
 //! a forged and a cross-site post, deletes, and logs out — scanning every page with
 //! axe-core (zero serious or critical violations) and checking it at 1280 and 375 px. It
 //! writes the screenshots the README shows into `docs/screenshots/`.

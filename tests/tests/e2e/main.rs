@@ -16,6 +16,7 @@ mod cli;
 mod cli_database;
 mod concurrency;
 mod crash;
+mod events;
 mod faults;
 mod harness;
 mod history;

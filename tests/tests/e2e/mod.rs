@@ -11,6 +11,7 @@
 //! - [`reply`]: the response type and the checks every response passes (no unexpected 5xx,
 //!   request id and security headers, problem+json errors).
 //! - [`raw`]: a raw TCP connection for malformed, endless or slow requests.
+//! - [`sse`]: a Server-Sent Events client for `GET /api/v1/events`.
 //!
 //! `main.rs` declares this module and one module per area (`auth.rs`, `tasks.rs`, …), all one
 //! test binary; each area takes `use crate::e2e;` and uses what it needs.
@@ -23,6 +24,7 @@ pub mod binary;
 pub mod raw;
 pub mod reply;
 pub mod server;
+pub mod sse;
 
 pub use app::{Caller, People, TestApp, id_of, merged, task_body, unique};
 pub use reply::Reply;

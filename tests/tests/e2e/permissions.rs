@@ -73,6 +73,8 @@ const MATRIX: &[(&str, &str, [u16; 5])] = &[
     ("POST",   "/api/v1/tasks/{id}/restore",              [200,   200,   404,   403,   401]),
     ("POST",   "/api/v1/tasks/{public_id}/restore",       [200,   200,   404,   403,   401]),
     ("DELETE", "/api/v1/trash/{id}",                      [204,   403,   404,   403,   401]),
+    // Anyone signed in may listen; what each caller is sent is decided per event.
+    ("GET",    "/api/v1/events",                          [200,   200,   200,   200,   401]),
 ];
 
 /// A project arranged for one cell, with a task in it (public or not).
@@ -217,8 +219,9 @@ fn matrix_routes() -> BTreeSet<(String, String)> {
 
 #[tokio::test]
 async fn every_route_answers_each_kind_of_caller_with_the_status_of_the_matrix() {
-    // Arrange: a server of its own (the cells change passwords and delete accounts).
-    let app = TestApp::spawn().await;
+    // Arrange: a server of its own (the cells change passwords and delete accounts), whose
+    // event streams end after a second, so a 200 from `GET /api/v1/events` is read to its end.
+    let app = TestApp::spawn_with(&[("TASKFORGE_EVENTS_MAX_AGE", "1s")]).await;
     let p = &app.people;
     let actors = [&p.admin, &p.editor, &p.outsider, &p.viewer, &p.anonymous];
     let mut mismatches = Vec::new();

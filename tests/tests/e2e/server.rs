@@ -104,6 +104,11 @@ impl Server {
         self.port
     }
 
+    /// The process id.
+    pub const fn pid(&self) -> u32 {
+        self.pid
+    }
+
     /// `http://127.0.0.1:<port>`.
     pub fn base_url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)

@@ -81,7 +81,8 @@ pub enum RepositoryError {
     /// The write lost a race inside the store that no version or guard of the caller's
     /// explains (a database that aborted one of two transactions to break a deadlock, or a
     /// serialization failure): nothing was written, and the same request, retried in a
-    /// moment, may succeed. Distinct from [`RepositoryError::VersionConflict`], which means
+    /// moment, may succeed. An adapter that retries such writes itself returns it only once
+    /// its attempts are spent. Distinct from [`RepositoryError::VersionConflict`], which means
     /// the caller's version was stale and retrying unchanged cannot succeed.
     #[error("the write collided with a concurrent one; retry")]
     Contention(#[source] Box<dyn Error + Send + Sync>),

@@ -5,6 +5,7 @@
 mod auth;
 mod budget;
 mod categories;
+mod change_feed;
 mod errors;
 mod exports;
 mod facade;
@@ -22,6 +23,7 @@ pub use auth::{
     ThrottleTicket, check_new_password, common_password_count, ensure_uncommon, is_common_password,
 };
 pub use categories::CategoryService;
+pub use change_feed::{ChangeFeed, FeedCursor, FeedError, FeedStep, Resume};
 pub use errors::{
     CategoryError, ProjectError, ReportError, TaskError, TaskField, TaskRule, UserError,
 };

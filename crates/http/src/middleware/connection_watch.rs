@@ -82,10 +82,37 @@ struct Watch {
 
 impl Watch {
     fn cut_off(&self) {
-        if let Some(socket) = self.socket.borrow_mut().take() {
+        if self.shut_down() {
             tracing::info!("closing a connection whose next request did not arrive in time");
-            // Already shut down by the peer: nothing left to do.
-            let _ = socket.shutdown(Shutdown::Both);
+        }
+    }
+
+    /// Shuts the socket down; false when it was gone already.
+    fn shut_down(&self) -> bool {
+        let Some(socket) = self.socket.borrow_mut().take() else { return false };
+        // Already shut down by the peer: nothing left to do.
+        let _ = socket.shutdown(Shutdown::Both);
+        true
+    }
+}
+
+/// Ends the connection a request arrived on, from outside actix: for a response that never
+/// finishes on its own and whose reader stopped reading (an event stream), which actix would
+/// otherwise keep waiting to write to for ever. Only on the worker that serves the request.
+#[derive(Debug, Clone)]
+pub(crate) struct ConnectionCutter(Weak<Watch>);
+
+impl ConnectionCutter {
+    /// The cutter of `req`'s connection; `None` when connections are not watched (no
+    /// keep-alive configured) or its socket could not be duplicated.
+    pub(crate) fn of(req: &actix_web::HttpRequest) -> Option<Self> {
+        req.conn_data::<Watched>().map(|watched| Self(Rc::downgrade(&watched.0)))
+    }
+
+    /// Shuts the connection's socket down: actix sees the end of the stream and drops it.
+    pub(crate) fn cut_off(&self) {
+        if let Some(watch) = self.0.upgrade() {
+            watch.shut_down();
         }
     }
 }

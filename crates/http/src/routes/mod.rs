@@ -35,6 +35,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     history::configure(cfg);
     trash::configure(cfg);
     reports::configure(cfg);
+    crate::events::configure(cfg);
 }
 
 /// A resource at `path` answering any method it does not route with 405 and `Allow: allow`.

@@ -7,6 +7,7 @@ mod auth;
 mod auth_refusals;
 mod auth_support;
 mod categories;
+mod events;
 mod export;
 mod export_parse;
 mod export_streaming;

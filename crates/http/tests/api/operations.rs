@@ -52,6 +52,9 @@ const ROUTES: &[(&str, &str)] = &[
     ("patch", "/api/v1/tasks/{id}"),
     ("delete", "/api/v1/tasks/{id}"),
     ("post", "/api/v1/tasks/{id}/move"),
+    ("get", "/api/v1/tasks/{id}/history"),
+    ("post", "/api/v1/tasks/{id}/history/{entry_id}/revert"),
+    ("get", "/api/v1/projects/{id}/activity"),
     ("get", "/api/v1/tasks/export"),
     ("get", "/api/v1/reports/summary"),
     ("get", "/api/v1/reports/top"),
@@ -61,6 +64,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/trash"),
     ("post", "/api/v1/tasks/{id}/restore"),
     ("delete", "/api/v1/trash/{id}"),
+    ("get", "/api/v1/events"),
 ];
 
 async fn openapi() -> Value {

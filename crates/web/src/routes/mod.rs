@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod auth;
 pub mod exports;
+pub mod live;
 pub mod members;
 pub mod projects;
 pub mod reports;
@@ -24,6 +25,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     reports::configure(cfg);
     admin::configure(cfg);
     tasks::configure(cfg);
+    live::configure(cfg);
 }
 
 /// A page at `path` answering methods it does not route with 405 and `Allow: allow`.

@@ -81,6 +81,9 @@ async fn show(
     task_page(&state, &viewer, id, Shown::fresh()).await
 }
 
+/// How many of a task's latest changes its page shows.
+const HISTORY_SHOWN: u64 = 20;
+
 async fn task_page(
     state: &WebState,
     viewer: &Viewer,
@@ -124,7 +127,14 @@ async fn task_page(
     } else {
         Vec::new()
     };
+    let history = services
+        .history
+        .of_task(&viewer.actor, id, None, PageLimit::new(HISTORY_SHOWN).unwrap_or_default())
+        .await
+        .map_err(task_error)?;
     let page = TaskPage {
+        history: crate::history::rows(&history.items, &members),
+        more_history: history.next_cursor.is_some(),
         layout: Layout::for_viewer(task.title.as_str(), viewer),
         id: id.to_string(),
         task: row(&task, &members),

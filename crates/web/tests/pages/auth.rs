@@ -65,6 +65,13 @@ async fn the_stylesheet_is_served_under_its_content_hash_with_a_long_cache() {
     script.expect(200);
     assert_eq!(script.header("cache-control"), Some("public, max-age=31536000, immutable"));
     assert!(script.body.contains("htmx"));
+    // The live board's script, ours, likewise (no inline script: the CSP allows 'self').
+    let live = taskforge_web::assets::LIVE_BOARD_JS_PATH.as_str();
+    assert!(page.body.contains(&format!("<script src=\"{live}\" defer></script>")));
+    let script = app.get(&Browser::default(), live).await;
+    script.expect(200);
+    assert_eq!(script.header("cache-control"), Some("public, max-age=31536000, immutable"));
+    assert!(script.body.contains("EventSource"));
 }
 
 #[actix_web::test]

@@ -354,3 +354,38 @@ async fn a_change_without_the_csrf_token_or_from_another_site_is_refused_and_cha
         .await
         .expect_redirect(&path);
 }
+
+#[actix_web::test]
+async fn the_task_page_shows_who_changed_what_and_when() {
+    let app = web_app().await;
+    app.account("alice", Role::Editor).await;
+    let alice = app.login("alice").await;
+    let project =
+        id_in(app.post(&alice, "/projects", &[("name", "P")]).await.header("location").unwrap());
+    let created =
+        app.post(&alice, &format!("/projects/{project}/tasks"), &[("title", "First")]).await;
+    let location = created.header("location").unwrap().to_owned();
+    let task = location.split("#task-").nth(1).expect("the new task's anchor");
+    let path = format!("/tasks/{task}");
+    app.post(
+        &alice,
+        &path,
+        &[("version", "1"), ("title", "<b>Second</b>"), ("is_public", "false")],
+    )
+    .await
+    .expect_redirect(&path);
+    // Act
+    let page = app.get(&alice, &path).await;
+    // Assert: newest first, named, with the values before and after, escaped.
+    page.expect(200);
+    let history = &page.body[page.body.find("id=\"history\"").expect("a history section")..];
+    let changed = history.find("alice changed").expect("the change, by alice");
+    let created = history.find("alice created it").expect("the creation, by alice");
+    assert!(changed < created, "newest first");
+    assert!(
+        history.contains("title</span>: First → &#60;b&#62;Second&#60;/b&#62;")
+            || history.contains("title</span>: First → &lt;b&gt;Second&lt;/b&gt;"),
+        "{history}"
+    );
+    assert!(history.contains("<time datetime=\""));
+}

@@ -19,8 +19,9 @@ fn no_template_has_inline_script_style_or_event_handlers() {
         for (at, _) in text.match_indices("<script") {
             let tag_end = text[at..].find('>').map(|i| at + i).unwrap();
             let tag = &text[at..tag_end];
-            let ours =
-                tag.contains(" src=\"/static/") || tag.contains(" src=\"{{ layout.htmx }}\"");
+            let ours = tag.contains(" src=\"/static/")
+                || tag.contains(" src=\"{{ layout.htmx }}\"")
+                || tag.contains(" src=\"{{ layout.live_board }}\"");
             assert!(ours, "{name}: inline <script>");
             assert!(text[tag_end + 1..].starts_with("</script>"), "{name}: script body");
         }

@@ -1,4 +1,4 @@
--- TaskForge PostgreSQL schema, version 5: the trash of deleted task subtrees.
+-- TaskForge PostgreSQL schema, version 6: the trash of deleted task subtrees.
 --
 -- `DELETE /api/v1/tasks/{id}` moves the task and its subtasks out of `tasks` into these two
 -- tables, so every read of `tasks` (get, list, search, export, reports) leaves them out with
