@@ -71,6 +71,11 @@ impl Application {
         if let Store::Postgres(db) = &wired.store {
             crate::postgres_metrics::maintain(&metrics, db.clone());
         }
+        crate::trash_sweep::maintain(
+            wired.services.trash.clone(),
+            wired.clock.clone(),
+            serve.trash_retention,
+        );
         let live = LiveUpdates::new(wired.feed.clone(), serve.events, &metrics);
         let state =
             AppState::new(wired.services.clone(), wired.tokens.clone(), wired.clock.clone())

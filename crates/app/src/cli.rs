@@ -215,6 +215,10 @@ pub struct ServeArgs {
     #[arg(long, env = "TASKFORGE_SHUTDOWN_GRACE", default_value = "30s")]
     pub shutdown_grace: String,
 
+    /// How long deleted tasks stay in the trash before they are purged, e.g. `30d`.
+    #[arg(long, env = "TASKFORGE_TRASH_RETENTION", default_value = "30d")]
+    pub trash_retention: String,
+
     /// HTTP worker threads (1–512). Default: one per core.
     #[arg(long, env = "TASKFORGE_WORKERS")]
     pub workers: Option<String>,

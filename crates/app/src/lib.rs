@@ -36,6 +36,8 @@ pub mod settings;
 pub mod store_metrics;
 /// Log output.
 pub mod telemetry;
+/// The trash's retention sweep.
+pub mod trash_sweep;
 /// The caching decorator over the user repository.
 pub mod user_cache;
 /// The web interface's client address through the API's trusted-proxy rule.

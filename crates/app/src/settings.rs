@@ -154,6 +154,8 @@ pub struct ServeSettings {
     pub public_url: String,
     /// Grace period for in-flight requests at shutdown.
     pub shutdown_grace: Duration,
+    /// How long a trashed subtree is kept before the sweep purges it.
+    pub trash_retention: Duration,
     /// HTTP worker threads (`None`: one per core).
     pub workers: Option<usize>,
     /// Connection limits: timeouts, keep-alive, how many at once.
@@ -372,6 +374,8 @@ impl ServeSettings {
         }
         let shutdown_grace = parse_duration(&args.shutdown_grace)
             .map_err(|m| refuse("TASKFORGE_SHUTDOWN_GRACE", m))?;
+        let trash_retention = parse_duration(&args.trash_retention)
+            .map_err(|m| refuse("TASKFORGE_TRASH_RETENTION", m))?;
         let workers = args.workers.as_deref().map(limits::parse_workers).transpose()?;
         let limits = ServerLimits::from_args(args)?;
         let events = events::from_args(args)?;
@@ -390,6 +394,7 @@ impl ServeSettings {
             cors_origins,
             public_url,
             shutdown_grace,
+            trash_retention,
             workers,
             limits,
             events,

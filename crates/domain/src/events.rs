@@ -57,6 +57,23 @@ pub enum EventKind {
         /// Every task trashed, the task first.
         trashed: Vec<TaskId>,
     },
+    /// A trashed task and its subtasks came back.
+    TaskRestored {
+        /// The task restored (the subtree's root).
+        task_id: TaskId,
+        /// Its project.
+        project_id: ProjectId,
+        /// Every task restored, the task first.
+        restored: Vec<TaskId>,
+    },
+    /// A trashed subtree was purged for good (by a person; the retention sweep publishes
+    /// nothing).
+    TaskPurged {
+        /// The subtree's root.
+        task_id: TaskId,
+        /// The project it was trashed from.
+        project_id: ProjectId,
+    },
     /// A project was created.
     ProjectCreated(Box<Project>),
     /// A project's name, description or owner changed.
@@ -125,6 +142,8 @@ impl EventKind {
             Self::TaskUpdated { .. } => "task_updated",
             Self::TaskMoved { .. } => "task_moved",
             Self::TaskTrashed { .. } => "task_trashed",
+            Self::TaskRestored { .. } => "task_restored",
+            Self::TaskPurged { .. } => "task_purged",
             Self::ProjectCreated(_) => "project_created",
             Self::ProjectUpdated(_) => "project_updated",
             Self::ProjectDeleted(_) => "project_deleted",

@@ -140,6 +140,13 @@ pub const fn read_project(actor: &Actor, is_member: bool) -> Decision {
     if actor.is_admin() || is_member { Decision::Allow } else { Decision::NotFound }
 }
 
+/// Seeing (listing, restoring to a refusal, purging) the trashed tasks of a project that was
+/// deleted: admins only — nobody else can be told what the project was.
+#[must_use]
+pub const fn see_trash_of_deleted_project(actor: &Actor) -> Decision {
+    if actor.is_admin() { Decision::Allow } else { Decision::NotFound }
+}
+
 /// Creating a project: admins and editors.
 #[must_use]
 pub const fn create_project(actor: &Actor) -> Decision {

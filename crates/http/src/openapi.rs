@@ -15,7 +15,9 @@ use utoipa::{IntoResponses, Modify, OpenApi};
 use crate::error::PROBLEM_JSON;
 use crate::events;
 use crate::export::FORMATS;
-use crate::routes::{auth, categories, export, health, history, projects, reports, tasks, users};
+use crate::routes::{
+    auth, categories, export, health, history, projects, reports, tasks, trash, users,
+};
 
 mod constraints;
 mod links;
@@ -68,6 +70,9 @@ use links::Links;
         history::task_history,
         history::project_activity,
         history::revert,
+        trash::list,
+        trash::restore,
+        trash::purge,
         export::export,
         reports::summary,
         reports::top,
@@ -83,6 +88,7 @@ use links::Links;
         (name = "categories", description = "The shared task categories"),
         (name = "tasks", description = "Tasks: create, read, change, move, list, export"),
         (name = "history", description = "Task history, project activity, and reverting one change"),
+        (name = "trash", description = "Deleted tasks: list, restore, purge"),
         (name = "reports", description = "Counts and rankings of the tasks the caller can see"),
         (name = "events", description = "Live changes the caller may see, as Server-Sent Events"),
     )

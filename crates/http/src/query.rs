@@ -324,6 +324,47 @@ pub fn report_top(query: &str) -> Result<TopRequest, ApiError> {
     Ok(TopRequest { project, per_category })
 }
 
+/// What `GET /api/v1/trash` asks for: the project (required) and a page.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrashRequest {
+    /// The project whose trash to list.
+    pub project: ProjectId,
+    /// Page size.
+    pub limit: PageLimit,
+    /// The root id of the last subtree of the previous page.
+    pub after: Option<TaskId>,
+}
+
+/// Parses the query of `GET /api/v1/trash`: `project_id` (required), `limit`, `cursor`.
+///
+/// # Errors
+/// 400 naming every unknown, repeated, missing or invalid parameter.
+pub fn trash(query: &str) -> Result<TrashRequest, ApiError> {
+    let mut errors = Errors::default();
+    let mut project = None;
+    let mut request_limit = PageLimit::default();
+    let mut after = None;
+    for (name, value) in pairs(query, &mut errors)? {
+        match name.as_str() {
+            "project_id" => project = errors.check(&name, id::<ProjectId>(&value)),
+            "limit" => request_limit = errors.check(&name, limit(&value)).unwrap_or_default(),
+            "cursor" => {
+                after =
+                    errors.check(&name, value.parse::<TaskId>().map_err(|_| "cursor is malformed"));
+            }
+            _ => errors.0.push(FieldError::new(name.clone(), "unknown query parameter")),
+        }
+    }
+    if project.is_none() && !errors.0.iter().any(|e| e.field == "project_id") {
+        errors.0.push(FieldError::new("project_id", "is required"));
+    }
+    errors.finish()?;
+    match project {
+        Some(project) => Ok(TrashRequest { project, limit: request_limit, after }),
+        None => Err(ApiError::bad_request("invalid query parameters: project_id")),
+    }
+}
+
 /// A page request of a simple listing: the size and the raw cursor.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PageRequest<C> {

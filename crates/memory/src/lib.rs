@@ -20,6 +20,7 @@ mod refresh_tokens;
 mod reports;
 mod state;
 mod tasks;
+mod trash;
 mod users;
 
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -32,6 +33,7 @@ pub use projects::MemoryProjectRepository;
 pub use refresh_tokens::MemoryRefreshTokenRepository;
 pub use reports::MemoryReportRepository;
 pub use tasks::MemoryTaskRepository;
+pub use trash::MemoryTrashRepository;
 pub use users::MemoryUserRepository;
 
 use state::State;
@@ -50,7 +52,7 @@ impl MemoryDatabase {
         Self::default()
     }
 
-    /// All seven repositories over this store, ready for injection.
+    /// All eight repositories over this store, ready for injection.
     #[must_use]
     pub fn repositories(&self) -> Repositories {
         Repositories {
@@ -61,6 +63,7 @@ impl MemoryDatabase {
             refresh_tokens: Arc::new(MemoryRefreshTokenRepository::new(self.clone())),
             reports: Arc::new(MemoryReportRepository::new(self.clone())),
             history: Arc::new(MemoryHistoryRepository::new(self.clone())),
+            trash: Arc::new(MemoryTrashRepository::new(self.clone())),
         }
     }
 

@@ -2,7 +2,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use taskforge_domain::model::{EntryId, HistoryEntry};
+use taskforge_domain::model::{EntryId, HistoryEntry, TrashedSubtree};
 use taskforge_domain::ports::{RefreshTokenRecord, TokenDigest};
 use taskforge_domain::values::Timestamp;
 use taskforge_domain::{Category, CategoryId, Project, ProjectId, Task, TaskId, User, UserId};
@@ -19,6 +19,8 @@ pub(crate) struct State {
     pub(crate) refresh_tokens: HashMap<TokenDigest, RefreshTokenRecord>,
     /// The change log, by id.
     pub(crate) history: BTreeMap<EntryId, HistoryEntry>,
+    /// The trash, by the root of each trashed subtree.
+    pub(crate) trash: BTreeMap<TaskId, TrashedSubtree>,
     /// The last id handed out (0 before the first): ids are never reused.
     pub(crate) last_entry: u64,
 }

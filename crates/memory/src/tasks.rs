@@ -1,5 +1,5 @@
 use async_trait::async_trait;
-use taskforge_domain::model::{EntryDraft, EntryId};
+use taskforge_domain::model::{EntryDraft, EntryId, TrashedSubtree};
 use taskforge_domain::ports::{Entity, RepositoryError, TaskRepository, TreeGuards};
 use taskforge_domain::query::{TaskQuery, Visibility};
 use taskforge_domain::values::Timestamp;
@@ -28,7 +28,7 @@ impl MemoryTaskRepository {
 
 /// The references a database would enforce on a task row, the two composite ones included:
 /// the parent is a task of the same project, the assignee a member of it.
-fn check_references(state: &State, task: &Task) -> Result<(), RepositoryError> {
+pub(crate) fn check_references(state: &State, task: &Task) -> Result<(), RepositoryError> {
     if !state.projects.contains_key(&task.project_id) {
         return Err(RepositoryError::MissingReference(Entity::Project));
     }
@@ -148,14 +148,25 @@ impl TaskRepository for MemoryTaskRepository {
         entry: &EntryDraft,
     ) -> Result<(Vec<TaskId>, EntryId), RepositoryError> {
         let mut state = self.db.lock();
-        if !state.tasks.contains_key(&id) {
+        let Some(root) = state.tasks.get(&id).cloned() else {
             return Err(RepositoryError::NotFound(Entity::Task));
-        }
-        let ids: Vec<TaskId> =
-            std::iter::once(id).chain(state.descendants(id).into_iter().map(|t| t.id)).collect();
+        };
+        let subtree: Vec<Task> =
+            std::iter::once(root.clone()).chain(state.descendants(id)).collect();
+        let ids: Vec<TaskId> = subtree.iter().map(|t| t.id).collect();
         for removed in &ids {
             state.tasks.remove(removed);
         }
+        state.trash.insert(
+            id,
+            TrashedSubtree {
+                root: id,
+                project_id: root.project_id,
+                trashed_at: entry.at,
+                trashed_by: entry.actor,
+                tasks: subtree,
+            },
+        );
         let entry = state.record(entry);
         Ok((ids, entry))
     }

@@ -17,6 +17,7 @@ use crate::projects::PgProjects;
 use crate::refresh_tokens::PgRefreshTokens;
 use crate::reports::PgReports;
 use crate::tasks::PgTasks;
+use crate::trash::PgTrash;
 use crate::users::PgUsers;
 
 /// The pool's figures (for `/metrics`).
@@ -176,6 +177,7 @@ impl PostgresDatabase {
             refresh_tokens: Arc::new(PgRefreshTokens::new(Arc::clone(&self.inner))),
             reports: Arc::new(PgReports::new(Arc::clone(&self.inner))),
             history: Arc::new(PgHistory::new(Arc::clone(&self.inner))),
+            trash: Arc::new(PgTrash::new(Arc::clone(&self.inner))),
         }
     }
 

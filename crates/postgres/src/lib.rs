@@ -72,6 +72,8 @@ mod tasks;
 pub mod testing;
 /// The login and registration budgets, shared by every instance.
 mod throttle;
+/// The trash: deleted task subtrees, restore and purge.
+mod trash;
 /// The user repository.
 mod users;
 
@@ -93,4 +95,5 @@ pub mod internals {
     };
     pub use crate::reports::{SUMMARY_STATEMENT, TOP_STATEMENT};
     pub use crate::throttle::SWEEP as THROTTLE_SWEEP_STATEMENT;
+    pub use crate::trash::{AGED_STATEMENT, PAGE_STATEMENT as TRASH_PAGE_STATEMENT};
 }

@@ -112,6 +112,13 @@ const RELEASED: &[Migration] = &[
         // A trigger that only sends notifications, which older builds ignore.
         kind: MigrationKind::Expand,
     },
+    Migration {
+        version: 6,
+        name: "0006_trash.sql",
+        sql: include_str!("../../../migrations/postgres/0006_trash.sql"),
+        // New tables and indexes; an older build deletes tasks outright and reads nothing here.
+        kind: MigrationKind::Expand,
+    },
 ];
 
 /// Every migration of this build, in order: the released ones.

@@ -76,7 +76,7 @@ async fn insert_labels<C: GenericClient>(client: &C, task: &Task) -> Result<(), 
     Ok(())
 }
 
-async fn insert_guarded<C: GenericClient>(
+pub(crate) async fn insert_guarded<C: GenericClient>(
     client: &C,
     task: &Task,
     guards: &TreeGuards,
@@ -248,25 +248,28 @@ impl TaskRepository for PgTasks {
             if lock_task(&tx, id).await?.is_none() {
                 return Err(RepositoryError::NotFound(Entity::Task));
             }
-            // The subtree's rows are locked as they are read: a subtask being added below one of
-            // them (which holds its parent FOR SHARE) finishes first and is deleted too.
-            let found = rows(
+            // The subtree's rows are locked as they are read: a subtask being added below one
+            // of them (which holds its parent FOR SHARE) finishes first and is trashed too.
+            rows(
                 &tx,
                 Entity::Task,
                 concat!(
                     subtree!(),
-                    "SELECT t.id, d.depth FROM (SELECT id, min(depth) AS depth FROM tree GROUP BY id) d \
-                     JOIN tasks t ON t.id = d.id ORDER BY d.depth, t.id FOR UPDATE OF t"
+                    "SELECT t.id FROM tasks t WHERE t.id IN (SELECT id FROM tree) \
+                     ORDER BY t.id FOR UPDATE OF t"
                 ),
                 &[id.as_uuid()],
             )
             .await?;
-            let ids: Vec<Uuid> = found.iter().map(|r| get(r, 0)).collect::<Result<_, _>>()?;
+            let mut subtree = read_tasks(&tx, BY_ID, id).await?;
+            subtree.extend(read_tasks(&tx, DESCENDANTS, id).await?);
+            crate::trash::put(&tx, &subtree, entry).await?;
+            let ids: Vec<Uuid> = subtree.iter().map(|t| *t.id.as_uuid()).collect();
             // Labels follow by cascade; so would any subtask the walk missed.
             exec(&tx, Entity::Task, "DELETE FROM tasks WHERE id = ANY($1)", &[&ids]).await?;
             let entry = record(&tx, entry).await?;
             tx.commit().await.map_err(err)?;
-            Ok((ids.into_iter().map(TaskId::from_uuid).collect(), entry))
+            Ok((subtree.iter().map(|t| t.id).collect(), entry))
         })
         .await
     }

@@ -20,6 +20,7 @@ use crate::refresh_tokens::SqliteRefreshTokens;
 use crate::reports::SqliteReports;
 use crate::restore::{self, RestoreError, Restored};
 use crate::tasks::SqliteTasks;
+use crate::trash::SqliteTrash;
 use crate::users::SqliteUsers;
 use crate::writer::{Writer, WriterStats};
 
@@ -199,6 +200,7 @@ impl SqliteDatabase {
             refresh_tokens: Arc::new(SqliteRefreshTokens::new(Arc::clone(&self.inner))),
             reports: Arc::new(SqliteReports::new(Arc::clone(&self.inner))),
             history: Arc::new(SqliteHistory::new(Arc::clone(&self.inner))),
+            trash: Arc::new(SqliteTrash::new(Arc::clone(&self.inner))),
         }
     }
 

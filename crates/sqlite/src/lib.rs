@@ -73,6 +73,8 @@ mod restore;
 mod task_integrity;
 /// The task repository.
 mod tasks;
+/// The trash: deleted task subtrees, restore and purge.
+mod trash;
 /// The user repository.
 mod users;
 /// The writer thread: one connection, group commit, savepoint per write.
@@ -101,4 +103,5 @@ pub mod internals {
         top_statement,
     };
     pub use crate::tasks::insert_task;
+    pub use crate::trash::{AGED_STATEMENT, PAGE_STATEMENT as TRASH_PAGE_STATEMENT};
 }

@@ -129,6 +129,14 @@ const RELEASED: &[Migration] = &[
         // New tables and indexes; an older build writes no entries but reads nothing here.
         kind: MigrationKind::Expand,
     },
+    Migration {
+        version: 6,
+        name: "0006_trash.sql",
+        sql: include_str!("../../../migrations/sqlite/0006_trash.sql"),
+        reworded_from: &[],
+        // New tables and indexes; an older build deletes tasks outright and reads nothing here.
+        kind: MigrationKind::Expand,
+    },
 ];
 
 /// Every migration of this build, in order: the released ones.
@@ -378,6 +386,7 @@ mod tests {
         ("0003_repair_trees_and_assignees.sql", "7914ae53076fb375"),
         ("0004_project_top.sql", "2ef02df04619e904"),
         ("0005_history.sql", "440ba46daacdbae1"),
+        ("0006_trash.sql", "99a662c61e147bd8"),
     ];
 
     #[test]

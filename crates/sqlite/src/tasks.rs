@@ -65,6 +65,9 @@ fn read_tasks(
 
 /// Each task once, at its shallowest depth, the root excluded: on corrupt (cyclic) data a task
 /// can be reached again deeper down.
+/// One task by id.
+const BY_ID: &str = concat!("SELECT ", task_columns!(), " FROM tasks t WHERE t.id = ?");
+
 const DESCENDANTS: &str = concat!(
     subtree!(),
     "SELECT ",
@@ -118,7 +121,7 @@ pub fn insert_task(conn: &Connection, task: &Task) -> Result<(), RepositoryError
     insert_guarded(conn, task, &TreeGuards::none())
 }
 
-fn insert_guarded(
+pub(crate) fn insert_guarded(
     conn: &Connection,
     task: &Task,
     guards: &TreeGuards,
@@ -225,29 +228,19 @@ impl TaskRepository for SqliteTasks {
         let entry = entry.clone();
         self.db
             .write(move |conn| {
-                // The ids first (the port returns them), then one statement deletes the subtree;
-                // labels and full-text entries follow by cascade and trigger.
-                let ids: Vec<TaskId> = conn
-                    .prepare_cached(concat!(
-                        subtree!(),
-                        "SELECT id FROM tree GROUP BY id ORDER BY min(depth), id"
-                    ))
-                    .and_then(|mut s| {
-                        s.query_map([id.to_bytes()], |r| {
-                            crate::codec::bytes16(r, 0).map(TaskId::from_bytes)
-                        })?
-                        .collect()
-                    })
-                    .map_err(err)?;
-                if ids.is_empty() {
+                let mut subtree = read_tasks(conn, BY_ID, id)?;
+                if subtree.is_empty() {
                     return Err(RepositoryError::NotFound(Entity::Task));
                 }
+                subtree.extend(read_tasks(conn, DESCENDANTS, id)?);
+                crate::trash::put(conn, &subtree, &entry)?;
                 conn.prepare_cached(concat!(
                     subtree!(),
                     "DELETE FROM tasks WHERE id IN (SELECT id FROM tree)"
                 ))
                 .and_then(|mut s| s.execute([id.to_bytes()]))
                 .map_err(err)?;
+                let ids = subtree.iter().map(|t| t.id).collect();
                 Ok((ids, record(conn, &entry)?))
             })
             .await

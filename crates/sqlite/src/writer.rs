@@ -105,6 +105,10 @@ impl<T: Send + 'static> Job for Pending<T> {
                 };
                 match end {
                     Ok(()) => result,
+                    // SQLite rolled the whole transaction back on its own (a full disk during
+                    // a write of several statements): there is no savepoint left to roll back
+                    // to, and the write's own error says why (`run_batch` sees the rollback).
+                    Err(_) if result.is_err() && conn.is_autocommit() => result,
                     Err(e) => Err(crate::error::map_err(taskforge_domain::ports::Entity::Task, e)),
                 }
             }

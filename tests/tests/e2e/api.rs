@@ -234,6 +234,22 @@ impl TestApp {
         self.call(Method::POST, path).by(who).send().await
     }
 
+    /// `GET /api/v1/trash?project_id={project}`.
+    pub async fn list_trash(&self, who: &Caller, project: &str) -> Reply {
+        let path = format!("/api/v1/trash?project_id={project}");
+        self.call(Method::GET, path).by(who).send().await
+    }
+
+    /// `POST /api/v1/tasks/{id}/restore`.
+    pub async fn restore_task(&self, who: &Caller, id: &str) -> Reply {
+        self.call(Method::POST, format!("/api/v1/tasks/{id}/restore")).by(who).send().await
+    }
+
+    /// `DELETE /api/v1/trash/{id}`.
+    pub async fn purge(&self, who: &Caller, id: &str) -> Reply {
+        self.call(Method::DELETE, format!("/api/v1/trash/{id}")).by(who).send().await
+    }
+
     // --- arranging --------------------------------------------------------------------------
 
     /// A new project owned by `owner`, with `editor` and `viewer` as members; its id.

@@ -35,5 +35,6 @@ mod shutdown;
 mod smoke_test;
 mod startup;
 mod tasks;
+mod trash;
 mod users;
 mod web;

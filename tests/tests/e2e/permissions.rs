@@ -69,6 +69,10 @@ const MATRIX: &[(&str, &str, [u16; 5])] = &[
     ("GET",    "/api/v1/projects/{id}/activity",          [200,   200,   404,   200,   401]),
     ("POST",   "/api/v1/tasks/{id}/history/{entry_id}/revert",        [200, 200, 404, 403, 401]),
     ("POST",   "/api/v1/tasks/{public_id}/history/{entry_id}/revert", [200, 200, 403, 403, 401]),
+    ("GET",    "/api/v1/trash",                           [200,   200,   404,   200,   401]),
+    ("POST",   "/api/v1/tasks/{id}/restore",              [200,   200,   404,   403,   401]),
+    ("POST",   "/api/v1/tasks/{public_id}/restore",       [200,   200,   404,   403,   401]),
+    ("DELETE", "/api/v1/trash/{id}",                      [204,   403,   404,   403,   401]),
     // Anyone signed in may listen; what each caller is sent is decided per event.
     ("GET",    "/api/v1/events",                          [200,   200,   200,   200,   401]),
 ];
@@ -183,6 +187,20 @@ async fn request_for(
             let history = app.task_history(&app.people.owner, &task, "").await.expect(200);
             let entry = history["items"][0]["id"].as_u64().unwrap();
             (format!("/api/v1/tasks/{task}/history/{entry}/revert"), None)
+        }
+        (_, "/api/v1/trash") => {
+            let project = app.new_project().await;
+            (format!("/api/v1/trash?project_id={project}"), None)
+        }
+        (
+            _,
+            "/api/v1/tasks/{id}/restore"
+            | "/api/v1/tasks/{public_id}/restore"
+            | "/api/v1/trash/{id}",
+        ) => {
+            let (_, task) = task_in_new_project(app, route.contains("public")).await;
+            app.delete_task(&app.people.owner, &task).await.expect(204);
+            (path.replace("{id}", &task).replace("{public_id}", &task), None)
         }
         // Routes without ids or bodies: /health, /ready, /metrics, the OpenAPI document,
         // /users/me, and the listings.

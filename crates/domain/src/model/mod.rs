@@ -6,6 +6,7 @@ mod history;
 mod history_storage;
 mod project;
 mod task;
+mod trash;
 mod user;
 
 pub use category::Category;
@@ -16,4 +17,5 @@ pub use history::{
 pub use history_storage::{StoredChange, StoredChangeError};
 pub use project::{Project, ProjectMember};
 pub use task::{MAX_DEPTH, Task};
+pub use trash::TrashedSubtree;
 pub use user::User;

@@ -36,6 +36,7 @@ mod repository_error;
 mod task_repository;
 mod throttle_store;
 mod token_issuer;
+mod trash_repository;
 mod user_repository;
 
 pub use category_repository::CategoryRepository;
@@ -54,4 +55,5 @@ pub use repository_error::{Entity, RepositoryError};
 pub use task_repository::{TaskRepository, TreeGuards, VersionGuard};
 pub use throttle_store::{ThrottleStore, ThrottleSwap};
 pub use token_issuer::{AccessToken, Claims, TokenError, TokenIssuer};
+pub use trash_repository::TrashRepository;
 pub use user_repository::UserRepository;

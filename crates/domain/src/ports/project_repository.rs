@@ -57,7 +57,8 @@ pub trait ProjectRepository: Send + Sync + std::fmt::Debug {
         entry: &EntryDraft,
     ) -> Result<EntryId, RepositoryError>;
 
-    /// Deletes the project, all its tasks and all its memberships.
+    /// Deletes the project, all its tasks and all its memberships. Its trash stays (a
+    /// restore then answers that the project is gone; see [`crate::ports::TrashRepository`]).
     ///
     /// # Errors
     /// [`RepositoryError::NotFound`] when no project has this id.

@@ -2,11 +2,11 @@ use std::sync::Arc;
 
 use super::{
     CategoryRepository, HistoryRepository, ProjectRepository, RefreshTokenRepository,
-    ReportRepository, TaskRepository, UserRepository,
+    ReportRepository, TaskRepository, TrashRepository, UserRepository,
 };
 
 /// Every repository port of one store, as the app wires them and the contract suite takes
-/// them. All seven must share one underlying store: cross-entity rules (deleting a project
+/// them. All eight must share one underlying store: cross-entity rules (deleting a project
 /// deletes its tasks) only hold within one.
 #[derive(Debug, Clone)]
 pub struct Repositories {
@@ -24,4 +24,6 @@ pub struct Repositories {
     pub reports: Arc<dyn ReportRepository>,
     /// The change log of tasks and projects (written by the task and project repositories).
     pub history: Arc<dyn HistoryRepository>,
+    /// The trash of deleted task subtrees.
+    pub trash: Arc<dyn TrashRepository>,
 }

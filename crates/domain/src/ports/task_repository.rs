@@ -123,9 +123,11 @@ pub trait TaskRepository: Send + Sync + std::fmt::Debug {
         entry: &EntryDraft,
     ) -> Result<EntryId, RepositoryError>;
 
-    /// Deletes the task and all its descendants (its subtree, which never leaves its
-    /// project) and records `entry`; returns the ids deleted, the task first, and the entry's
-    /// id.
+    /// Moves the task and all its descendants (its subtree, which never leaves its project)
+    /// out of the tasks into the trash, as one [`crate::model::TrashedSubtree`] under the
+    /// task's id (trashed by `entry.actor` at `entry.at`), and records `entry`; returns the ids
+    /// trashed, the task first, and the entry's id. From then on no read of this port sees
+    /// them; [`crate::ports::TrashRepository`] does.
     ///
     /// # Errors
     /// [`RepositoryError::NotFound`] when no task has this id.

@@ -79,6 +79,12 @@ pub enum TaskError {
     /// The task kept changing under us.
     #[error("task was changed concurrently, try again")]
     Conflict,
+    /// A restore would bring tasks back into a project that was deleted.
+    #[error("the task's project was deleted: it cannot be restored")]
+    ProjectGone,
+    /// A restore would put a subtask back under a parent that is gone (deleted or trashed).
+    #[error("the task's parent is gone (deleted or in the trash): restore the parent first")]
+    ParentGone,
     /// The history entry does not exist, or is not about this task.
     #[error("history entry not found")]
     EntryNotFound,

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use super::auth::{AuthPorts, AuthService, AuthSettings, BucketSettings};
 use super::{
     CategoryService, ExportService, HistoryService, ProjectService, ReportService, TaskService,
-    UserService,
+    TrashService, UserService,
 };
 use crate::ports::{
     Clock, CursorSealer, EventPublisher, PasswordHasher, RefreshTokenMinter, Repositories,
@@ -79,6 +79,8 @@ pub struct Services {
     pub reports: ReportService,
     /// Task history, project activity, and reverting one change.
     pub history: HistoryService,
+    /// The trash: listing, restoring and purging deleted task subtrees.
+    pub trash: TrashService,
     /// Registration, login, refresh-token rotation, logout, password change.
     pub auth: AuthService,
     /// Seals the task listing's next cursor and opens the one a client sends back.
@@ -115,6 +117,13 @@ impl Services {
                 .with_missed_additions_budget(settings.missed_additions);
         Self {
             history: HistoryService::new(r.history.clone(), tasks.clone(), projects.clone()),
+            trash: TrashService::new(
+                r.trash.clone(),
+                r.projects.clone(),
+                r.categories.clone(),
+                clock.clone(),
+                events.clone(),
+            ),
             tasks,
             projects,
             categories: CategoryService::new(r.categories.clone(), clock.clone(), events.clone())

@@ -14,6 +14,7 @@ mod projects;
 mod reports;
 mod task_rules;
 mod tasks;
+mod trash;
 mod users;
 
 pub use auth::{
@@ -32,6 +33,7 @@ pub use history::HistoryService;
 pub use projects::ProjectService;
 pub use reports::{ReportService, SummaryReport};
 pub use tasks::TaskService;
+pub use trash::TrashService;
 pub use users::UserService;
 
 /// Whole seconds, rounded up, for messages (never 0 for a real wait).

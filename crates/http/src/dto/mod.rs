@@ -14,6 +14,7 @@ mod projects;
 mod reports;
 mod secret;
 mod tasks;
+mod trash;
 mod users;
 mod validation;
 mod wire;
@@ -33,5 +34,6 @@ pub use reports::{
 };
 pub use secret::SecretString;
 pub use tasks::{CreateTaskBody, MoveTaskBody, TaskJson, TaskPage, TaskResponse, UpdateTaskBody};
+pub use trash::{TrashPage, TrashedResponse};
 pub use users::{SetRoleBody, UserPage, UserResponse};
 pub use wire::{WirePriority, WireRole, WireStatus};

@@ -16,7 +16,10 @@ impl From<TaskError> for ApiError {
             TaskError::NotFound | TaskError::ProjectNotFound => Self::not_found(e.to_string()),
             TaskError::Forbidden => Self::forbidden(e.to_string()),
             TaskError::PreconditionFailed { .. } => Self::precondition_failed(e.to_string()),
-            TaskError::Conflict | TaskError::NotRevertible => Self::conflict(e.to_string()),
+            TaskError::Conflict
+            | TaskError::NotRevertible
+            | TaskError::ProjectGone
+            | TaskError::ParentGone => Self::conflict(e.to_string()),
             TaskError::EntryNotFound => Self::not_found(e.to_string()),
             TaskError::ChangedSince { ref changed } => {
                 let fields = changed

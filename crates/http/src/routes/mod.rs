@@ -13,6 +13,7 @@ pub mod history;
 pub mod projects;
 pub mod reports;
 pub mod tasks;
+pub mod trash;
 pub mod users;
 
 use std::str::FromStr;
@@ -32,6 +33,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     export::configure(cfg);
     tasks::configure(cfg);
     history::configure(cfg);
+    trash::configure(cfg);
     reports::configure(cfg);
     crate::events::configure(cfg);
 }

@@ -58,6 +58,12 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/tasks/export"),
     ("get", "/api/v1/reports/summary"),
     ("get", "/api/v1/reports/top"),
+    ("get", "/api/v1/tasks/{id}/history"),
+    ("get", "/api/v1/projects/{id}/activity"),
+    ("post", "/api/v1/tasks/{id}/history/{entry_id}/revert"),
+    ("get", "/api/v1/trash"),
+    ("post", "/api/v1/tasks/{id}/restore"),
+    ("delete", "/api/v1/trash/{id}"),
     ("get", "/api/v1/events"),
 ];
 

@@ -64,6 +64,8 @@ pub mod reports;
 pub mod task_listing;
 /// The contract of [`TaskRepository`](taskforge_domain::ports::TaskRepository), listing aside.
 pub mod tasks;
+/// The contract of [`TrashRepository`](taskforge_domain::ports::TrashRepository).
+pub mod trash;
 /// The contract of [`UserRepository`](taskforge_domain::ports::UserRepository).
 pub mod users;
 
@@ -229,6 +231,15 @@ macro_rules! __contract_list {
                 a_projects_activity_holds_its_own_and_its_tasks_entries,
                 after_lists_the_log_in_id_order_from_the_given_id,
                 a_deleted_tasks_history_stays,
+            ],
+            trash: [
+                deleting_a_task_puts_its_subtree_in_the_trash_whole,
+                a_projects_trash_is_listed_by_root_a_page_at_a_time,
+                restoring_puts_the_tasks_back_and_records_the_entry,
+                restoring_into_a_deleted_project_is_a_missing_project,
+                restoring_with_a_reference_gone_is_refused_and_changes_nothing,
+                restoring_or_purging_what_is_not_in_the_trash_is_not_found,
+                purging_removes_subtrees_for_good,
             ],
             refresh_tokens: [
                 an_inserted_token_can_be_found_by_digest,

@@ -41,6 +41,8 @@ pub(crate) fn task_error(e: TaskError) -> WebError {
         e @ (TaskError::PreconditionFailed { .. }
         | TaskError::Conflict
         | TaskError::NotRevertible
+        | TaskError::ProjectGone
+        | TaskError::ParentGone
         | TaskError::ChangedSince { .. }
         | TaskError::Rule(_)
         | TaskError::InvalidCursor(_)) => WebError::BadRequest(capitalised(&e)),
