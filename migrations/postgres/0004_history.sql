@@ -1,4 +1,4 @@
--- TaskForge PostgreSQL schema, version 3: the change log of tasks and projects (ADR 0024).
+-- TaskForge PostgreSQL schema, version 4: the change log of tasks and projects (ADR 0024).
 --
 -- One row per recorded change, written by the task and project repositories in the same
 -- transaction as the change. The id is the entry's position in the service-wide log and
