@@ -37,7 +37,7 @@ fn entry_cursor(raw: &str) -> Result<EntryId, taskforge_domain::model::EntryIdEr
     get, operation_id = "tasks_history", path = "/api/v1/tasks/{id}/history", tag = "history", security(("bearer" = [])),
     params(
         ("id" = String, Path, format = Uuid, description = "Task id"),
-        ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Page size, default 20"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Page size, default 50"),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
     ),
     responses((status = 200, description = "A page of the task's history", body = HistoryPage), BadRequest, AuthErrors, NotFound)
@@ -60,7 +60,7 @@ pub async fn task_history(
     get, operation_id = "projects_activity", path = "/api/v1/projects/{id}/activity", tag = "history", security(("bearer" = [])),
     params(
         ("id" = String, Path, format = Uuid, description = "Project id"),
-        ("limit" = Option<u32>, Query, minimum = 1, maximum = 100, description = "Page size, default 20"),
+        ("limit" = Option<u32>, Query, minimum = 1, maximum = 200, description = "Page size, default 50"),
         ("cursor" = Option<String>, Query, description = "`next_cursor` of the previous page"),
     ),
     responses((status = 200, description = "A page of the project's activity", body = HistoryPage), BadRequest, AuthErrors, NotFound)

@@ -458,3 +458,32 @@ async fn without_an_allow_list_there_are_no_cors_headers_and_options_is_405() {
     reply.expect(200);
     assert_eq!(reply.header("access-control-allow-origin"), None);
 }
+
+/// Every keyset-paged listing takes the API's one page size (`PageLimit`: 1–200); the
+/// document must say exactly that, or clients and the fuzzer would send what is refused or be
+/// refused what is accepted (the history routes once documented 1–100 while accepting 200).
+#[actix_web::test]
+async fn every_paged_listing_documents_the_page_size_the_server_accepts() {
+    let doc = openapi().await;
+    let max = u64::from(taskforge_domain::values::PageLimit::MAX);
+    let mut checked = 0;
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let Some(get) = item.get("get") else { continue };
+        let paged = get["parameters"]
+            .as_array()
+            .is_some_and(|ps| ps.iter().any(|p| p["name"] == "cursor" && p["in"] == "query"));
+        if !paged {
+            continue;
+        }
+        let limit = get["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "limit")
+            .unwrap_or_else(|| panic!("{path} pages with a cursor but documents no limit"));
+        assert_eq!(limit["schema"]["minimum"].as_u64(), Some(1), "{path}");
+        assert_eq!(limit["schema"]["maximum"].as_u64(), Some(max), "{path}");
+        checked += 1;
+    }
+    assert!(checked >= 6, "only {checked} paged listings found");
+}
