@@ -447,6 +447,29 @@ impl EntryDraft {
         Self { project_id: project, actor, at, change: Change::Project(change) }
     }
 
+    /// The entries a move records besides this one, the move of its root: one `moved` entry
+    /// per subtask in `moved` that came along (same project, actor, time and from → to), in
+    /// the order given. Empty when this is not a move or `moved` holds only the root. Every
+    /// task that changed project gets its own entry, so its history shows the move
+    /// (ADR 0024); the repository records these in the move's transaction.
+    #[must_use]
+    pub fn subtask_moves(&self, moved: &[Task]) -> Vec<Self> {
+        let Change::Task { task_id: root, change: TaskChange::Moved(projects) } = &self.change
+        else {
+            return Vec::new();
+        };
+        moved
+            .iter()
+            .filter(|t| t.id != *root)
+            .map(|t| Self {
+                project_id: self.project_id,
+                actor: self.actor,
+                at: self.at,
+                change: Change::Task { task_id: t.id, change: TaskChange::Moved(projects.clone()) },
+            })
+            .collect()
+    }
+
     /// The entry as stored under `id`.
     #[must_use]
     pub fn recorded(self, id: EntryId) -> HistoryEntry {

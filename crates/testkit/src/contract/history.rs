@@ -2,8 +2,8 @@
 //! and project writes record (ADR 0024).
 
 use super::fixtures::{
-    at, owner_and_project, project, stored_project, stored_task, stored_user, task, title, user,
-    version,
+    at, owner_and_project, project, stored_project, stored_task, stored_user, subtask, task, title,
+    user, version,
 };
 use taskforge_domain::id::TaskId;
 use taskforge_domain::model::{
@@ -264,4 +264,53 @@ pub async fn a_deleted_tasks_history_stays(repos: Repositories) {
 
     let history = repos.history.of_task(t.id, None, 10).await.expect("of_task");
     assert_eq!(history.iter().map(|e| e.id).collect::<Vec<_>>(), [deleted, created]);
+}
+
+/// Moving a root with subtasks records, in the move, one `moved` entry for the root and one
+/// for each subtask that came along (from → to, same actor and time); the target project's
+/// activity lists them all and the source project's does not.
+pub async fn moving_a_tree_records_a_moved_entry_for_each_subtask(repos: Repositories) {
+    let (owner, from) = owner_and_project(&repos, "owner", "From").await;
+    let to = stored_project(&repos, project(&owner, "To")).await;
+    let root = stored_task(&repos, task(&from, &owner, "Root")).await;
+    let child = stored_task(&repos, subtask(&root, "Child")).await;
+    let grandchild = stored_task(&repos, subtask(&child, "Grandchild")).await;
+    let projects = FieldChange { before: from.id, after: to.id };
+    let draft = EntryDraft {
+        project_id: to.id,
+        actor: owner.id,
+        at: at(5),
+        change: Change::Task { task_id: root.id, change: TaskChange::Moved(projects.clone()) },
+    };
+    let before = repos.history.latest().await.expect("latest").expect("entries exist");
+
+    let (_, root_entry) =
+        repos.tasks.move_tree(root.id, to.id, root.version, at(5), &draft).await.expect("move");
+
+    let new: Vec<HistoryEntry> =
+        repos.history.after(before, usize::MAX).await.expect("after succeeds");
+    assert_eq!(new.len(), 3, "one entry for the root and one per subtask: {new:?}");
+    assert_eq!(new.iter().find(|e| e.id == root_entry), Some(&draft.clone().recorded(root_entry)));
+    for sub in [&child, &grandchild] {
+        let history = repos.history.of_task(sub.id, None, 10).await.expect("of_task");
+        let latest = history.first().expect("the subtask has entries");
+        assert_eq!(
+            latest.change,
+            Change::Task { task_id: sub.id, change: TaskChange::Moved(projects.clone()) },
+            "the subtask's own history shows the move"
+        );
+        assert_eq!((latest.project_id, latest.actor, latest.at), (to.id, owner.id, at(5)));
+    }
+    let activity = repos.history.of_project(to.id, None, 10).await.expect("of_project");
+    let moved: Vec<TaskId> = activity.iter().filter_map(|e| e.change.task_id()).collect();
+    for id in [root.id, child.id, grandchild.id] {
+        assert!(moved.contains(&id), "the target's activity lists the move of {id}");
+    }
+    let source = repos.history.of_project(from.id, None, 10).await.expect("of_project");
+    assert!(
+        source
+            .iter()
+            .all(|e| !matches!(e.change, Change::Task { change: TaskChange::Moved(_), .. })),
+        "the source project records no move"
+    );
 }
