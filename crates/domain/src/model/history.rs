@@ -470,6 +470,32 @@ impl EntryDraft {
             .collect()
     }
 
+    /// The entry recording that deleting category `category` cleared it from task `task_id`
+    /// (in project `project_id`): an update of the category to none, by the deleter `actor`
+    /// at `at`. The repository records one per task it clears, in the deletion's
+    /// transaction (ADR 0024).
+    #[must_use]
+    pub fn category_cleared(
+        task_id: TaskId,
+        project_id: ProjectId,
+        category: CategoryId,
+        actor: UserId,
+        at: Timestamp,
+    ) -> Self {
+        Self {
+            project_id,
+            actor,
+            at,
+            change: Change::Task {
+                task_id,
+                change: TaskChange::Updated(vec![TaskFieldChange::Category(FieldChange {
+                    before: Some(category),
+                    after: None,
+                })]),
+            },
+        }
+    }
+
     /// The entry as stored under `id`.
     #[must_use]
     pub fn recorded(self, id: EntryId) -> HistoryEntry {

@@ -2,13 +2,13 @@
 //! and project writes record (ADR 0024).
 
 use super::fixtures::{
-    at, owner_and_project, project, stored_project, stored_task, stored_user, subtask, task, title,
-    user, version,
+    at, category, owner_and_project, project, stored_category, stored_project, stored_task,
+    stored_user, subtask, task, title, user, version,
 };
 use taskforge_domain::id::TaskId;
 use taskforge_domain::model::{
     Change, EntryDraft, EntryId, FieldChange, HistoryEntry, ProjectChange, ProjectFieldChange,
-    Task, TaskChange,
+    Task, TaskChange, TaskFieldChange,
 };
 use taskforge_domain::ports::{Entity, Repositories, RepositoryError, TreeGuards};
 use taskforge_domain::values::ProjectName;
@@ -313,4 +313,45 @@ pub async fn moving_a_tree_records_a_moved_entry_for_each_subtask(repos: Reposit
             .all(|e| !matches!(e.change, Change::Task { change: TaskChange::Moved(_), .. })),
         "the source project records no move"
     );
+}
+
+/// Deleting a category records, in the deletion, one `updated` entry per task it is cleared
+/// from (category before → none, by the deleter, at the deletion's time, in the task's
+/// project); tasks without it get no entry.
+pub async fn deleting_a_category_records_an_update_for_each_task_it_clears(repos: Repositories) {
+    let (alice, first) = owner_and_project(&repos, "alice", "First").await;
+    let (bob, second) = owner_and_project(&repos, "bob", "Second").await;
+    let admin = stored_user(&repos, user("admin")).await;
+    let bug = stored_category(&repos, category("Bug")).await;
+    let tagged = [
+        stored_task(&repos, Task { category_id: Some(bug.id), ..task(&first, &alice, "One") })
+            .await,
+        stored_task(&repos, Task { category_id: Some(bug.id), ..task(&second, &bob, "Two") }).await,
+    ];
+    let plain = stored_task(&repos, task(&first, &alice, "Plain")).await;
+    let before = repos.history.latest().await.expect("latest").expect("entries exist");
+
+    repos.categories.delete(bug.id, admin.id, at(9)).await.expect("delete succeeds");
+
+    let new = repos.history.after(before, usize::MAX).await.expect("after succeeds");
+    assert_eq!(new.len(), 2, "one entry per cleared task: {new:?}");
+    for t in &tagged {
+        let history = repos.history.of_task(t.id, None, 10).await.expect("of_task");
+        let latest = history.first().expect("the task has entries");
+        assert_eq!((latest.project_id, latest.actor, latest.at), (t.project_id, admin.id, at(9)));
+        assert_eq!(
+            latest.change,
+            Change::Task {
+                task_id: t.id,
+                change: TaskChange::Updated(vec![TaskFieldChange::Category(FieldChange {
+                    before: Some(bug.id),
+                    after: None,
+                })]),
+            },
+            "{}: category before -> none",
+            t.title
+        );
+    }
+    let history = repos.history.of_task(plain.id, None, 10).await.expect("of_task");
+    assert!(history.iter().all(|e| e.id <= before), "an uncategorised task gets no entry");
 }

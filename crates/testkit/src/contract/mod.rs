@@ -232,6 +232,7 @@ macro_rules! __contract_list {
                 after_lists_the_log_in_id_order_from_the_given_id,
                 a_deleted_tasks_history_stays,
                 moving_a_tree_records_a_moved_entry_for_each_subtask,
+                deleting_a_category_records_an_update_for_each_task_it_clears,
             ],
             trash: [
                 deleting_a_task_puts_its_subtree_in_the_trash_whole,
