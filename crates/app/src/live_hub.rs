@@ -149,9 +149,9 @@ impl LiveChanges for LiveHub {
 
 impl EventSubscriber for LiveHub {
     fn on_event(&self, event: &DomainEvent) {
-        // Every change of a task or a project adds an entry to the log, and so does deleting
-        // a category (one per task it is cleared from); accounts, logins, other category
-        // changes and memberships add none (a membership only changes who sees the
+        // Every change of a task or a project adds an entry to the log, and so do deleting a
+        // category and removing a member (one per task cleared); accounts, logins, other
+        // category changes and added members add none (a membership only changes who sees the
         // entries that follow). A kind added later wakes the hub, which costs one empty read.
         let adds_no_entry = matches!(
             event.kind,
@@ -165,7 +165,6 @@ impl EventSubscriber for LiveHub {
                 | EventKind::CategoryCreated(_)
                 | EventKind::CategoryRenamed(_)
                 | EventKind::MemberAdded { .. }
-                | EventKind::MemberRemoved { .. }
         );
         if event.entry.is_some() || !adds_no_entry {
             self.log_grew();

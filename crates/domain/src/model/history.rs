@@ -496,6 +496,32 @@ impl EntryDraft {
         }
     }
 
+    /// The entry recording that removing `assignee` from project `project_id` un-assigned
+    /// them from task `task_id`: an update of the assignee to none, by `actor` (who removed
+    /// the member) at `at`. The repository records one per task it un-assigns, in the
+    /// removal's transaction (ADR 0024).
+    #[must_use]
+    pub fn assignee_cleared(
+        task_id: TaskId,
+        project_id: ProjectId,
+        assignee: UserId,
+        actor: UserId,
+        at: Timestamp,
+    ) -> Self {
+        Self {
+            project_id,
+            actor,
+            at,
+            change: Change::Task {
+                task_id,
+                change: TaskChange::Updated(vec![TaskFieldChange::Assignee(FieldChange {
+                    before: Some(assignee),
+                    after: None,
+                })]),
+            },
+        }
+    }
+
     /// The entry as stored under `id`.
     #[must_use]
     pub fn recorded(self, id: EntryId) -> HistoryEntry {

@@ -355,3 +355,47 @@ pub async fn deleting_a_category_records_an_update_for_each_task_it_clears(repos
     let history = repos.history.of_task(plain.id, None, 10).await.expect("of_task");
     assert!(history.iter().all(|e| e.id <= before), "an uncategorised task gets no entry");
 }
+
+/// Removing a member records, in the removal, one `updated` entry per task of that project
+/// they are un-assigned from (assignee before → none, by the remover, at the removal's time);
+/// their tasks in other projects get no entry.
+pub async fn removing_a_member_records_an_update_for_each_task_it_unassigns(repos: Repositories) {
+    let (alice, first) = owner_and_project(&repos, "alice", "First").await;
+    let second = stored_project(&repos, project(&alice, "Second")).await;
+    let bob = stored_user(&repos, user("bob")).await;
+    repos.projects.add_member(first.id, bob.id, at(1)).await.expect("add_member");
+    repos.projects.add_member(second.id, bob.id, at(1)).await.expect("add_member");
+    let assigned = |p, name| Task { assignee_id: Some(bob.id), ..task(p, &alice, name) };
+    let bobs = [
+        stored_task(&repos, assigned(&first, "One")).await,
+        stored_task(&repos, assigned(&first, "Two")).await,
+    ];
+    let elsewhere = stored_task(&repos, assigned(&second, "Elsewhere")).await;
+    let before = repos.history.latest().await.expect("latest").expect("entries exist");
+
+    let removed =
+        repos.projects.remove_member(first.id, bob.id, alice.id, at(9)).await.expect("remove");
+
+    assert!(removed);
+    let new = repos.history.after(before, usize::MAX).await.expect("after succeeds");
+    assert_eq!(new.len(), 2, "one entry per un-assigned task: {new:?}");
+    for t in &bobs {
+        let history = repos.history.of_task(t.id, None, 10).await.expect("of_task");
+        let latest = history.first().expect("the task has entries");
+        assert_eq!((latest.project_id, latest.actor, latest.at), (first.id, alice.id, at(9)));
+        assert_eq!(
+            latest.change,
+            Change::Task {
+                task_id: t.id,
+                change: TaskChange::Updated(vec![TaskFieldChange::Assignee(FieldChange {
+                    before: Some(bob.id),
+                    after: None,
+                })]),
+            },
+            "{}: assignee before -> none",
+            t.title
+        );
+    }
+    let history = repos.history.of_task(elsewhere.id, None, 10).await.expect("of_task");
+    assert!(history.iter().all(|e| e.id <= before), "another project's task gets no entry");
+}
