@@ -231,7 +231,7 @@ fn rival_removes(world: &World, project: &Project, member: &Actor) -> impl FnOnc
     let at = world.clock.now();
     move || {
         Box::pin(async move {
-            assert!(repos.projects.remove_member(project, member, at).await.unwrap());
+            assert!(repos.projects.remove_member(project, member, member, at).await.unwrap());
         })
     }
 }

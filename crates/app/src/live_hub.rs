@@ -149,8 +149,9 @@ impl LiveChanges for LiveHub {
 
 impl EventSubscriber for LiveHub {
     fn on_event(&self, event: &DomainEvent) {
-        // Every change of a task or a project adds an entry to the log; accounts, logins,
-        // categories and memberships add none (a membership only changes who sees the
+        // Every change of a task or a project adds an entry to the log, and so do deleting a
+        // category and removing a member (one per task cleared); accounts, logins, other
+        // category changes and added members add none (a membership only changes who sees the
         // entries that follow). A kind added later wakes the hub, which costs one empty read.
         let adds_no_entry = matches!(
             event.kind,
@@ -163,9 +164,7 @@ impl EventSubscriber for LiveHub {
                 | EventKind::PasswordChanged(_)
                 | EventKind::CategoryCreated(_)
                 | EventKind::CategoryRenamed(_)
-                | EventKind::CategoryDeleted(_)
                 | EventKind::MemberAdded { .. }
-                | EventKind::MemberRemoved { .. }
         );
         if event.entry.is_some() || !adds_no_entry {
             self.log_grew();

@@ -174,9 +174,10 @@ impl ProjectRepository for CachedMemberships {
         &self,
         project: ProjectId,
         user: UserId,
+        actor: UserId,
         at: Timestamp,
     ) -> Result<bool, RepositoryError> {
-        let result = self.inner.remove_member(project, user, at).await;
+        let result = self.inner.remove_member(project, user, actor, at).await;
         self.forget(Subject::Member(project, user));
         result
     }
@@ -247,7 +248,7 @@ mod tests {
         assert!(!cache.is_member(project.id, bob).await.unwrap());
         cache.add_member(project.id, bob, at()).await.unwrap();
         assert!(cache.is_member(project.id, bob).await.unwrap(), "added through the cache");
-        cache.remove_member(project.id, bob, at()).await.unwrap();
+        cache.remove_member(project.id, bob, bob, at()).await.unwrap();
         assert!(!cache.is_member(project.id, bob).await.unwrap(), "removed through the cache");
 
         inner.add_member(project.id, bob, at()).await.unwrap();
@@ -372,9 +373,10 @@ mod tests {
             &self,
             project: ProjectId,
             user: UserId,
+            actor: UserId,
             at: Timestamp,
         ) -> Result<bool, RepositoryError> {
-            self.inner.remove_member(project, user, at).await
+            self.inner.remove_member(project, user, actor, at).await
         }
     }
 

@@ -1,6 +1,8 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
+use taskforge_domain::id::UserId;
+use taskforge_domain::model::EntryDraft;
 use taskforge_domain::ports::{CategoryRepository, Entity, RepositoryError};
 use taskforge_domain::values::CategoryName;
 use taskforge_domain::values::Timestamp;
@@ -85,15 +87,26 @@ impl CategoryRepository for MemoryCategoryRepository {
         Ok(())
     }
 
-    async fn delete(&self, id: CategoryId, at: Timestamp) -> Result<(), RepositoryError> {
+    async fn delete(
+        &self,
+        id: CategoryId,
+        actor: UserId,
+        at: Timestamp,
+    ) -> Result<(), RepositoryError> {
         let mut state = self.db.lock();
         if state.categories.remove(&id).is_none() {
             return Err(RepositoryError::NotFound(Entity::Category));
         }
+        let mut cleared = Vec::new();
         for task in state.tasks.values_mut().filter(|t| t.category_id == Some(id)) {
             task.category_id = None;
             task.version = task.version.next();
             task.updated_at = at;
+            cleared.push((task.id, task.project_id));
+        }
+        cleared.sort_unstable();
+        for (task, project) in cleared {
+            state.record(&EntryDraft::category_cleared(task, project, id, actor, at));
         }
         Ok(())
     }

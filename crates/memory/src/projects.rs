@@ -141,6 +141,7 @@ impl ProjectRepository for MemoryProjectRepository {
         &self,
         project: ProjectId,
         user: UserId,
+        actor: UserId,
         at: Timestamp,
     ) -> Result<bool, RepositoryError> {
         let mut state = self.db.lock();
@@ -150,7 +151,9 @@ impl ProjectRepository for MemoryProjectRepository {
         if state.members.remove(&(project, user)).is_none() {
             return Ok(false);
         }
-        state.unassign(user, at, |task| task.project_id == project);
+        for (task, in_project) in state.unassign(user, at, |task| task.project_id == project) {
+            state.record(&EntryDraft::assignee_cleared(task, in_project, user, actor, at));
+        }
         Ok(true)
     }
 }

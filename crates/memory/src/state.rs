@@ -72,13 +72,17 @@ impl State {
         user: UserId,
         at: Timestamp,
         in_scope: impl Fn(&Task) -> bool,
-    ) {
+    ) -> Vec<(TaskId, ProjectId)> {
+        let mut cleared = Vec::new();
         for task in self.tasks.values_mut() {
             if task.assignee_id == Some(user) && in_scope(task) {
                 task.assignee_id = None;
                 task.version = task.version.next();
                 task.updated_at = at;
+                cleared.push((task.id, task.project_id));
             }
         }
+        cleared.sort_unstable();
+        cleared
     }
 }

@@ -204,8 +204,11 @@ impl TaskRepository for MemoryTaskRepository {
         for task in &moved {
             state.tasks.insert(task.id, task.clone());
         }
-        let entry = state.record(entry);
-        Ok((moved, entry))
+        let root_entry = state.record(entry);
+        for subtask in entry.subtask_moves(&moved) {
+            state.record(&subtask);
+        }
+        Ok((moved, root_entry))
     }
 
     async fn list(&self, query: &TaskQuery) -> Result<Vec<Task>, RepositoryError> {

@@ -5,6 +5,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use deadpool_postgres::GenericClient;
+use taskforge_domain::id::{ProjectId, TaskId, UserId};
+use taskforge_domain::model::EntryDraft;
 use taskforge_domain::ports::{CategoryRepository, Entity, RepositoryError};
 use taskforge_domain::values::CategoryName;
 use taskforge_domain::values::Timestamp;
@@ -15,6 +17,7 @@ use uuid::Uuid;
 use crate::codec::{get, timestamp};
 use crate::database::Inner;
 use crate::error::{corrupt, map_err};
+use crate::history::record;
 use crate::retry::on_contention;
 use crate::statements::{exec, exists, opt, rows};
 
@@ -152,7 +155,12 @@ impl CategoryRepository for PgCategories {
         Ok(())
     }
 
-    async fn delete(&self, id: CategoryId, at: Timestamp) -> Result<(), RepositoryError> {
+    async fn delete(
+        &self,
+        id: CategoryId,
+        actor: UserId,
+        at: Timestamp,
+    ) -> Result<(), RepositoryError> {
         on_contention(move || async move {
             let mut client = self.db.client().await?;
             let tx = client.transaction().await.map_err(err)?;
@@ -168,14 +176,22 @@ impl CategoryRepository for PgCategories {
             {
                 return Err(RepositoryError::NotFound(Entity::Category));
             }
-            exec(
+            let found = rows(
                 &tx,
                 Entity::Task,
                 "UPDATE tasks SET category_id = NULL, version = version + 1, updated_at = $1 \
-                 WHERE category_id = $2",
+                 WHERE category_id = $2 RETURNING id, project_id",
                 &[&at.unix_micros(), id.as_uuid()],
             )
             .await?;
+            let mut cleared = Vec::with_capacity(found.len());
+            for row in &found {
+                cleared.push((TaskId::from_uuid(get(row, 0)?), ProjectId::from_uuid(get(row, 1)?)));
+            }
+            cleared.sort_unstable();
+            for (task, project) in cleared {
+                record(&tx, &EntryDraft::category_cleared(task, project, id, actor, at)).await?;
+            }
             exec(&tx, Entity::Category, "DELETE FROM categories WHERE id = $1", &[id.as_uuid()])
                 .await?;
             tx.commit().await.map_err(err)

@@ -9,7 +9,7 @@ use taskforge_domain::ports::{Entity, ProjectRepository, RepositoryError};
 use taskforge_domain::query::Visibility;
 use taskforge_domain::values::Timestamp;
 use taskforge_domain::values::{ProjectDescription, ProjectName, Username};
-use taskforge_domain::{Project, ProjectId, ProjectMember, UserId};
+use taskforge_domain::{Project, ProjectId, ProjectMember, TaskId, UserId};
 use tokio_postgres::Row;
 use tokio_postgres::error::SqlState;
 use uuid::Uuid;
@@ -313,6 +313,7 @@ impl ProjectRepository for PgProjects {
         &self,
         project: ProjectId,
         user: UserId,
+        actor: UserId,
         at: Timestamp,
     ) -> Result<bool, RepositoryError> {
         on_contention(move || async move {
@@ -333,14 +334,22 @@ impl ProjectRepository for PgProjects {
             if removed == 0 {
                 return Ok(false);
             }
-            exec(
+            let found = rows(
                 &tx,
                 Entity::Task,
                 "UPDATE tasks SET assignee_id = NULL, version = version + 1, updated_at = $1 \
-                 WHERE project_id = $2 AND assignee_id = $3",
+                 WHERE project_id = $2 AND assignee_id = $3 RETURNING id",
                 &[&at.unix_micros(), project.as_uuid(), user.as_uuid()],
             )
             .await?;
+            let mut cleared = Vec::with_capacity(found.len());
+            for row in &found {
+                cleared.push(TaskId::from_uuid(get(row, 0)?));
+            }
+            cleared.sort_unstable();
+            for task in cleared {
+                record(&tx, &EntryDraft::assignee_cleared(task, project, user, actor, at)).await?;
+            }
             tx.commit().await.map_err(err)?;
             Ok(true)
         })

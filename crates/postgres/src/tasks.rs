@@ -346,9 +346,12 @@ impl TaskRepository for PgTasks {
                 return Err(RepositoryError::NotFound(Entity::Task));
             }
             moved.extend(read_tasks(&tx, DESCENDANTS, id).await?);
-            let entry = record(&tx, entry).await?;
+            let root_entry = record(&tx, entry).await?;
+            for subtask in entry.subtask_moves(&moved) {
+                record(&tx, &subtask).await?;
+            }
             tx.commit().await.map_err(err)?;
-            Ok((moved, entry))
+            Ok((moved, root_entry))
         })
         .await
     }

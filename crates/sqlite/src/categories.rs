@@ -3,6 +3,8 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use rusqlite::{OptionalExtension, Row, params};
+use taskforge_domain::id::{ProjectId, TaskId, UserId};
+use taskforge_domain::model::EntryDraft;
 use taskforge_domain::ports::{CategoryRepository, Entity, RepositoryError};
 use taskforge_domain::values::CategoryName;
 use taskforge_domain::values::Timestamp;
@@ -11,6 +13,7 @@ use taskforge_domain::{Category, CategoryId};
 use crate::codec::{bytes16, timestamp};
 use crate::connections::Connections;
 use crate::error::{corrupt, map_err};
+use crate::history::record;
 use crate::users::json_array;
 
 /// One category by primary key.
@@ -163,20 +166,39 @@ impl CategoryRepository for SqliteCategories {
             .await
     }
 
-    async fn delete(&self, id: CategoryId, at: Timestamp) -> Result<(), RepositoryError> {
+    async fn delete(
+        &self,
+        id: CategoryId,
+        actor: UserId,
+        at: Timestamp,
+    ) -> Result<(), RepositoryError> {
         self.db
             .write(move |conn| {
                 if !category_exists(conn, id)? {
                     return Err(RepositoryError::NotFound(Entity::Category));
                 }
                 // Cleared explicitly rather than by ON DELETE SET NULL: each task also gets a
-                // new version and updated_at, which a foreign-key action cannot do.
-                conn.prepare_cached(
-                    "UPDATE tasks SET category_id = NULL, version = version + 1, updated_at = ? \
-                     WHERE category_id = ?",
-                )
-                .and_then(|mut s| s.execute(params![at.unix_micros(), id.to_bytes()]))
-                .map_err(|e| map_err(Entity::Task, e))?;
+                // new version and updated_at, and an entry in its history, which a
+                // foreign-key action cannot do.
+                let mut cleared: Vec<(TaskId, ProjectId)> = conn
+                    .prepare_cached(
+                        "UPDATE tasks SET category_id = NULL, version = version + 1, \
+                         updated_at = ? WHERE category_id = ? RETURNING id, project_id",
+                    )
+                    .and_then(|mut s| {
+                        s.query_map(params![at.unix_micros(), id.to_bytes()], |r| {
+                            Ok((
+                                TaskId::from_bytes(bytes16(r, 0)?),
+                                ProjectId::from_bytes(bytes16(r, 1)?),
+                            ))
+                        })?
+                        .collect()
+                    })
+                    .map_err(|e| map_err(Entity::Task, e))?;
+                cleared.sort_unstable();
+                for (task, project) in cleared {
+                    record(conn, &EntryDraft::category_cleared(task, project, id, actor, at))?;
+                }
                 conn.prepare_cached("DELETE FROM categories WHERE id = ?")
                     .and_then(|mut s| s.execute([id.to_bytes()]))
                     .map_err(err)?;

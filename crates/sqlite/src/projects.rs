@@ -7,7 +7,7 @@ use taskforge_domain::ports::{Entity, ProjectRepository, RepositoryError};
 use taskforge_domain::query::Visibility;
 use taskforge_domain::values::Timestamp;
 use taskforge_domain::values::{ProjectDescription, ProjectName, Username};
-use taskforge_domain::{Project, ProjectId, ProjectMember, UserId};
+use taskforge_domain::{Project, ProjectId, ProjectMember, TaskId, UserId};
 
 use crate::codec::{bytes16, timestamp};
 use crate::connections::Connections;
@@ -269,6 +269,7 @@ impl ProjectRepository for SqliteProjects {
         &self,
         project: ProjectId,
         user: UserId,
+        actor: UserId,
         at: Timestamp,
     ) -> Result<bool, RepositoryError> {
         self.db
@@ -285,14 +286,23 @@ impl ProjectRepository for SqliteProjects {
                 if removed == 0 {
                     return Ok(false);
                 }
-                conn.prepare_cached(
-                    "UPDATE tasks SET assignee_id = NULL, version = version + 1, updated_at = ? \
-                     WHERE project_id = ? AND assignee_id = ?",
-                )
-                .and_then(|mut s| {
-                    s.execute(params![at.unix_micros(), project.to_bytes(), user.to_bytes()])
-                })
-                .map_err(|e| map_err(Entity::Task, e))?;
+                let mut cleared: Vec<TaskId> = conn
+                    .prepare_cached(
+                        "UPDATE tasks SET assignee_id = NULL, version = version + 1, \
+                         updated_at = ? WHERE project_id = ? AND assignee_id = ? RETURNING id",
+                    )
+                    .and_then(|mut s| {
+                        s.query_map(
+                            params![at.unix_micros(), project.to_bytes(), user.to_bytes()],
+                            |r| Ok(TaskId::from_bytes(bytes16(r, 0)?)),
+                        )?
+                        .collect()
+                    })
+                    .map_err(|e| map_err(Entity::Task, e))?;
+                cleared.sort_unstable();
+                for task in cleared {
+                    record(conn, &EntryDraft::assignee_cleared(task, project, user, actor, at))?;
+                }
                 Ok(true)
             })
             .await

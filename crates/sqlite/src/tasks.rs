@@ -258,7 +258,11 @@ impl TaskRepository for SqliteTasks {
         self.db
             .write(move |conn| {
                 let moved = move_tree(conn, id, to, expected, at)?;
-                Ok((moved, record(conn, &entry)?))
+                let root_entry = record(conn, &entry)?;
+                for subtask in entry.subtask_moves(&moved) {
+                    record(conn, &subtask)?;
+                }
+                Ok((moved, root_entry))
             })
             .await
     }

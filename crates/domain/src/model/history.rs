@@ -447,6 +447,81 @@ impl EntryDraft {
         Self { project_id: project, actor, at, change: Change::Project(change) }
     }
 
+    /// The entries a move records besides this one, the move of its root: one `moved` entry
+    /// per subtask in `moved` that came along (same project, actor, time and from → to), in
+    /// the order given. Empty when this is not a move or `moved` holds only the root. Every
+    /// task that changed project gets its own entry, so its history shows the move
+    /// (ADR 0024); the repository records these in the move's transaction.
+    #[must_use]
+    pub fn subtask_moves(&self, moved: &[Task]) -> Vec<Self> {
+        let Change::Task { task_id: root, change: TaskChange::Moved(projects) } = &self.change
+        else {
+            return Vec::new();
+        };
+        moved
+            .iter()
+            .filter(|t| t.id != *root)
+            .map(|t| Self {
+                project_id: self.project_id,
+                actor: self.actor,
+                at: self.at,
+                change: Change::Task { task_id: t.id, change: TaskChange::Moved(projects.clone()) },
+            })
+            .collect()
+    }
+
+    /// The entry recording that deleting category `category` cleared it from task `task_id`
+    /// (in project `project_id`): an update of the category to none, by the deleter `actor`
+    /// at `at`. The repository records one per task it clears, in the deletion's
+    /// transaction (ADR 0024).
+    #[must_use]
+    pub fn category_cleared(
+        task_id: TaskId,
+        project_id: ProjectId,
+        category: CategoryId,
+        actor: UserId,
+        at: Timestamp,
+    ) -> Self {
+        Self {
+            project_id,
+            actor,
+            at,
+            change: Change::Task {
+                task_id,
+                change: TaskChange::Updated(vec![TaskFieldChange::Category(FieldChange {
+                    before: Some(category),
+                    after: None,
+                })]),
+            },
+        }
+    }
+
+    /// The entry recording that removing `assignee` from project `project_id` un-assigned
+    /// them from task `task_id`: an update of the assignee to none, by `actor` (who removed
+    /// the member) at `at`. The repository records one per task it un-assigns, in the
+    /// removal's transaction (ADR 0024).
+    #[must_use]
+    pub fn assignee_cleared(
+        task_id: TaskId,
+        project_id: ProjectId,
+        assignee: UserId,
+        actor: UserId,
+        at: Timestamp,
+    ) -> Self {
+        Self {
+            project_id,
+            actor,
+            at,
+            change: Change::Task {
+                task_id,
+                change: TaskChange::Updated(vec![TaskFieldChange::Assignee(FieldChange {
+                    before: Some(assignee),
+                    after: None,
+                })]),
+            },
+        }
+    }
+
     /// The entry as stored under `id`.
     #[must_use]
     pub fn recorded(self, id: EntryId) -> HistoryEntry {

@@ -3,7 +3,7 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 
 use super::RepositoryError;
-use crate::id::CategoryId;
+use crate::id::{CategoryId, UserId};
 use crate::model::Category;
 use crate::values::CategoryName;
 use crate::values::Timestamp;
@@ -58,9 +58,16 @@ pub trait CategoryRepository: Send + Sync + std::fmt::Debug {
     async fn update(&self, category: &Category) -> Result<(), RepositoryError>;
 
     /// Deletes the category and, in the same transaction, clears it from every task that had
-    /// it (each such task gets version +1 and `updated_at = at`).
+    /// it (each such task gets version +1 and `updated_at = at`) and records, for each such
+    /// task in task id order, the entry [`crate::model::EntryDraft::category_cleared`] builds
+    /// (by `actor` at `at`).
     ///
     /// # Errors
     /// [`RepositoryError::NotFound`] when no category has this id.
-    async fn delete(&self, id: CategoryId, at: Timestamp) -> Result<(), RepositoryError>;
+    async fn delete(
+        &self,
+        id: CategoryId,
+        actor: UserId,
+        at: Timestamp,
+    ) -> Result<(), RepositoryError>;
 }

@@ -93,6 +93,8 @@ pub trait ProjectRepository: Send + Sync + std::fmt::Debug {
     /// Removes `user` from `project` and, in the same transaction, un-assigns them from the
     /// project's tasks (each such task gets version +1 and `updated_at = at`), so every
     /// assignee stays a member of the task's project (which task writes check on their side).
+    /// For each task un-assigned, in task id order, records the entry
+    /// [`crate::model::EntryDraft::assignee_cleared`] builds (by `actor` at `at`).
     /// Returns `false` (and changes nothing) when they were not a member.
     ///
     /// # Errors
@@ -101,6 +103,7 @@ pub trait ProjectRepository: Send + Sync + std::fmt::Debug {
         &self,
         project: ProjectId,
         user: UserId,
+        actor: UserId,
         at: Timestamp,
     ) -> Result<bool, RepositoryError>;
 }

@@ -139,8 +139,10 @@ pub trait TaskRepository: Send + Sync + std::fmt::Debug {
 
     /// Moves the task and all its descendants (as they are at the time of the move) to project
     /// `to`, all or nothing. The task itself loses its parent (which stays behind) and becomes
-    /// a root; every moved task gets version +1 and `updated_at = at`. Records `entry`.
-    /// Returns the moved tasks as stored, the task first, and the entry's id.
+    /// a root; every moved task gets version +1 and `updated_at = at`. Records `entry`, then
+    /// the entries [`EntryDraft::subtask_moves`] derives from it for the moved subtasks, in
+    /// the same transaction. Returns the moved tasks as stored, the task first, and the id of
+    /// `entry`.
     ///
     /// # Errors
     /// - [`RepositoryError::NotFound`] when no task has this id.

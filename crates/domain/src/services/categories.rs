@@ -140,7 +140,7 @@ impl CategoryService {
     /// [`CategoryError::Store`].
     pub async fn delete(&self, actor: &Actor, id: CategoryId) -> Result<(), CategoryError> {
         allow(policy::manage_category(actor))?;
-        self.categories.delete(id, self.clock.now()).await.map_err(map_write)?;
+        self.categories.delete(id, actor.user_id, self.clock.now()).await.map_err(map_write)?;
         self.publish(actor, EventKind::CategoryDeleted(id));
         Ok(())
     }

@@ -279,7 +279,7 @@ impl ProjectService {
         if project.owner_id == user {
             return Err(ProjectError::OwnerIsAlwaysMember);
         }
-        match self.projects.remove_member(id, user, self.clock.now()).await {
+        match self.projects.remove_member(id, user, actor.user_id, self.clock.now()).await {
             Ok(true) => {}
             Ok(false) => return Err(ProjectError::MemberNotFound),
             Err(RepositoryError::NotFound(_)) => return Err(ProjectError::NotFound),

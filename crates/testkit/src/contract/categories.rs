@@ -6,7 +6,7 @@ use super::fixtures::{
 };
 use std::collections::HashMap;
 
-use taskforge_domain::id::CategoryId;
+use taskforge_domain::id::{CategoryId, UserId};
 use taskforge_domain::model::{Category, Task};
 use taskforge_domain::ports::{Entity, Repositories, RepositoryError};
 
@@ -209,7 +209,7 @@ pub async fn deleting_a_category_clears_it_from_its_tasks(repos: Repositories) {
     let plain = stored_task(&repos, task(&first, &alice, "Four")).await;
     let when = at(3_600);
 
-    repos.categories.delete(bug.id, when).await.expect("delete succeeds");
+    repos.categories.delete(bug.id, alice.id, when).await.expect("delete succeeds");
 
     assert_eq!(repos.categories.get(bug.id).await.expect("get"), None, "the category is gone");
     assert_eq!(all(&repos).await, [chore], "others stay");
@@ -235,7 +235,7 @@ pub async fn deleting_a_category_clears_it_from_its_tasks(repos: Repositories) {
 pub async fn deleting_an_unknown_category_is_not_found(repos: Repositories) {
     let bug = stored_category(&repos, category("Bug")).await;
 
-    let result = repos.categories.delete(CategoryId::new(), at(60)).await;
+    let result = repos.categories.delete(CategoryId::new(), UserId::new(), at(60)).await;
 
     assert_err!(result, RepositoryError::NotFound(Entity::Category), "delete of unknown id");
     assert_eq!(all(&repos).await, [bug], "nothing was deleted");

@@ -2,13 +2,13 @@
 //! and project writes record (ADR 0024).
 
 use super::fixtures::{
-    at, owner_and_project, project, stored_project, stored_task, stored_user, task, title, user,
-    version,
+    at, category, owner_and_project, project, stored_category, stored_project, stored_task,
+    stored_user, subtask, task, title, user, version,
 };
 use taskforge_domain::id::TaskId;
 use taskforge_domain::model::{
     Change, EntryDraft, EntryId, FieldChange, HistoryEntry, ProjectChange, ProjectFieldChange,
-    Task, TaskChange,
+    Task, TaskChange, TaskFieldChange,
 };
 use taskforge_domain::ports::{Entity, Repositories, RepositoryError, TreeGuards};
 use taskforge_domain::values::ProjectName;
@@ -264,4 +264,138 @@ pub async fn a_deleted_tasks_history_stays(repos: Repositories) {
 
     let history = repos.history.of_task(t.id, None, 10).await.expect("of_task");
     assert_eq!(history.iter().map(|e| e.id).collect::<Vec<_>>(), [deleted, created]);
+}
+
+/// Moving a root with subtasks records, in the move, one `moved` entry for the root and one
+/// for each subtask that came along (from → to, same actor and time); the target project's
+/// activity lists them all and the source project's does not.
+pub async fn moving_a_tree_records_a_moved_entry_for_each_subtask(repos: Repositories) {
+    let (owner, from) = owner_and_project(&repos, "owner", "From").await;
+    let to = stored_project(&repos, project(&owner, "To")).await;
+    let root = stored_task(&repos, task(&from, &owner, "Root")).await;
+    let child = stored_task(&repos, subtask(&root, "Child")).await;
+    let grandchild = stored_task(&repos, subtask(&child, "Grandchild")).await;
+    let projects = FieldChange { before: from.id, after: to.id };
+    let draft = EntryDraft {
+        project_id: to.id,
+        actor: owner.id,
+        at: at(5),
+        change: Change::Task { task_id: root.id, change: TaskChange::Moved(projects.clone()) },
+    };
+    let before = repos.history.latest().await.expect("latest").expect("entries exist");
+
+    let (_, root_entry) =
+        repos.tasks.move_tree(root.id, to.id, root.version, at(5), &draft).await.expect("move");
+
+    let new: Vec<HistoryEntry> =
+        repos.history.after(before, usize::MAX).await.expect("after succeeds");
+    assert_eq!(new.len(), 3, "one entry for the root and one per subtask: {new:?}");
+    assert_eq!(new.iter().find(|e| e.id == root_entry), Some(&draft.clone().recorded(root_entry)));
+    for sub in [&child, &grandchild] {
+        let history = repos.history.of_task(sub.id, None, 10).await.expect("of_task");
+        let latest = history.first().expect("the subtask has entries");
+        assert_eq!(
+            latest.change,
+            Change::Task { task_id: sub.id, change: TaskChange::Moved(projects.clone()) },
+            "the subtask's own history shows the move"
+        );
+        assert_eq!((latest.project_id, latest.actor, latest.at), (to.id, owner.id, at(5)));
+    }
+    let activity = repos.history.of_project(to.id, None, 10).await.expect("of_project");
+    let moved: Vec<TaskId> = activity.iter().filter_map(|e| e.change.task_id()).collect();
+    for id in [root.id, child.id, grandchild.id] {
+        assert!(moved.contains(&id), "the target's activity lists the move of {id}");
+    }
+    let source = repos.history.of_project(from.id, None, 10).await.expect("of_project");
+    assert!(
+        source
+            .iter()
+            .all(|e| !matches!(e.change, Change::Task { change: TaskChange::Moved(_), .. })),
+        "the source project records no move"
+    );
+}
+
+/// Deleting a category records, in the deletion, one `updated` entry per task it is cleared
+/// from (category before → none, by the deleter, at the deletion's time, in the task's
+/// project); tasks without it get no entry.
+pub async fn deleting_a_category_records_an_update_for_each_task_it_clears(repos: Repositories) {
+    let (alice, first) = owner_and_project(&repos, "alice", "First").await;
+    let (bob, second) = owner_and_project(&repos, "bob", "Second").await;
+    let admin = stored_user(&repos, user("admin")).await;
+    let bug = stored_category(&repos, category("Bug")).await;
+    let tagged = [
+        stored_task(&repos, Task { category_id: Some(bug.id), ..task(&first, &alice, "One") })
+            .await,
+        stored_task(&repos, Task { category_id: Some(bug.id), ..task(&second, &bob, "Two") }).await,
+    ];
+    let plain = stored_task(&repos, task(&first, &alice, "Plain")).await;
+    let before = repos.history.latest().await.expect("latest").expect("entries exist");
+
+    repos.categories.delete(bug.id, admin.id, at(9)).await.expect("delete succeeds");
+
+    let new = repos.history.after(before, usize::MAX).await.expect("after succeeds");
+    assert_eq!(new.len(), 2, "one entry per cleared task: {new:?}");
+    for t in &tagged {
+        let history = repos.history.of_task(t.id, None, 10).await.expect("of_task");
+        let latest = history.first().expect("the task has entries");
+        assert_eq!((latest.project_id, latest.actor, latest.at), (t.project_id, admin.id, at(9)));
+        assert_eq!(
+            latest.change,
+            Change::Task {
+                task_id: t.id,
+                change: TaskChange::Updated(vec![TaskFieldChange::Category(FieldChange {
+                    before: Some(bug.id),
+                    after: None,
+                })]),
+            },
+            "{}: category before -> none",
+            t.title
+        );
+    }
+    let history = repos.history.of_task(plain.id, None, 10).await.expect("of_task");
+    assert!(history.iter().all(|e| e.id <= before), "an uncategorised task gets no entry");
+}
+
+/// Removing a member records, in the removal, one `updated` entry per task of that project
+/// they are un-assigned from (assignee before → none, by the remover, at the removal's time);
+/// their tasks in other projects get no entry.
+pub async fn removing_a_member_records_an_update_for_each_task_it_unassigns(repos: Repositories) {
+    let (alice, first) = owner_and_project(&repos, "alice", "First").await;
+    let second = stored_project(&repos, project(&alice, "Second")).await;
+    let bob = stored_user(&repos, user("bob")).await;
+    repos.projects.add_member(first.id, bob.id, at(1)).await.expect("add_member");
+    repos.projects.add_member(second.id, bob.id, at(1)).await.expect("add_member");
+    let assigned = |p, name| Task { assignee_id: Some(bob.id), ..task(p, &alice, name) };
+    let bobs = [
+        stored_task(&repos, assigned(&first, "One")).await,
+        stored_task(&repos, assigned(&first, "Two")).await,
+    ];
+    let elsewhere = stored_task(&repos, assigned(&second, "Elsewhere")).await;
+    let before = repos.history.latest().await.expect("latest").expect("entries exist");
+
+    let removed =
+        repos.projects.remove_member(first.id, bob.id, alice.id, at(9)).await.expect("remove");
+
+    assert!(removed);
+    let new = repos.history.after(before, usize::MAX).await.expect("after succeeds");
+    assert_eq!(new.len(), 2, "one entry per un-assigned task: {new:?}");
+    for t in &bobs {
+        let history = repos.history.of_task(t.id, None, 10).await.expect("of_task");
+        let latest = history.first().expect("the task has entries");
+        assert_eq!((latest.project_id, latest.actor, latest.at), (first.id, alice.id, at(9)));
+        assert_eq!(
+            latest.change,
+            Change::Task {
+                task_id: t.id,
+                change: TaskChange::Updated(vec![TaskFieldChange::Assignee(FieldChange {
+                    before: Some(bob.id),
+                    after: None,
+                })]),
+            },
+            "{}: assignee before -> none",
+            t.title
+        );
+    }
+    let history = repos.history.of_task(elsewhere.id, None, 10).await.expect("of_task");
+    assert!(history.iter().all(|e| e.id <= before), "another project's task gets no entry");
 }

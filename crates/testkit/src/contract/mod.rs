@@ -231,6 +231,9 @@ macro_rules! __contract_list {
                 a_projects_activity_holds_its_own_and_its_tasks_entries,
                 after_lists_the_log_in_id_order_from_the_given_id,
                 a_deleted_tasks_history_stays,
+                moving_a_tree_records_a_moved_entry_for_each_subtask,
+                deleting_a_category_records_an_update_for_each_task_it_clears,
+                removing_a_member_records_an_update_for_each_task_it_unassigns,
             ],
             trash: [
                 deleting_a_task_puts_its_subtree_in_the_trash_whole,

@@ -391,7 +391,8 @@ pub async fn removing_a_member_unassigns_them_from_that_projects_tasks_only(repo
     .await;
     let when = at(3_600);
 
-    let removed = repos.projects.remove_member(first.id, bob.id, when).await.expect("remove");
+    let removed =
+        repos.projects.remove_member(first.id, bob.id, alice.id, when).await.expect("remove");
 
     assert!(removed, "remove_member returns true for a member");
     let member = repos.projects.is_member(first.id, bob.id).await.expect("is_member succeeds");
@@ -427,7 +428,8 @@ pub async fn removing_a_non_member_returns_false_and_changes_nothing(repos: Repo
     )
     .await;
 
-    let removed = repos.projects.remove_member(first.id, bob.id, at(60)).await.expect("remove");
+    let removed =
+        repos.projects.remove_member(first.id, bob.id, bob.id, at(60)).await.expect("remove");
 
     assert!(!removed, "remove_member returns false for a non-member");
     assert_eq!(stored_task_by_id(&repos, in_first.id).await, in_first, "no task changed");
@@ -440,7 +442,7 @@ pub async fn removing_a_non_member_returns_false_and_changes_nothing(repos: Repo
 pub async fn removing_a_member_from_an_unknown_project_is_not_found(repos: Repositories) {
     let bob = stored_user(&repos, user("bob")).await;
 
-    let result = repos.projects.remove_member(ProjectId::new(), bob.id, at(60)).await;
+    let result = repos.projects.remove_member(ProjectId::new(), bob.id, bob.id, at(60)).await;
 
     assert_err!(result, RepositoryError::NotFound(Entity::Project), "remove from unknown project");
 }

@@ -128,7 +128,7 @@ pub async fn restoring_with_a_reference_gone_is_refused_and_changes_nothing(repo
         stored_task(&repos, Task { category_id: Some(bug.id), ..task(&project, &owner, "Tagged") })
             .await;
     trash(&repos, &tagged, 7).await;
-    repos.categories.delete(bug.id, at(8)).await.expect("category delete succeeds");
+    repos.categories.delete(bug.id, owner.id, at(8)).await.expect("category delete succeeds");
     let result =
         repos.trash.restore(tagged.id, std::slice::from_ref(&tagged), &restoring(&tagged)).await;
     assert_err!(result, RepositoryError::MissingReference(Entity::Category), "category gone");
