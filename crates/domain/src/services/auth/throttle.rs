@@ -396,112 +396,131 @@ mod tests {
         }
     }
 
-    #[tokio::test]
-    async fn the_attempt_after_the_burst_is_refused_until_a_token_comes_back() {
-        let t = throttle(3, 100);
-        for i in 0..3 {
-            let _ = t.attempt("alice", None, at(i)).await.unwrap();
-        }
-        // 3 taken at t=0,1,2: the bucket is full again at 2+... the first token returns at 60.
-        assert_eq!(wait(t.attempt("alice", None, at(3)).await), Duration::from_secs(57));
-        assert_eq!(wait(t.attempt("alice", None, at(59)).await), Duration::from_secs(1));
-        let _ = t.attempt("alice", None, at(60)).await.unwrap();
-        assert!(t.attempt("alice", None, at(61)).await.is_err());
-    }
-
-    #[tokio::test]
-    async fn usernames_are_throttled_case_insensitively_and_independently() {
-        let t = throttle(1, 100);
-        let _ = t.attempt("Alice", None, at(0)).await.unwrap();
-        assert!(t.attempt("alice", None, at(0)).await.is_err());
-        assert!(t.attempt("bob", None, at(0)).await.is_ok());
-    }
-
-    #[tokio::test]
-    async fn an_address_is_throttled_across_usernames() {
-        let t = throttle(100, 2);
-        let _ = t.attempt("a", ip("192.0.2.7"), at(0)).await.unwrap();
-        let _ = t.attempt("b", ip("192.0.2.7"), at(0)).await.unwrap();
-        assert_eq!(wait(t.attempt("c", ip("192.0.2.7"), at(0)).await), Duration::from_secs(10));
-        assert!(t.attempt("c", ip("192.0.2.8"), at(0)).await.is_ok());
-        assert!(t.attempt("c", None, at(0)).await.is_ok());
-    }
-
-    #[tokio::test]
-    async fn ipv6_addresses_share_a_bucket_per_64_network_and_mapped_ipv4_is_ipv4() {
-        let t = throttle(100, 1);
-        let _ = t.attempt("a", ip("2001:db8:1:2::1"), at(0)).await.unwrap();
-        assert!(t.attempt("b", ip("2001:db8:1:2:ffff::9"), at(0)).await.is_err());
-        assert!(t.attempt("b", ip("2001:db8:1:3::1"), at(0)).await.is_ok());
-        let _ = t.attempt("c", ip("198.51.100.1"), at(0)).await.unwrap();
-        assert!(t.attempt("d", ip("::ffff:198.51.100.1"), at(0)).await.is_err());
-    }
-
-    #[tokio::test]
-    async fn a_refused_attempt_takes_nothing() {
-        let t = throttle(1, 2);
-        let _ = t.attempt("alice", ip("192.0.2.1"), at(0)).await.unwrap();
-        // Refused on the username from this address: the address bucket is not drawn.
-        assert!(t.attempt("alice", ip("192.0.2.1"), at(0)).await.is_err());
-        assert!(t.attempt("bob", ip("192.0.2.1"), at(0)).await.is_ok());
-        assert!(t.attempt("carol", ip("192.0.2.1"), at(0)).await.is_err(), "two draws, not three");
-    }
-
-    #[tokio::test]
-    async fn failures_from_one_address_do_not_lock_the_account_for_another() {
-        let t = throttle(2, 100);
-        for i in 0..2 {
-            let _ = t.attempt("alice", ip("203.0.113.9"), at(i)).await.unwrap();
-        }
-        assert!(t.attempt("alice", ip("203.0.113.9"), at(2)).await.is_err());
-        // The owner, at an address that has not failed, is not held up by the attacker's lock.
-        let ticket = t.attempt("alice", ip("198.51.100.1"), at(2)).await.unwrap();
-        t.succeeded(ticket, at(2)).await;
-        assert!(t.attempt("alice", ip("203.0.113.9"), at(3)).await.is_err());
-    }
-
-    #[tokio::test]
-    async fn an_account_attacked_from_everywhere_admits_only_the_addresses_that_used_it() {
-        let t = LoginThrottle::new(ThrottleSettings {
-            per_username: BucketSettings::new(2, Duration::from_secs(60)),
-            per_username_everywhere: BucketSettings::new(5, Duration::from_secs(30)),
-            per_address: BucketSettings::new(100, Duration::from_secs(1)),
-            registrations_per_address: BucketSettings::new(1, Duration::from_secs(1)),
-            max_tracked: 100,
+    #[test]
+    fn the_attempt_after_the_burst_is_refused_until_a_token_comes_back() {
+        super::super::block_on(async {
+            let t = throttle(3, 100);
+            for i in 0..3 {
+                let _ = t.attempt("alice", None, at(i)).await.unwrap();
+            }
+            // 3 taken at t=0,1,2: the bucket is full again at 2+... the first token returns at 60.
+            assert_eq!(wait(t.attempt("alice", None, at(3)).await), Duration::from_secs(57));
+            assert_eq!(wait(t.attempt("alice", None, at(59)).await), Duration::from_secs(1));
+            let _ = t.attempt("alice", None, at(60)).await.unwrap();
+            assert!(t.attempt("alice", None, at(61)).await.is_err());
         });
-        let home = ip("198.51.100.1");
-        let ticket = t.attempt("alice", home, at(0)).await.unwrap();
-        t.succeeded(ticket, at(0)).await;
-        // Five attacker addresses, one failure each, empty the account-wide bucket.
-        for i in 1..=5 {
-            let _ = t.attempt("alice", ip(&format!("203.0.113.{i}")), at(1)).await.unwrap();
-        }
-        let wait = wait(t.attempt("alice", ip("203.0.113.6"), at(1)).await);
-        assert_eq!(
-            wait,
-            Duration::from_secs(30),
-            "a new address waits for the account-wide bucket"
-        );
-        assert!(
-            t.attempt("alice", ip("192.0.2.77"), at(1)).await.is_err(),
-            "so does the owner elsewhere"
-        );
-        // The owner at home is not locked out, and another account is untouched.
-        let ticket = t.attempt("alice", home, at(1)).await.unwrap();
-        t.succeeded(ticket, at(1)).await;
-        assert!(t.attempt("bob", ip("203.0.113.6"), at(1)).await.is_ok());
     }
 
-    #[tokio::test]
-    async fn a_success_gives_its_tokens_back() {
-        let t = throttle(2, 2);
-        for i in 0..10 {
-            let ticket = t.attempt("alice", ip("192.0.2.1"), at(i)).await.unwrap();
-            t.succeeded(ticket, at(i)).await;
-        }
-        let _ = t.attempt("alice", ip("192.0.2.1"), at(10)).await.unwrap();
-        let _ = t.attempt("alice", ip("192.0.2.1"), at(10)).await.unwrap();
-        assert!(t.attempt("alice", ip("192.0.2.1"), at(10)).await.is_err());
+    #[test]
+    fn usernames_are_throttled_case_insensitively_and_independently() {
+        super::super::block_on(async {
+            let t = throttle(1, 100);
+            let _ = t.attempt("Alice", None, at(0)).await.unwrap();
+            assert!(t.attempt("alice", None, at(0)).await.is_err());
+            assert!(t.attempt("bob", None, at(0)).await.is_ok());
+        });
+    }
+
+    #[test]
+    fn an_address_is_throttled_across_usernames() {
+        super::super::block_on(async {
+            let t = throttle(100, 2);
+            let _ = t.attempt("a", ip("192.0.2.7"), at(0)).await.unwrap();
+            let _ = t.attempt("b", ip("192.0.2.7"), at(0)).await.unwrap();
+            assert_eq!(wait(t.attempt("c", ip("192.0.2.7"), at(0)).await), Duration::from_secs(10));
+            assert!(t.attempt("c", ip("192.0.2.8"), at(0)).await.is_ok());
+            assert!(t.attempt("c", None, at(0)).await.is_ok());
+        });
+    }
+
+    #[test]
+    fn ipv6_addresses_share_a_bucket_per_64_network_and_mapped_ipv4_is_ipv4() {
+        super::super::block_on(async {
+            let t = throttle(100, 1);
+            let _ = t.attempt("a", ip("2001:db8:1:2::1"), at(0)).await.unwrap();
+            assert!(t.attempt("b", ip("2001:db8:1:2:ffff::9"), at(0)).await.is_err());
+            assert!(t.attempt("b", ip("2001:db8:1:3::1"), at(0)).await.is_ok());
+            let _ = t.attempt("c", ip("198.51.100.1"), at(0)).await.unwrap();
+            assert!(t.attempt("d", ip("::ffff:198.51.100.1"), at(0)).await.is_err());
+        });
+    }
+
+    #[test]
+    fn a_refused_attempt_takes_nothing() {
+        super::super::block_on(async {
+            let t = throttle(1, 2);
+            let _ = t.attempt("alice", ip("192.0.2.1"), at(0)).await.unwrap();
+            // Refused on the username from this address: the address bucket is not drawn.
+            assert!(t.attempt("alice", ip("192.0.2.1"), at(0)).await.is_err());
+            assert!(t.attempt("bob", ip("192.0.2.1"), at(0)).await.is_ok());
+            assert!(
+                t.attempt("carol", ip("192.0.2.1"), at(0)).await.is_err(),
+                "two draws, not three"
+            );
+        });
+    }
+
+    #[test]
+    fn failures_from_one_address_do_not_lock_the_account_for_another() {
+        super::super::block_on(async {
+            let t = throttle(2, 100);
+            for i in 0..2 {
+                let _ = t.attempt("alice", ip("203.0.113.9"), at(i)).await.unwrap();
+            }
+            assert!(t.attempt("alice", ip("203.0.113.9"), at(2)).await.is_err());
+            // The owner, at an address that has not failed, is not held up by the attacker's lock.
+            let ticket = t.attempt("alice", ip("198.51.100.1"), at(2)).await.unwrap();
+            t.succeeded(ticket, at(2)).await;
+            assert!(t.attempt("alice", ip("203.0.113.9"), at(3)).await.is_err());
+        });
+    }
+
+    #[test]
+    fn an_account_attacked_from_everywhere_admits_only_the_addresses_that_used_it() {
+        super::super::block_on(async {
+            let t = LoginThrottle::new(ThrottleSettings {
+                per_username: BucketSettings::new(2, Duration::from_secs(60)),
+                per_username_everywhere: BucketSettings::new(5, Duration::from_secs(30)),
+                per_address: BucketSettings::new(100, Duration::from_secs(1)),
+                registrations_per_address: BucketSettings::new(1, Duration::from_secs(1)),
+                max_tracked: 100,
+            });
+            let home = ip("198.51.100.1");
+            let ticket = t.attempt("alice", home, at(0)).await.unwrap();
+            t.succeeded(ticket, at(0)).await;
+            // Five attacker addresses, one failure each, empty the account-wide bucket.
+            for i in 1..=5 {
+                let _ = t.attempt("alice", ip(&format!("203.0.113.{i}")), at(1)).await.unwrap();
+            }
+            let wait = wait(t.attempt("alice", ip("203.0.113.6"), at(1)).await);
+            assert_eq!(
+                wait,
+                Duration::from_secs(30),
+                "a new address waits for the account-wide bucket"
+            );
+            assert!(
+                t.attempt("alice", ip("192.0.2.77"), at(1)).await.is_err(),
+                "so does the owner elsewhere"
+            );
+            // The owner at home is not locked out, and another account is untouched.
+            let ticket = t.attempt("alice", home, at(1)).await.unwrap();
+            t.succeeded(ticket, at(1)).await;
+            assert!(t.attempt("bob", ip("203.0.113.6"), at(1)).await.is_ok());
+        });
+    }
+
+    #[test]
+    fn a_success_gives_its_tokens_back() {
+        super::super::block_on(async {
+            let t = throttle(2, 2);
+            for i in 0..10 {
+                let ticket = t.attempt("alice", ip("192.0.2.1"), at(i)).await.unwrap();
+                t.succeeded(ticket, at(i)).await;
+            }
+            let _ = t.attempt("alice", ip("192.0.2.1"), at(10)).await.unwrap();
+            let _ = t.attempt("alice", ip("192.0.2.1"), at(10)).await.unwrap();
+            assert!(t.attempt("alice", ip("192.0.2.1"), at(10)).await.is_err());
+        });
     }
 
     fn throttle_over(store: &Arc<InProcessThrottleStore>) -> LoginThrottle {
@@ -513,98 +532,113 @@ mod tests {
         LoginThrottle::with_store(settings, Arc::clone(store) as Arc<dyn ThrottleStore>)
     }
 
-    #[tokio::test]
-    async fn memory_stays_bounded_and_a_key_under_attack_is_not_forgotten() {
-        let store = Arc::new(InProcessThrottleStore::new(100));
-        let t = throttle_over(&store);
-        let _ = t.attempt("victim", None, at(0)).await.unwrap();
-        let _ = t.attempt("victim", None, at(0)).await.unwrap();
-        for i in 1..=500 {
-            let address = ip(&format!("10.0.{}.{}", i / 256, i % 256));
-            let _ = t.attempt(&format!("user{i}"), address, at(i)).await.unwrap();
-            // The attack on the victim goes on, refused.
-            assert!(t.attempt("victim", None, at(i)).await.is_err(), "at {i} s");
-            assert!(store.len_of_kind("client") <= 100 && store.len_of_kind("address") <= 100);
-        }
+    #[test]
+    fn memory_stays_bounded_and_a_key_under_attack_is_not_forgotten() {
+        super::super::block_on(async {
+            let store = Arc::new(InProcessThrottleStore::new(100));
+            let t = throttle_over(&store);
+            let _ = t.attempt("victim", None, at(0)).await.unwrap();
+            let _ = t.attempt("victim", None, at(0)).await.unwrap();
+            for i in 1..=500 {
+                let address = ip(&format!("10.0.{}.{}", i / 256, i % 256));
+                let _ = t.attempt(&format!("user{i}"), address, at(i)).await.unwrap();
+                // The attack on the victim goes on, refused.
+                assert!(t.attempt("victim", None, at(i)).await.is_err(), "at {i} s");
+                assert!(store.len_of_kind("client") <= 100 && store.len_of_kind("address") <= 100);
+            }
+        });
     }
 
-    #[tokio::test]
-    async fn the_bucket_closest_to_full_is_forgotten_first() {
-        let store = Arc::new(InProcessThrottleStore::new(2));
-        let t = throttle_over(&store);
-        let _ = t.attempt("busy", None, at(0)).await.unwrap();
-        let _ = t.attempt("busy", None, at(0)).await.unwrap();
-        let _ = t.attempt("idle", None, at(0)).await.unwrap();
-        // "idle" is full again first, so it makes room for "new"; "busy" stays refused.
-        let _ = t.attempt("new", None, at(1)).await.unwrap();
-        assert_eq!(store.len_of_kind("client"), 2);
-        assert!(t.attempt("busy", None, at(1)).await.is_err());
-        let _ = t.attempt("idle", None, at(1)).await.unwrap();
-        let _ = t.attempt("idle", None, at(1)).await.unwrap();
+    #[test]
+    fn the_bucket_closest_to_full_is_forgotten_first() {
+        super::super::block_on(async {
+            let store = Arc::new(InProcessThrottleStore::new(2));
+            let t = throttle_over(&store);
+            let _ = t.attempt("busy", None, at(0)).await.unwrap();
+            let _ = t.attempt("busy", None, at(0)).await.unwrap();
+            let _ = t.attempt("idle", None, at(0)).await.unwrap();
+            // "idle" is full again first, so it makes room for "new"; "busy" stays refused.
+            let _ = t.attempt("new", None, at(1)).await.unwrap();
+            assert_eq!(store.len_of_kind("client"), 2);
+            assert!(t.attempt("busy", None, at(1)).await.is_err());
+            let _ = t.attempt("idle", None, at(1)).await.unwrap();
+            let _ = t.attempt("idle", None, at(1)).await.unwrap();
+        });
     }
 
-    #[tokio::test]
-    async fn entries_whose_instant_passed_are_swept() {
-        let store = Arc::new(InProcessThrottleStore::new(100));
-        let t = throttle_over(&store);
-        let _ = t.attempt("alice", ip("192.0.2.1"), at(0)).await.unwrap();
-        assert_eq!(store.len_of_kind("address"), 1);
-        // A minute later the address bucket (10 s) is full again and swept; the client
-        // bucket (10 min) is not.
-        let _ = t.attempt("bob", None, at(61)).await.unwrap();
-        assert_eq!(store.len_of_kind("address"), 0);
-        assert_eq!(store.len_of_kind("client"), 2);
-    }
-
-    #[tokio::test]
-    async fn an_unlimited_rule_stores_nothing() {
-        let store = Arc::new(InProcessThrottleStore::new(100));
-        let unlimited = BucketSettings::new(1, Duration::ZERO);
-        let settings = ThrottleSettings {
-            per_username: unlimited,
-            per_username_everywhere: unlimited,
-            per_address: unlimited,
-            registrations_per_address: unlimited,
-            max_tracked: 100,
-        };
-        let t = LoginThrottle::with_store(settings, Arc::clone(&store) as Arc<dyn ThrottleStore>);
-        for _ in 0..10 {
+    #[test]
+    fn entries_whose_instant_passed_are_swept() {
+        super::super::block_on(async {
+            let store = Arc::new(InProcessThrottleStore::new(100));
+            let t = throttle_over(&store);
             let _ = t.attempt("alice", ip("192.0.2.1"), at(0)).await.unwrap();
+            assert_eq!(store.len_of_kind("address"), 1);
+            // A minute later the address bucket (10 s) is full again and swept; the client
+            // bucket (10 min) is not.
+            let _ = t.attempt("bob", None, at(61)).await.unwrap();
+            assert_eq!(store.len_of_kind("address"), 0);
+            assert_eq!(store.len_of_kind("client"), 2);
+        });
+    }
+
+    #[test]
+    fn an_unlimited_rule_stores_nothing() {
+        super::super::block_on(async {
+            let store = Arc::new(InProcessThrottleStore::new(100));
+            let unlimited = BucketSettings::new(1, Duration::ZERO);
+            let settings = ThrottleSettings {
+                per_username: unlimited,
+                per_username_everywhere: unlimited,
+                per_address: unlimited,
+                registrations_per_address: unlimited,
+                max_tracked: 100,
+            };
+            let t =
+                LoginThrottle::with_store(settings, Arc::clone(&store) as Arc<dyn ThrottleStore>);
+            for _ in 0..10 {
+                let _ = t.attempt("alice", ip("192.0.2.1"), at(0)).await.unwrap();
+                t.attempt_registration(ip("192.0.2.1"), at(0)).await.unwrap();
+            }
+            for kind in ["client", "account", "address", "registration"] {
+                assert_eq!(store.len_of_kind(kind), 0, "{kind}");
+            }
+        });
+    }
+
+    #[test]
+    fn long_usernames_make_bounded_keys() {
+        super::super::block_on(async {
+            assert_eq!(username_key(&"X".repeat(10_000)).len(), MAX_KEY_CHARS);
+            assert_eq!(username_key(" Alice "), "alice");
+        });
+    }
+
+    #[test]
+    fn registrations_are_budgeted_per_address_and_regain_one_per_interval() {
+        super::super::block_on(async {
+            let t = throttle(100, 100);
             t.attempt_registration(ip("192.0.2.1"), at(0)).await.unwrap();
-        }
-        for kind in ["client", "account", "address", "registration"] {
-            assert_eq!(store.len_of_kind(kind), 0, "{kind}");
-        }
+            t.attempt_registration(ip("192.0.2.1"), at(0)).await.unwrap();
+            assert_eq!(
+                wait(t.attempt_registration(ip("192.0.2.1"), at(0)).await),
+                Duration::from_secs(30)
+            );
+            assert!(t.attempt_registration(ip("192.0.2.2"), at(0)).await.is_ok());
+            assert!(t.attempt_registration(ip("192.0.2.1"), at(30)).await.is_ok());
+            assert!(t.attempt_registration(ip("192.0.2.1"), at(30)).await.is_err());
+        });
     }
 
-    #[tokio::test]
-    async fn long_usernames_make_bounded_keys() {
-        assert_eq!(username_key(&"X".repeat(10_000)).len(), MAX_KEY_CHARS);
-        assert_eq!(username_key(" Alice "), "alice");
-    }
-
-    #[tokio::test]
-    async fn registrations_are_budgeted_per_address_and_regain_one_per_interval() {
-        let t = throttle(100, 100);
-        t.attempt_registration(ip("192.0.2.1"), at(0)).await.unwrap();
-        t.attempt_registration(ip("192.0.2.1"), at(0)).await.unwrap();
-        assert_eq!(
-            wait(t.attempt_registration(ip("192.0.2.1"), at(0)).await),
-            Duration::from_secs(30)
-        );
-        assert!(t.attempt_registration(ip("192.0.2.2"), at(0)).await.is_ok());
-        assert!(t.attempt_registration(ip("192.0.2.1"), at(30)).await.is_ok());
-        assert!(t.attempt_registration(ip("192.0.2.1"), at(30)).await.is_err());
-    }
-
-    #[tokio::test]
-    async fn registrations_without_an_address_are_not_limited_and_logins_are_not_drawn() {
-        let t = throttle(1, 1);
-        for i in 0..50 {
-            t.attempt_registration(None, at(i)).await.unwrap();
-        }
-        t.attempt_registration(ip("192.0.2.9"), at(0)).await.unwrap();
-        // The registration budget is its own: the address's login bucket is still full.
-        assert!(t.attempt("alice", ip("192.0.2.9"), at(0)).await.is_ok());
+    #[test]
+    fn registrations_without_an_address_are_not_limited_and_logins_are_not_drawn() {
+        super::super::block_on(async {
+            let t = throttle(1, 1);
+            for i in 0..50 {
+                t.attempt_registration(None, at(i)).await.unwrap();
+            }
+            t.attempt_registration(ip("192.0.2.9"), at(0)).await.unwrap();
+            // The registration budget is its own: the address's login bucket is still full.
+            assert!(t.attempt("alice", ip("192.0.2.9"), at(0)).await.is_ok());
+        });
     }
 }

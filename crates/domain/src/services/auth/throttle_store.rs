@@ -115,15 +115,17 @@ mod tests {
         ThrottleSwap { key: key.to_owned(), expected, new }
     }
 
-    #[tokio::test]
-    async fn a_full_kind_forgets_its_earliest_instants_and_leaves_other_kinds_alone() {
-        let store = InProcessThrottleStore::new(2);
-        store.put("other:x", 1).await.unwrap();
-        assert!(store.swap(&[swap("a:late", None, 300)]).await.unwrap());
-        assert!(store.swap(&[swap("a:early", None, 100)]).await.unwrap());
-        assert!(store.swap(&[swap("a:new", None, 200)]).await.unwrap());
-        let keys = ["a:late", "a:early", "a:new", "other:x"].map(String::from);
-        assert_eq!(store.read(&keys).await.unwrap(), [Some(300), None, Some(200), Some(1)]);
-        assert_eq!(store.len_of_kind("a"), 2);
+    #[test]
+    fn a_full_kind_forgets_its_earliest_instants_and_leaves_other_kinds_alone() {
+        super::super::block_on(async {
+            let store = InProcessThrottleStore::new(2);
+            store.put("other:x", 1).await.unwrap();
+            assert!(store.swap(&[swap("a:late", None, 300)]).await.unwrap());
+            assert!(store.swap(&[swap("a:early", None, 100)]).await.unwrap());
+            assert!(store.swap(&[swap("a:new", None, 200)]).await.unwrap());
+            let keys = ["a:late", "a:early", "a:new", "other:x"].map(String::from);
+            assert_eq!(store.read(&keys).await.unwrap(), [Some(300), None, Some(200), Some(1)]);
+            assert_eq!(store.len_of_kind("a"), 2);
+        });
     }
 }
